@@ -1,0 +1,28 @@
+//! nashra (نشرة, "bulletin") turns Arabic news articles into listenable audio editions.
+//!
+//! The crate is a pipeline of stages, each a module with one job and plain data between them:
+//!
+//! ```text
+//!  files ──ingest──▶ Article ──text──▶ Script (sentences: printed + spoken)
+//!                                         │
+//!                                       voice  (diacritize ▸ phonemize ▸ ids ▸ infer)
+//!                                         │
+//!                                       audio  (assemble with pauses ▸ encode WAV)
+//!                                         │
+//!                                      publish (edition.json manifest)
+//! ```
+//!
+//! [`pipeline`] is the only place that strings the stages together; `main.rs` only parses the
+//! command line and calls one library function per subcommand.
+
+pub mod edition;
+pub mod fsutil;
+pub mod runtime;
+
+pub mod ingest;
+pub mod text;
+pub mod voice;
+pub mod audio;
+pub mod publish;
+
+pub mod pipeline;

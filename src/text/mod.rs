@@ -1,0 +1,2 @@
+//! Placeholder: filled in by the text stage work.
+pub mod diacritize;

@@ -1,0 +1,3 @@
+//! Placeholder: filled in by the voice stage work.
+pub mod catalog;
+pub mod install;
