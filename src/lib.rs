@@ -26,3 +26,6 @@ pub mod audio;
 pub mod publish;
 
 pub mod pipeline;
+
+pub mod app;
+pub mod cli;

@@ -1,1 +1,126 @@
-fn main() {}
+//! `nashra`: parse the command line, call one library function per subcommand, print the result.
+//!
+//! Errors are printed once, as `nashra: <error>: <cause>…`, and a run in which some article could
+//! not be rendered exits with status 1 after finishing the others. A closed stdout (`nashra text
+//! … | head`) is not an error.
+
+use std::io::{self, Write};
+use std::process::ExitCode;
+
+use anyhow::Result;
+use clap::Parser;
+
+use nashra::app::{self, Event};
+use nashra::cli::{Cli, Command, VoicesCommand};
+use nashra::pipeline::Progress;
+use nashra::voice::{catalog, install};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_logging(cli.quiet, cli.verbose);
+    match run(&cli) {
+        Ok(code) => code,
+        Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("nashra: {err:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(cli: &Cli) -> Result<ExitCode> {
+    let voices_dir = cli.voices_dir.clone().unwrap_or_else(catalog::default_voices_dir);
+    let quiet = cli.quiet;
+    let mut report = |event: Event| print_event(quiet, &event);
+    match &cli.command {
+        Command::Edition(args) => {
+            let outcome = app::edition(args, &voices_dir, &mut report)?;
+            if !quiet {
+                eprintln!("nashra: wrote {}", outcome.manifest_path.display());
+            }
+            for error in &outcome.manifest.errors {
+                eprintln!("nashra: {}: {}", error.source, error.message);
+            }
+            Ok(if outcome.complete() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+        }
+        Command::Speak(args) => {
+            app::speak(args, &voices_dir, &mut report)?;
+            if !quiet {
+                eprintln!("nashra: wrote {}", args.output.display());
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Text(args) => {
+            let lines = app::text_stage(args, &voices_dir)?;
+            let mut out = io::stdout().lock();
+            for line in lines {
+                writeln!(out, "{line}")?;
+            }
+            out.flush()?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Voices(VoicesCommand::List) => {
+            let mut out = io::stdout().lock();
+            write!(out, "{}", catalog::listing(&voices_dir))?;
+            out.flush()?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Voices(VoicesCommand::Install { name, force }) => {
+            let voice = catalog::find_known(name)?;
+            let path = install::install(voice, &voices_dir, *force)?;
+            if !quiet {
+                eprintln!("nashra: installed {name} at {}", path.display());
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+/// Progress and warnings go to stderr; `-q` keeps only the warnings.
+fn print_event(quiet: bool, event: &Event) {
+    match event {
+        Event::FallbackVoice { voice } => eprintln!(
+            "nashra: warning: no Arabic Piper voice is installed, speaking with espeak-ng's \
+             built-in '{voice}' voice (install one with `nashra voices install ar_JO-kareem-medium`)"
+        ),
+        Event::InputFailed { source, message } => {
+            eprintln!("nashra: skipping {}: {message}", source.display())
+        }
+        Event::Progress(_) if quiet => {}
+        Event::Progress(progress) => match progress {
+            Progress::ArticleStarted { index, total, title } => {
+                eprintln!("nashra: [{}/{total}] {title}", index + 1)
+            }
+            Progress::BulletinDone { duration_s, .. } => {
+                eprintln!("nashra: bulletin ({duration_s:.1} s)")
+            }
+            Progress::ArticleDone { duration_s, .. } => {
+                eprintln!("nashra:        {duration_s:.1} s of audio")
+            }
+            _ => {}
+        },
+    }
+}
+
+fn init_logging(quiet: bool, verbose: u8) {
+    let default = match (quiet, verbose) {
+        (true, _) => "error",
+        (false, 0) => "warn",
+        (false, 1) => "info",
+        (false, _) => "debug",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_env("NASHRA_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(format!("nashra={default}")));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(io::stderr)
+        .with_target(false)
+        .without_time()
+        .init();
+}
+
+fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|cause| {
+        cause.downcast_ref::<io::Error>().is_some_and(|e| e.kind() == io::ErrorKind::BrokenPipe)
+    })
+}

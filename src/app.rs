@@ -1,0 +1,351 @@
+//! One function per subcommand: the edge where command-line values become library calls.
+//!
+//! This is the only module that uses `anyhow`: it adds the file or voice a failure concerns, so the
+//! message `main` prints names what went wrong and where. It still never prints; what the user
+//! sees on stderr comes back as [`Event`]s or return values.
+
+use std::collections::HashSet;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context, Result};
+use chrono::NaiveDate;
+
+use crate::audio::{self, Assembler, Pauses};
+use crate::cli::{EditionArgs, PauseArgs, SpeakArgs, Stage, TextArgs, VoiceArgs};
+use crate::edition::{Article, Headline};
+use crate::pipeline::{self, EditionPlan, PlannedArticle, Progress, RenderOptions, Synthesizer};
+use crate::publish::{ErrorEntry, Manifest, VoiceEntry};
+use crate::text;
+use crate::voice::catalog::{self, Choice};
+use crate::voice::{Frontend, SynthOptions, Voice, VoiceConfig, VoiceSpec};
+
+/// Title of an edition when none is given: "the news bulletin".
+pub const DEFAULT_EDITION_TITLE: &str = "نشرة الأخبار";
+
+/// What the user should hear about while an edition renders.
+#[derive(Debug)]
+pub enum Event<'a> {
+    /// No Arabic Piper voice was found, so espeak-ng speaks; worth a warning even with `-q`.
+    FallbackVoice { voice: &'a str },
+    /// An input could not be read; the others go on.
+    InputFailed { source: &'a Path, message: &'a str },
+    /// Rendering progress from the pipeline.
+    Progress(&'a Progress),
+}
+
+/// The result of `nashra edition`: where the manifest is and what failed.
+#[derive(Debug)]
+pub struct EditionOutcome {
+    pub manifest_path: PathBuf,
+    pub manifest: Manifest,
+}
+
+impl EditionOutcome {
+    /// Whether every input became audio; otherwise `main` exits with status 1.
+    pub fn complete(&self) -> bool {
+        self.manifest.errors.is_empty()
+    }
+}
+
+/// `nashra edition`: ingest → text → voice → audio → publish.
+pub fn edition(
+    args: &EditionArgs,
+    voices_dir: &Path,
+    events: &mut dyn FnMut(Event),
+) -> Result<EditionOutcome> {
+    let files = crate::ingest::expand_inputs(&args.inputs)?;
+    let mut articles = Vec::new();
+    let mut errors = Vec::new();
+    for file in &files {
+        match crate::ingest::read(file) {
+            Ok(article) => articles.push(article),
+            Err(err) => {
+                let message = format!("{err:#}");
+                events(Event::InputFailed { source: file, message: &message });
+                errors.push(ErrorEntry { source: file.display().to_string(), message });
+            }
+        }
+    }
+    if articles.is_empty() {
+        bail!("none of the {} input file(s) could be read as an article", files.len());
+    }
+
+    let (voice, entry) = load_voice(&args.voice, voices_dir, events)?;
+    let title = args.title.clone().unwrap_or_else(|| DEFAULT_EDITION_TITLE.to_owned());
+    let date = args.date.or_else(|| newest_date(&articles)).or_else(|| Some(today()));
+    let plan = plan_edition(title, date, articles, errors);
+    let options = RenderOptions {
+        out_dir: args.out.clone(),
+        pauses: pauses(&args.pauses),
+        ..RenderOptions::default()
+    };
+    let synth = VoiceSynth(&voice);
+    let manifest = pipeline::render(&plan, &synth, entry, &options, &mut |p| {
+        events(Event::Progress(&p))
+    })
+    .with_context(|| format!("cannot write the edition into {}", args.out.display()))?;
+    Ok(EditionOutcome { manifest_path: args.out.join(crate::publish::MANIFEST_FILE), manifest })
+}
+
+/// Orders an edition: every article's script, and a bulletin of the articles' titles followed by
+/// the related headlines they listed (each headline once).
+pub fn plan_edition(
+    title: String,
+    date: Option<NaiveDate>,
+    articles: Vec<Article>,
+    errors: Vec<ErrorEntry>,
+) -> EditionPlan {
+    let mut seen = HashSet::new();
+    let mut items: Vec<Headline> = Vec::new();
+    let mut push = |item: Headline| {
+        if seen.insert(item.title.trim().to_owned()) {
+            items.push(item);
+        }
+    };
+    for article in &articles {
+        push(Headline { title: article.title.clone(), date: article.date });
+    }
+    for article in &articles {
+        article.related.iter().cloned().for_each(&mut push);
+    }
+    let bulletin = text::bulletin_script(&title, date, &items);
+    let articles = articles
+        .into_iter()
+        .map(|article| PlannedArticle { script: text::article_script(&article), article })
+        .collect();
+    EditionPlan { title, date, articles, bulletin, bulletin_items: items, errors }
+}
+
+/// `nashra speak`: one text, sentence by sentence, into one WAV file.
+pub fn speak(args: &SpeakArgs, voices_dir: &Path, events: &mut dyn FnMut(Event)) -> Result<()> {
+    let input = match args.text.as_deref() {
+        None | Some("-") => read_stdin()?,
+        Some(text) => text.to_owned(),
+    };
+    let (voice, _) = load_voice(&args.voice, voices_dir, events)?;
+    let mut assembler = Assembler::new(voice.sample_rate());
+    let mut spoken_any = false;
+    for line in input.lines() {
+        for sentence in text::sentences(line) {
+            if sentence.spoken.trim().is_empty() {
+                continue;
+            }
+            if spoken_any {
+                assembler.push_silence(args.sentence_pause);
+            }
+            let samples = voice
+                .synthesize(&sentence.spoken)
+                .with_context(|| format!("cannot speak the sentence {:?}", sentence.text))?;
+            assembler.push_speech(&samples);
+            spoken_any = true;
+        }
+    }
+    if !spoken_any {
+        bail!("nothing to speak: the text is empty");
+    }
+    audio::wav::write(&args.output, voice.sample_rate(), &assembler.finish())
+        .with_context(|| format!("cannot write {}", args.output.display()))?;
+    Ok(())
+}
+
+/// `nashra text`: each input line through the pipeline up to `stage`; one or more output lines
+/// per input line, as the stage's documentation says.
+pub fn text_stage(args: &TextArgs, voices_dir: &Path) -> Result<Vec<String>> {
+    let input = match args.input.as_deref() {
+        None => read_stdin()?,
+        Some(path) if path == Path::new("-") => read_stdin()?,
+        Some(path) => std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read {}", path.display()))?,
+    };
+    let frontend = match args.stage {
+        Stage::Diacritized | Stage::Phonemes | Stage::Ids => Some(text_frontend(args, voices_dir)?),
+        _ => None,
+    };
+    let mut out = Vec::new();
+    for line in input.lines() {
+        match (args.stage, &frontend) {
+            (Stage::Normalized, _) => out.push(text::normalize(line)),
+            (Stage::Spoken, _) => out.push(text::spoken(line)),
+            (Stage::Sentences, _) => {
+                out.extend(text::sentences(line).into_iter().map(|s| s.spoken));
+            }
+            (stage, Some(frontend)) => out.push(voice_line(stage, frontend, line)?),
+            (stage, None) => unreachable!("stage {stage:?} always has a front end"),
+        }
+    }
+    Ok(out)
+}
+
+/// One input line through diacritization and, for later stages, espeak and the id map.
+fn voice_line(stage: Stage, frontend: &Frontend, line: &str) -> Result<String> {
+    let mut parts = Vec::new();
+    for sentence in text::sentences(line) {
+        if sentence.spoken.trim().is_empty() {
+            continue;
+        }
+        let diacritized = frontend
+            .diacritize(&sentence.spoken)
+            .with_context(|| format!("cannot diacritize {:?}", sentence.spoken))?;
+        if stage == Stage::Diacritized {
+            parts.push(diacritized);
+            continue;
+        }
+        for phonemes in frontend.phonemize(&diacritized)? {
+            parts.push(match stage {
+                Stage::Phonemes => phonemes.concat(),
+                _ => {
+                    let ids = frontend.ids(&phonemes);
+                    ids.iter().map(i64::to_string).collect::<Vec<_>>().join(" ")
+                }
+            });
+        }
+    }
+    let separator = if stage == Stage::Diacritized { " " } else { " | " };
+    Ok(parts.join(separator))
+}
+
+/// The front end for text stages. A voice's .onnx.json alone is enough; with no voice given the
+/// kareem config shipped in voices/ is used, so the Arabic front end works before any voice is
+/// installed.
+fn text_frontend(args: &TextArgs, voices_dir: &Path) -> Result<Frontend> {
+    let config_path = match (&args.voice, &args.voice_config) {
+        (_, Some(config)) => config.clone(),
+        (Some(voice), None) if voice.ends_with(".onnx.json") => PathBuf::from(voice),
+        (voice, None) => {
+            let shipped = voices_dir.join("ar_JO-kareem-medium.onnx.json");
+            match catalog::resolve(voice.as_deref(), None, voices_dir)? {
+                Choice::Piper { config, .. } => config,
+                Choice::Espeak { .. } if voice.is_none() && shipped.is_file() => shipped,
+                Choice::Espeak { .. } => bail!(
+                    "the espeak-ng engine has no phoneme ids; pass --voice with a Piper voice \
+                     or its .onnx.json"
+                ),
+            }
+        }
+    };
+    let config = VoiceConfig::load(&config_path)
+        .with_context(|| format!("cannot load the voice config {}", config_path.display()))?;
+    Frontend::from_config(&config)
+        .with_context(|| format!("cannot start the front end of {}", config_path.display()))
+}
+
+/// Resolves `--voice` into a loaded voice and the manifest's description of it.
+fn load_voice(
+    args: &VoiceArgs,
+    voices_dir: &Path,
+    events: &mut dyn FnMut(Event),
+) -> Result<(Voice, VoiceEntry)> {
+    let choice = catalog::resolve(args.voice.as_deref(), args.voice_config.as_deref(), voices_dir)?;
+    let options = SynthOptions {
+        length_scale: args.length_scale,
+        noise_scale: args.noise_scale,
+        noise_w: args.noise_w,
+        speaker: args.speaker.clone(),
+    };
+    let (spec, fallback, note) = match choice {
+        Choice::Piper { model, config, .. } => (VoiceSpec::Piper { model, config }, false, None),
+        Choice::Espeak { voice, fallback } => {
+            if fallback {
+                events(Event::FallbackVoice { voice: &voice });
+            }
+            let note = fallback.then(|| {
+                "no Arabic Piper voice is installed; espeak-ng's built-in voice was used \
+                 (install one with `nashra voices install ar_JO-kareem-medium`)"
+                    .to_owned()
+            });
+            (VoiceSpec::Espeak { voice }, fallback, note)
+        }
+    };
+    let voice = Voice::load(&spec, &options).context("cannot load the voice")?;
+    let info = voice.info();
+    let entry = VoiceEntry {
+        name: info.name.clone(),
+        engine: serde_json::to_value(info.engine)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default(),
+        sample_rate: info.sample_rate,
+        fallback,
+        note,
+    };
+    Ok((voice, entry))
+}
+
+/// Lets the pipeline call a [`Voice`] without knowing about voices.
+struct VoiceSynth<'a>(&'a Voice);
+
+impl Synthesizer for VoiceSynth<'_> {
+    fn sample_rate(&self) -> u32 {
+        self.0.sample_rate()
+    }
+
+    fn synthesize(
+        &self,
+        spoken: &str,
+    ) -> std::result::Result<Vec<f32>, Box<dyn std::error::Error + Send + Sync>> {
+        Ok(self.0.synthesize(spoken)?)
+    }
+}
+
+fn pauses(args: &PauseArgs) -> Pauses {
+    Pauses {
+        sentence: args.sentence_pause,
+        paragraph: args.paragraph_pause,
+        title: args.title_pause,
+        item: args.item_pause,
+    }
+}
+
+fn newest_date(articles: &[Article]) -> Option<NaiveDate> {
+    articles.iter().filter_map(|a| a.date).max()
+}
+
+fn today() -> NaiveDate {
+    chrono::Local::now().date_naive()
+}
+
+fn read_stdin() -> Result<String> {
+    let mut text = String::new();
+    std::io::stdin().read_to_string(&mut text).context("cannot read standard input")?;
+    Ok(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn article(title: &str, date: Option<NaiveDate>, related: &[&str]) -> Article {
+        Article {
+            title: title.to_owned(),
+            date,
+            paragraphs: vec!["نص المقال.".to_owned()],
+            related: related
+                .iter()
+                .map(|t| Headline { title: (*t).to_owned(), date: None })
+                .collect(),
+            ..Article::default()
+        }
+    }
+
+    #[test]
+    fn bulletin_lists_titles_then_related_headlines_once_each() {
+        let d = NaiveDate::from_ymd_opt(2023, 11, 6);
+        let articles = vec![
+            article("العنوان الأول", d, &["خبر آخر", "خبر ثالث"]),
+            article("العنوان الثاني", None, &["خبر آخر", "العنوان الأول"]),
+        ];
+        let plan = plan_edition("نشرة".into(), d, articles, Vec::new());
+        let titles: Vec<&str> = plan.bulletin_items.iter().map(|h| h.title.as_str()).collect();
+        assert_eq!(titles, ["العنوان الأول", "العنوان الثاني", "خبر آخر", "خبر ثالث"]);
+        assert_eq!(plan.articles.len(), 2);
+    }
+
+    #[test]
+    fn edition_date_defaults_to_the_newest_article() {
+        let a = NaiveDate::from_ymd_opt(2023, 11, 6);
+        let b = NaiveDate::from_ymd_opt(2024, 3, 1);
+        let articles = vec![article("أ", a, &[]), article("ب", b, &[]), article("ج", None, &[])];
+        assert_eq!(newest_date(&articles), b);
+    }
+}
