@@ -341,7 +341,7 @@ impl Spoken<'_> {
     fn block_span(&self, block: usize) -> Option<Span> {
         let mut timed = self.sentences.iter().filter(|t| t.block == block);
         let first = timed.next()?;
-        let last = timed.last().unwrap_or(first);
+        let last = timed.next_back().unwrap_or(first);
         Some(Span {
             start: first.span.start,
             end: last.span.end,

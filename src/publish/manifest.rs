@@ -151,7 +151,7 @@ pub fn write(path: &Path, manifest: &Manifest) -> Result<(), PublishError> {
     })
 }
 
-/// Reads a manifest written by [`write`].
+/// Reads a manifest written by [`write()`].
 pub fn read(path: &Path) -> Result<Manifest, PublishError> {
     let bytes = std::fs::read(path).map_err(|source| PublishError::Read {
         path: path.to_path_buf(),
