@@ -1,0 +1,157 @@
+//! Writes a programme as a 16-bit PCM mono WAV file.
+//!
+//! In: a path, a sample rate and mono `f32` samples (nominally in -1..=1).
+//! Out: a WAV file every player reads, published atomically (see [`crate::fsutil`]).
+//!
+//! Must never happen: a half-written WAV under the final name, a wrapped-around sample (a sample
+//! above 1.0 must clip, not flip sign into a loud crack), or a WAV whose 32-bit size fields
+//! overflow (hound does not check; a file over 4 GiB would get a wrong header).
+//!
+//! Conversion is plain rounding of `x * 32767` after clamping, without dither: the voices'
+//! noise floor is far above 16-bit quantisation noise, so TPDF dither would only add hiss.
+
+use std::path::Path;
+
+use super::AudioError;
+use crate::fsutil::AtomicFile;
+
+/// Bytes of a canonical 16-bit mono WAV header, counted in the RIFF size field along with data.
+const HEADER_BYTES: usize = 44;
+
+/// The most samples a 16-bit mono WAV can hold: the RIFF size (data + 36) must fit in a u32.
+pub const MAX_SAMPLES: usize = (u32::MAX as usize - (HEADER_BYTES - 8)) / 2;
+
+/// Converts one sample to 16-bit PCM: clamped to -1..=1, scaled by 32767, rounded half away
+/// from zero. NaN becomes 0 (a silent sample is the least harmful reading of it).
+pub fn to_i16(sample: f32) -> i16 {
+    if sample.is_nan() {
+        return 0;
+    }
+    (sample.clamp(-1.0, 1.0) * 32767.0).round() as i16
+}
+
+/// Writes `samples` as a 16-bit PCM mono WAV at `sample_rate` to `path`, replacing any file
+/// there only once the new one is complete.
+pub fn write(path: &Path, sample_rate: u32, samples: &[f32]) -> Result<(), AudioError> {
+    if sample_rate == 0 {
+        return Err(AudioError::InvalidSampleRate { rate: sample_rate });
+    }
+    if samples.len() > MAX_SAMPLES {
+        return Err(AudioError::TooLong {
+            path: path.to_path_buf(),
+            samples: samples.len(),
+            max: MAX_SAMPLES,
+        });
+    }
+    let io_err = |source| AudioError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let wav_err = |source| AudioError::Wav {
+        path: path.to_path_buf(),
+        source,
+    };
+    let spec = hound::WavSpec {
+        channels: 1,
+        sample_rate,
+        bits_per_sample: 16,
+        sample_format: hound::SampleFormat::Int,
+    };
+    let mut file = AtomicFile::create(path).map_err(io_err)?;
+    {
+        let mut writer = hound::WavWriter::new(&mut file, spec).map_err(wav_err)?;
+        for &sample in samples {
+            writer.write_sample(to_i16(sample)).map_err(wav_err)?;
+        }
+        writer.finalize().map_err(wav_err)?;
+    }
+    file.commit().map_err(io_err)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trip_keeps_rate_length_and_values() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sine-440Hz-22050Hz-mono-1s.wav");
+        let samples: Vec<f32> = (0..22050)
+            .map(|i| 0.8 * (2.0 * std::f32::consts::PI * 440.0 * i as f32 / 22050.0).sin())
+            .collect();
+        write(&path, 22050, &samples).unwrap();
+
+        let mut reader = hound::WavReader::open(&path).unwrap();
+        let spec = reader.spec();
+        assert_eq!(spec.sample_rate, 22050);
+        assert_eq!(spec.channels, 1);
+        assert_eq!(spec.bits_per_sample, 16);
+        assert_eq!(spec.sample_format, hound::SampleFormat::Int);
+        assert_eq!(reader.len(), 22050);
+        let read: Vec<i16> = reader.samples::<i16>().map(|s| s.unwrap()).collect();
+        assert_eq!(read.len(), samples.len());
+        for (i, (&orig, &back)) in samples.iter().zip(&read).enumerate() {
+            let back = f32::from(back) / 32767.0;
+            assert!(
+                (orig - back).abs() <= 1.0 / 32767.0,
+                "sample {i}: {orig} vs {back}"
+            );
+        }
+        // 44-byte header + 2 bytes per sample.
+        assert_eq!(std::fs::metadata(&path).unwrap().len(), 44 + 2 * 22050);
+    }
+
+    #[test]
+    fn out_of_range_samples_clip_instead_of_wrapping() {
+        assert_eq!(to_i16(1.0), 32767);
+        assert_eq!(to_i16(-1.0), -32767);
+        assert_eq!(to_i16(1.7), 32767);
+        assert_eq!(to_i16(-3.0), -32767);
+        assert_eq!(to_i16(f32::INFINITY), 32767);
+        assert_eq!(to_i16(f32::NEG_INFINITY), -32767);
+        assert_eq!(to_i16(f32::NAN), 0);
+        assert_eq!(to_i16(0.0), 0);
+        // Rounding, not truncation: 0.5/32767 rounds away from zero.
+        assert_eq!(to_i16(0.5 / 32767.0), 1);
+        assert_eq!(to_i16(0.49 / 32767.0), 0);
+        assert_eq!(to_i16(-1.6 / 32767.0), -2);
+    }
+
+    #[test]
+    fn empty_programme_is_a_valid_empty_wav() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("empty.wav");
+        write(&path, 16000, &[]).unwrap();
+        let reader = hound::WavReader::open(&path).unwrap();
+        assert_eq!(reader.len(), 0);
+        assert_eq!(reader.spec().sample_rate, 16000);
+    }
+
+    #[test]
+    fn zero_sample_rate_is_refused_and_writes_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("x.wav");
+        assert!(matches!(
+            write(&path, 0, &[0.0]),
+            Err(AudioError::InvalidSampleRate { rate: 0 })
+        ));
+        assert!(!path.exists());
+    }
+
+    #[test]
+    fn missing_directory_is_an_io_error_naming_the_path() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("nope").join("x.wav");
+        match write(&path, 16000, &[0.0]) {
+            Err(AudioError::Io { path: p, .. }) => assert_eq!(p, path),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn max_samples_fit_the_riff_size_field() {
+        let riff_size = (MAX_SAMPLES as u64) * 2 + 36;
+        assert!(riff_size <= u64::from(u32::MAX));
+        assert!((MAX_SAMPLES as u64 + 1) * 2 + 36 > u64::from(u32::MAX));
+    }
+}

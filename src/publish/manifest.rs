@@ -1,0 +1,344 @@
+//! `edition.json`: the machine-readable description of one rendered edition.
+//!
+//! In: what [`crate::pipeline::render`] rendered. Out: pretty-printed JSON next to the audio.
+//!
+//! Must never happen: a manifest naming audio that was not written (it is written last, after
+//! every WAV), a half-written manifest (it goes through [`crate::fsutil::write_atomic`]), a
+//! timing not derived from sample counts, or an absolute path (the output directory must stay
+//! movable, e.g. onto a web server).
+//!
+//! Field names are the public schema: readers (feeds, DAISY books, web pages, other tools) rely
+//! on them, so renaming one is a breaking change and goes into the CHANGELOG. All times are in
+//! seconds, rounded to the millisecond, measured from the first sample of the file they refer to.
+//! Dates are ISO 8601 (`2023-11-06`); optional values are `null` when unknown.
+
+use std::path::Path;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::PublishError;
+use crate::audio::Pauses;
+use crate::edition::BlockKind;
+
+/// The whole edition.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Manifest {
+    /// Version of nashra that rendered the edition (`0.1.0`).
+    pub nashra_version: String,
+    /// Title of the edition, e.g. the newspaper and issue.
+    pub title: String,
+    /// Date of the edition (ISO 8601 `YYYY-MM-DD`), `null` when unknown.
+    pub date: Option<NaiveDate>,
+    /// When the edition was rendered: RFC 3339 in UTC, whole seconds (`2023-11-06T08:30:00Z`).
+    pub generated_at: DateTime<Utc>,
+    /// The voice every programme of this edition was spoken with.
+    pub voice: VoiceEntry,
+    /// The silences used between sentences, blocks and bulletin items, in seconds.
+    pub pauses: Pauses,
+    /// The articles that rendered, in reading order. An article that failed is absent here and
+    /// listed in `errors`.
+    pub articles: Vec<ArticleEntry>,
+    /// The headline bulletin; `null` when it had nothing to say or could not be synthesized
+    /// (then `errors` says why).
+    pub bulletin: Option<BulletinEntry>,
+    /// What went wrong, one entry per failed article or bulletin; empty on a clean run.
+    pub errors: Vec<ErrorEntry>,
+}
+
+/// The voice used.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VoiceEntry {
+    /// Voice name, e.g. `ar_JO-kareem-medium`.
+    pub name: String,
+    /// Engine that produced the audio, e.g. `piper` or `espeak-ng`.
+    pub engine: String,
+    /// Sample rate of every audio file of the edition, in Hz.
+    pub sample_rate: u32,
+    /// True when the preferred voice was unavailable and a fallback spoke instead; listeners
+    /// should expect lower quality.
+    pub fallback: bool,
+    /// Free text on the voice (why a fallback was used, for instance); `null` when none.
+    pub note: Option<String>,
+}
+
+/// One rendered article.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ArticleEntry {
+    /// Stable identifier within the edition: the audio file's stem (`01-hl-aadt-rwsya-hmas`).
+    pub id: String,
+    /// 1-based position of the article in the edition, counting failed articles too, so that
+    /// positions and file names do not shift when one article fails.
+    pub index: usize,
+    /// Title as printed.
+    pub title: String,
+    /// Publication date (ISO 8601), `null` when unknown.
+    pub date: Option<NaiveDate>,
+    /// Dateline as printed (`6-تشرين الثاني-2023`), `null` when the page had none.
+    pub dateline: Option<String>,
+    /// Author as printed, `null` when unknown.
+    pub author: Option<String>,
+    /// The input file the article was read from, as given on the command line.
+    pub source: String,
+    /// The audio file, relative to the directory holding `edition.json` (`01-….wav`).
+    pub audio: String,
+    /// Length of the audio file in seconds.
+    pub duration_s: f64,
+    /// Every spoken sentence, in order, with its place in the audio file.
+    pub sentences: Vec<SentenceEntry>,
+}
+
+/// One spoken sentence and where it is heard.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SentenceEntry {
+    /// Kind of the block the sentence belongs to: `title`, `dateline`, `author`, `paragraph`,
+    /// `note`, `intro` or `item`.
+    pub kind: BlockKind,
+    /// The sentence as printed, for transcripts and captions.
+    pub text: String,
+    /// The sentence as it was spoken (numbers, dates and Latin words written out).
+    pub spoken: String,
+    /// Where the speech starts, in seconds from the start of the file.
+    #[serde(with = "millis")]
+    pub start_s: f64,
+    /// Where the speech ends (exclusive), in seconds; the pause that follows is not included.
+    #[serde(with = "millis")]
+    pub end_s: f64,
+}
+
+/// The headline bulletin.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BulletinEntry {
+    /// The audio file, relative to the directory holding `edition.json` (`bulletin.wav`).
+    pub audio: String,
+    /// Length of the audio file in seconds.
+    pub duration_s: f64,
+    /// The headlines read, in order.
+    pub items: Vec<ItemEntry>,
+}
+
+/// One headline of the bulletin.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ItemEntry {
+    /// The headline as printed.
+    pub title: String,
+    /// Date printed with the headline (ISO 8601), `null` when none.
+    pub date: Option<NaiveDate>,
+    /// Where the item's speech starts, in seconds from the start of `bulletin.wav`.
+    #[serde(with = "millis")]
+    pub start_s: f64,
+    /// Where the item's speech ends, in seconds.
+    #[serde(with = "millis")]
+    pub end_s: f64,
+}
+
+/// Something that did not render.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorEntry {
+    /// What failed: the article's input file, or `bulletin`.
+    pub source: String,
+    /// Why, as one line of text.
+    pub message: String,
+}
+
+/// Writes `manifest` to `path` as pretty JSON with a final newline, atomically.
+pub fn write(path: &Path, manifest: &Manifest) -> Result<(), PublishError> {
+    let mut json = serde_json::to_vec_pretty(manifest).map_err(PublishError::Serialize)?;
+    json.push(b'\n');
+    crate::fsutil::write_atomic(path, &json).map_err(|source| PublishError::Write {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+/// Reads a manifest written by [`write()`].
+pub fn read(path: &Path) -> Result<Manifest, PublishError> {
+    let bytes = std::fs::read(path).map_err(|source| PublishError::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    serde_json::from_slice(&bytes).map_err(|source| PublishError::Parse {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+/// Sentence and item times are f64 seconds that are whole milliseconds; this keeps them so on
+/// the way in, so a manifest edited by hand cannot smuggle in sub-millisecond noise.
+mod millis {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(value: &f64, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_f64(*value)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<f64, D::Error> {
+        let value = f64::deserialize(deserializer)?;
+        if !value.is_finite() || value < 0.0 {
+            return Err(serde::de::Error::custom(format!(
+                "time {value} is not a positive number"
+            )));
+        }
+        Ok((value * 1000.0).round() / 1000.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn sample() -> Manifest {
+        Manifest {
+            nashra_version: "0.1.0".into(),
+            title: "نشرة الصباح".into(),
+            date: NaiveDate::from_ymd_opt(2023, 11, 6),
+            generated_at: Utc.with_ymd_and_hms(2023, 11, 6, 8, 30, 0).unwrap(),
+            voice: VoiceEntry {
+                name: "ar_JO-kareem-medium".into(),
+                engine: "piper".into(),
+                sample_rate: 22050,
+                fallback: false,
+                note: None,
+            },
+            pauses: Pauses::default(),
+            articles: vec![ArticleEntry {
+                id: "01-hl".into(),
+                index: 1,
+                title: "هل".into(),
+                date: NaiveDate::from_ymd_opt(2023, 11, 6),
+                dateline: Some("6-تشرين الثاني-2023".into()),
+                author: None,
+                source: "seeds/a.html".into(),
+                audio: "01-hl.wav".into(),
+                duration_s: 2.5,
+                sentences: vec![SentenceEntry {
+                    kind: BlockKind::Title,
+                    text: "هل".into(),
+                    spoken: "هَلْ".into(),
+                    start_s: 0.0,
+                    end_s: 1.234,
+                }],
+            }],
+            bulletin: Some(BulletinEntry {
+                audio: "bulletin.wav".into(),
+                duration_s: 3.0,
+                items: vec![ItemEntry {
+                    title: "خبر".into(),
+                    date: None,
+                    start_s: 0.5,
+                    end_s: 2.75,
+                }],
+            }),
+            errors: vec![ErrorEntry {
+                source: "seeds/b.html".into(),
+                message: "boom".into(),
+            }],
+        }
+    }
+
+    #[test]
+    fn manifest_round_trips_through_json() {
+        let manifest = sample();
+        let json = serde_json::to_string_pretty(&manifest).unwrap();
+        let back: Manifest = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, manifest);
+    }
+
+    #[test]
+    fn json_has_the_documented_field_names_and_formats() {
+        let value = serde_json::to_value(sample()).unwrap();
+        let keys = |v: &serde_json::Value| {
+            let mut k: Vec<String> = v.as_object().unwrap().keys().cloned().collect();
+            k.sort();
+            k
+        };
+        assert_eq!(
+            keys(&value),
+            [
+                "articles",
+                "bulletin",
+                "date",
+                "errors",
+                "generated_at",
+                "nashra_version",
+                "pauses",
+                "title",
+                "voice"
+            ]
+        );
+        assert_eq!(
+            keys(&value["voice"]),
+            ["engine", "fallback", "name", "note", "sample_rate"]
+        );
+        assert_eq!(
+            keys(&value["pauses"]),
+            ["item", "paragraph", "sentence", "title"]
+        );
+        let article = &value["articles"][0];
+        assert_eq!(
+            keys(article),
+            [
+                "audio",
+                "author",
+                "date",
+                "dateline",
+                "duration_s",
+                "id",
+                "index",
+                "sentences",
+                "source",
+                "title"
+            ]
+        );
+        assert_eq!(
+            keys(&article["sentences"][0]),
+            ["end_s", "kind", "spoken", "start_s", "text"]
+        );
+        assert_eq!(keys(&value["bulletin"]), ["audio", "duration_s", "items"]);
+        assert_eq!(
+            keys(&value["bulletin"]["items"][0]),
+            ["date", "end_s", "start_s", "title"]
+        );
+        assert_eq!(keys(&value["errors"][0]), ["message", "source"]);
+
+        assert_eq!(value["date"], "2023-11-06");
+        assert_eq!(value["generated_at"], "2023-11-06T08:30:00Z");
+        assert_eq!(article["sentences"][0]["kind"], "title");
+        assert_eq!(article["sentences"][0]["end_s"], 1.234);
+        assert_eq!(article["author"], serde_json::Value::Null);
+        assert_eq!(value["pauses"]["sentence"].as_f64().unwrap() as f32, 0.35);
+    }
+
+    #[test]
+    fn written_manifest_reads_back_and_ends_with_newline() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("edition.json");
+        write(&path, &sample()).unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.ends_with("}\n"));
+        assert!(
+            text.contains("\n  \"title\": \"نشرة الصباح\""),
+            "pretty, raw UTF-8: {text}"
+        );
+        assert_eq!(read(&path).unwrap(), sample());
+    }
+
+    #[test]
+    fn times_are_snapped_to_milliseconds_and_must_be_positive() {
+        let json = r#"{"title":"x","date":null,"start_s":1.23449999,"end_s":2.0}"#;
+        let item: ItemEntry = serde_json::from_str(json).unwrap();
+        assert_eq!(item.start_s, 1.234);
+        let json = r#"{"title":"x","date":null,"start_s":-1.0,"end_s":2.0}"#;
+        assert!(serde_json::from_str::<ItemEntry>(json).is_err());
+    }
+
+    #[test]
+    fn null_bulletin_round_trips() {
+        let mut manifest = sample();
+        manifest.bulletin = None;
+        let value = serde_json::to_value(&manifest).unwrap();
+        assert_eq!(value["bulletin"], serde_json::Value::Null);
+        assert_eq!(serde_json::from_value::<Manifest>(value).unwrap(), manifest);
+    }
+}
