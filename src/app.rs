@@ -75,11 +75,7 @@ pub fn edition(
     let title = args.title.clone().unwrap_or_else(|| DEFAULT_EDITION_TITLE.to_owned());
     let date = args.date.or_else(|| newest_date(&articles)).or_else(|| Some(today()));
     let plan = plan_edition(title, date, articles, errors);
-    let options = RenderOptions {
-        out_dir: args.out.clone(),
-        pauses: pauses(&args.pauses),
-        ..RenderOptions::default()
-    };
+    let options = RenderOptions { pauses: pauses(&args.pauses), ..RenderOptions::new(&args.out) };
     let synth = VoiceSynth(&voice);
     let manifest = pipeline::render(&plan, &synth, entry, &options, &mut |p| {
         events(Event::Progress(&p))
@@ -124,7 +120,7 @@ pub fn speak(args: &SpeakArgs, voices_dir: &Path, events: &mut dyn FnMut(Event))
         Some(text) => text.to_owned(),
     };
     let (voice, _) = load_voice(&args.voice, voices_dir, events)?;
-    let mut assembler = Assembler::new(voice.sample_rate());
+    let mut assembler = Assembler::with_default_fade(voice.sample_rate());
     let mut spoken_any = false;
     for line in input.lines() {
         for sentence in text::sentences(line) {

@@ -56,6 +56,9 @@ pub struct EditionPlan {
     pub bulletin: Script,
     /// The headlines behind the bulletin's `Item` blocks, in the same order.
     pub bulletin_items: Vec<Headline>,
+    /// Inputs that failed before rendering (unreadable files); carried into the manifest so that
+    /// edition.json tells the whole story of the run.
+    pub errors: Vec<ErrorEntry>,
 }
 
 /// Knobs of [`render`].
@@ -157,7 +160,7 @@ pub fn render(
         ..voice
     };
 
-    let mut errors = Vec::new();
+    let mut errors = plan.errors.clone();
     let mut articles = Vec::new();
     let total = plan.articles.len();
     for (position, planned) in plan.articles.iter().enumerate() {
@@ -744,7 +747,7 @@ mod tests {
                 ],
             )],
             bulletin: Script::default(),
-            bulletin_items: vec![],
+            bulletin_items: vec![],            errors: Vec::new(),
         };
         let opts = RenderOptions {
             out_dir: dir.path().to_path_buf(),
@@ -853,7 +856,7 @@ mod tests {
                 ],
             )],
             bulletin: Script::default(),
-            bulletin_items: vec![],
+            bulletin_items: vec![],            errors: Vec::new(),
         };
         let opts = RenderOptions {
             out_dir: dir.path().to_path_buf(),
@@ -886,7 +889,7 @@ mod tests {
             date: None,
             articles: vec![planned("", "", vec![block(BlockKind::Paragraph, &[" "])])],
             bulletin: Script::default(),
-            bulletin_items: vec![],
+            bulletin_items: vec![],            errors: Vec::new(),
         };
         let manifest = render(
             &plan,

@@ -1,0 +1,59 @@
+# nashra's commands. On a fresh Debian 12 machine with Rust and Python, `make edition` installs what is
+# missing, builds, and renders seeds/ into editions/; `make test` runs every test.
+#
+# Everything fetched comes from the Debian archive, PyPI or crates.io (see scripts/setup); nothing
+# is downloaded by a build script.
+
+SHELL := bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := build
+
+CARGO ?= cargo
+# Honour a CARGO_TARGET_DIR from the environment, as cargo does.
+TARGET_DIR := $(or $(CARGO_TARGET_DIR),target)
+RELEASE := $(TARGET_DIR)/release
+BIN := $(RELEASE)/nashra
+ORT_LIB := .deps/onnxruntime/lib/libonnxruntime.so.1.32.0
+PIPER_VENV := .venv-piper
+
+.PHONY: setup build stage test edition lint parity clean-deps help
+
+help:
+	@echo "make setup       install missing Debian packages, onnxruntime and the test voice (idempotent)"
+	@echo "make build       setup, then build $(BIN) with its runtime files beside it"
+	@echo "make test        setup, build, then run every test (release profile)"
+	@echo "make edition     build, then render seeds/ into editions/seed"
+	@echo "make lint        rustfmt --check, clippy -D warnings, rustdoc -D warnings"
+	@echo "make parity      regenerate tests/data/parity with piper-tts 1.8 (in $(PIPER_VENV))"
+	@echo "make clean-deps  remove .deps/, $(PIPER_VENV)/ and the test voice"
+
+setup:
+	@bash scripts/setup
+
+build: setup
+	$(CARGO) build --release --locked
+	@$(MAKE) --no-print-directory stage
+
+# Puts what the binary needs at run time beside it, so that $(RELEASE) works on its own: the
+# espeak-ng data compiled by espeak-rs-sys and the onnxruntime library.
+stage:
+	@bash scripts/stage-runtime "$(RELEASE)" "$(ORT_LIB)"
+
+test: build
+	@bash scripts/run-tests $(CARGO) test --release --locked --no-fail-fast
+
+edition: build
+	$(BIN) edition seeds/ --out editions/seed
+
+lint:
+	$(CARGO) fmt --all --check
+	$(CARGO) clippy --locked --all-targets -- -D warnings
+	RUSTDOCFLAGS="-D warnings" $(CARGO) doc --locked --no-deps --document-private-items
+
+parity: setup
+	@bash scripts/piper-venv "$(PIPER_VENV)"
+	$(PIPER_VENV)/bin/python scripts/parity-fixtures.py
+
+clean-deps:
+	rm -rf .deps $(PIPER_VENV)
+	rm -f voices/en_US-joe-medium.onnx voices/en_US-joe-medium.onnx.json voices/en_US-joe-medium.MODEL_CARD
