@@ -77,7 +77,10 @@ fn status_message(status: sys::espeak_ng_STATUS) -> String {
 }
 
 fn init(data_dir: &Path) -> Result<Mutex<Espeak>, VoiceError> {
-    let fail = |reason: String| VoiceError::EspeakInit { path: data_dir.to_path_buf(), reason };
+    let fail = |reason: String| VoiceError::EspeakInit {
+        path: data_dir.to_path_buf(),
+        reason,
+    };
     let c_path = CString::new(data_dir.as_os_str().as_encoded_bytes())
         .map_err(|_| fail("path contains a NUL byte".into()))?;
     // SAFETY: called once (OnceLock), before any other espeak call; the path outlives the call
@@ -99,9 +102,10 @@ fn init(data_dir: &Path) -> Result<Mutex<Espeak>, VoiceError> {
             return Err(fail(status_message(status)));
         }
         let rate = sys::espeak_ng_GetSampleRate();
-        let sample_rate = u32::try_from(rate).ok().filter(|r| *r > 0).ok_or_else(|| {
-            fail(format!("espeak reports sample rate {rate}"))
-        })?;
+        let sample_rate = u32::try_from(rate)
+            .ok()
+            .filter(|r| *r > 0)
+            .ok_or_else(|| fail(format!("espeak reports sample rate {rate}")))?;
         Ok(Mutex::new(Espeak { sample_rate }))
     }
 }
@@ -125,7 +129,10 @@ fn set_voice(name: &str) -> Result<(), VoiceError> {
     // SAFETY: espeak is initialized and locked by the caller.
     let status = unsafe { sys::espeak_ng_SetVoiceByName(c_name.as_ptr()) };
     if status != sys::espeak_ng_STATUS_ENS_OK {
-        return Err(VoiceError::EspeakVoice { voice: name.to_owned(), reason: status_message(status) });
+        return Err(VoiceError::EspeakVoice {
+            voice: name.to_owned(),
+            reason: status_message(status),
+        });
     }
     Ok(())
 }
@@ -161,7 +168,9 @@ pub fn clauses(voice: &str, text: &str) -> Result<Vec<Clause>, VoiceError> {
         if p_decoder.is_null() {
             p_decoder = sys::create_text_decoder();
             if p_decoder.is_null() {
-                return Err(VoiceError::EspeakPhonemize { reason: "cannot create text decoder".into() });
+                return Err(VoiceError::EspeakPhonemize {
+                    reason: "cannot create text decoder".into(),
+                });
             }
         }
         let mut cursor: *const c_void = c_text.as_ptr().cast();
@@ -178,10 +187,14 @@ pub fn clauses(voice: &str, text: &str) -> Result<Vec<Clause>, VoiceError> {
                 sys::espeakCHARS_AUTO as c_int,
             );
             if status != sys::espeak_ng_STATUS_ENS_OK {
-                return Err(VoiceError::EspeakPhonemize { reason: status_message(status) });
+                return Err(VoiceError::EspeakPhonemize {
+                    reason: status_message(status),
+                });
             }
             if translator.is_null() {
-                return Err(VoiceError::EspeakPhonemize { reason: "no voice loaded".into() });
+                return Err(VoiceError::EspeakPhonemize {
+                    reason: "no voice loaded".into(),
+                });
             }
             let mut terminator: c_int = 0;
             TranslateClauseWithTerminator(
@@ -193,11 +206,16 @@ pub fn clauses(voice: &str, text: &str) -> Result<Vec<Clause>, VoiceError> {
             cursor = text_decoder_get_buffer(p_decoder);
             let phonemes = GetTranslatedPhonemeString(sys::espeakPHONEMES_IPA as c_int);
             if phonemes.is_null() {
-                return Err(VoiceError::EspeakPhonemize { reason: "null phoneme string".into() });
+                return Err(VoiceError::EspeakPhonemize {
+                    reason: "null phoneme string".into(),
+                });
             }
-            let phonemes = CStr::from_ptr(phonemes).to_str().map_err(|e| {
-                VoiceError::EspeakPhonemize { reason: format!("phonemes are not UTF-8: {e}") }
-            })?;
+            let phonemes =
+                CStr::from_ptr(phonemes)
+                    .to_str()
+                    .map_err(|e| VoiceError::EspeakPhonemize {
+                        reason: format!("phonemes are not UTF-8: {e}"),
+                    })?;
             out.push(Clause {
                 phonemes: phonemes.to_owned(),
                 terminator: terminator_symbol(terminator),
@@ -249,7 +267,9 @@ pub fn synthesize(voice: &str, text: &str) -> Result<(Vec<i16>, u32), VoiceError
     };
     let samples = SYNTH_BUFFER.with(|b| std::mem::take(&mut *b.borrow_mut()));
     if status != sys::espeak_ng_STATUS_ENS_OK {
-        return Err(VoiceError::EspeakSynth { reason: status_message(status) });
+        return Err(VoiceError::EspeakSynth {
+            reason: status_message(status),
+        });
     }
     Ok((samples, guard.sample_rate))
 }
@@ -260,6 +280,7 @@ pub fn sample_rate() -> Result<u32, VoiceError> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)] // tests unwrap by design: a panic is a failed claim
 mod tests {
     use super::*;
 
@@ -271,13 +292,19 @@ mod tests {
         assert_eq!(terminator_symbol(CLAUSE_SEMICOLON), ";");
         assert_eq!(terminator_symbol(CLAUSE_COLON), ":");
         assert_eq!(terminator_symbol(CLAUSE_EXCLAMATION), "!");
-        assert_eq!(terminator_symbol(40 | 0x0001_0000 | CLAUSE_TYPE_SENTENCE), ""); // EOF
+        assert_eq!(
+            terminator_symbol(40 | 0x0001_0000 | CLAUSE_TYPE_SENTENCE),
+            ""
+        ); // EOF
     }
 
     #[test]
     fn english_clauses_keep_terminators_and_sentence_ends() {
         let c = clauses("en-us", "Hello, world. Yes?").unwrap();
-        let summary: Vec<(&str, bool)> = c.iter().map(|c| (c.terminator, c.end_of_sentence)).collect();
+        let summary: Vec<(&str, bool)> = c
+            .iter()
+            .map(|c| (c.terminator, c.end_of_sentence))
+            .collect();
         assert_eq!(summary, vec![(",", false), (".", true), ("?", true)]);
         assert_eq!(c[0].phonemes, "həlˈoʊ");
     }
@@ -290,7 +317,10 @@ mod tests {
 
     #[test]
     fn text_with_nul_is_refused() {
-        assert!(matches!(clauses("en-us", "a\0b"), Err(VoiceError::TextHasNul)));
+        assert!(matches!(
+            clauses("en-us", "a\0b"),
+            Err(VoiceError::TextHasNul)
+        ));
     }
 
     #[test]

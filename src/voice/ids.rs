@@ -60,7 +60,10 @@ fn warn_unknown_once(phoneme: &str) {
         Err(poisoned) => poisoned.into_inner().insert(phoneme.to_owned()),
     };
     if first {
-        let code_points: Vec<String> = phoneme.chars().map(|c| format!("U+{:04X}", c as u32)).collect();
+        let code_points: Vec<String> = phoneme
+            .chars()
+            .map(|c| format!("U+{:04X}", c as u32))
+            .collect();
         tracing::warn!(
             phoneme,
             code_points = code_points.join(" "),
@@ -70,14 +73,23 @@ fn warn_unknown_once(phoneme: &str) {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)] // tests unwrap by design: a panic is a failed claim
 mod tests {
     use super::*;
 
     fn map() -> HashMap<String, Vec<i64>> {
-        [("_", 0), ("^", 1), ("$", 2), (" ", 3), ("a", 14), ("b", 15), ("ˈ", 120)]
-            .into_iter()
-            .map(|(k, v)| (k.to_string(), vec![v]))
-            .collect()
+        [
+            ("_", 0),
+            ("^", 1),
+            ("$", 2),
+            (" ", 3),
+            ("a", 14),
+            ("b", 15),
+            ("ˈ", 120),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), vec![v]))
+        .collect()
     }
 
     fn ph(s: &str) -> Vec<String> {

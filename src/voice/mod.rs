@@ -50,7 +50,11 @@ pub enum VoiceError {
     #[error("unknown speaker {speaker:?}; this voice has {available}")]
     UnknownSpeaker { speaker: String, available: String },
     #[error("invalid synthesis option {name} = {value}: {reason}")]
-    BadOption { name: &'static str, value: f32, reason: &'static str },
+    BadOption {
+        name: &'static str,
+        value: f32,
+        reason: &'static str,
+    },
     #[error(transparent)]
     Runtime(#[from] RuntimeError),
     #[error("diacritization failed: {0}")]
@@ -140,10 +144,20 @@ impl Frontend {
         Self::new(&cfg.espeak_voice, cfg.phoneme_id_map.clone())
     }
 
-    fn new(espeak_voice: &str, phoneme_id_map: HashMap<String, Vec<i64>>) -> Result<Self, VoiceError> {
-        let diacritizer =
-            if espeak_voice == ARABIC_ESPEAK_VOICE { Some(shared_diacritizer()?) } else { None };
-        Ok(Self { espeak_voice: espeak_voice.to_owned(), phoneme_id_map, diacritizer })
+    fn new(
+        espeak_voice: &str,
+        phoneme_id_map: HashMap<String, Vec<i64>>,
+    ) -> Result<Self, VoiceError> {
+        let diacritizer = if espeak_voice == ARABIC_ESPEAK_VOICE {
+            Some(shared_diacritizer()?)
+        } else {
+            None
+        };
+        Ok(Self {
+            espeak_voice: espeak_voice.to_owned(),
+            phoneme_id_map,
+            diacritizer,
+        })
     }
 
     pub fn espeak_voice(&self) -> &str {
@@ -176,12 +190,19 @@ impl Frontend {
     pub fn text_to_ids(&self, text: &str) -> Result<Vec<Vec<i64>>, VoiceError> {
         let text = self.diacritize(text)?;
         let sentences = self.phonemize(&text)?;
-        Ok(sentences.iter().filter(|s| !s.is_empty()).map(|s| self.ids(s)).collect())
+        Ok(sentences
+            .iter()
+            .filter(|s| !s.is_empty())
+            .map(|s| self.ids(s))
+            .collect())
     }
 }
 
 /// Maps the user's speaker choice to a model `sid`; `None` for single-speaker voices.
-pub fn resolve_speaker(cfg: &VoiceConfig, speaker: Option<&str>) -> Result<Option<i64>, VoiceError> {
+pub fn resolve_speaker(
+    cfg: &VoiceConfig,
+    speaker: Option<&str>,
+) -> Result<Option<i64>, VoiceError> {
     let available = || {
         if cfg.speaker_id_map.is_empty() {
             format!("speakers 0..{}", cfg.num_speakers)
@@ -190,7 +211,10 @@ pub fn resolve_speaker(cfg: &VoiceConfig, speaker: Option<&str>) -> Result<Optio
             format!("speakers 0..{} ({})", cfg.num_speakers, names.join(", "))
         }
     };
-    let unknown = |s: &str| VoiceError::UnknownSpeaker { speaker: s.to_owned(), available: available() };
+    let unknown = |s: &str| VoiceError::UnknownSpeaker {
+        speaker: s.to_owned(),
+        available: available(),
+    };
     let Some(s) = speaker else {
         return Ok((cfg.num_speakers > 1).then_some(0));
     };
@@ -207,21 +231,41 @@ pub fn resolve_speaker(cfg: &VoiceConfig, speaker: Option<&str>) -> Result<Optio
 fn resolve_scales(d: InferenceDefaults, opts: &SynthOptions) -> Result<Scales, VoiceError> {
     let check = |name: &'static str, v: f32, positive: bool| {
         if !v.is_finite() || v < 0.0 || (positive && v == 0.0) {
-            let reason = if positive { "must be a finite number above 0" } else { "must be a finite number >= 0" };
-            return Err(VoiceError::BadOption { name, value: v, reason });
+            let reason = if positive {
+                "must be a finite number above 0"
+            } else {
+                "must be a finite number >= 0"
+            };
+            return Err(VoiceError::BadOption {
+                name,
+                value: v,
+                reason,
+            });
         }
         Ok(v)
     };
     Ok(Scales {
-        noise_scale: check("noise_scale", opts.noise_scale.unwrap_or(d.noise_scale), false)?,
-        length_scale: check("length_scale", opts.length_scale.unwrap_or(d.length_scale), true)?,
+        noise_scale: check(
+            "noise_scale",
+            opts.noise_scale.unwrap_or(d.noise_scale),
+            false,
+        )?,
+        length_scale: check(
+            "length_scale",
+            opts.length_scale.unwrap_or(d.length_scale),
+            true,
+        )?,
         noise_w: check("noise_w", opts.noise_w.unwrap_or(d.noise_w), false)?,
     })
 }
 
 #[derive(Debug)]
 enum Engine {
-    Piper { model: PiperModel, scales: Scales, sid: Option<i64> },
+    Piper {
+        model: PiperModel,
+        scales: Scales,
+        sid: Option<i64>,
+    },
     Espeak,
 }
 
@@ -255,7 +299,15 @@ impl Voice {
                     espeak_voice: cfg.espeak_voice.clone(),
                     diacritized: frontend.is_diacritized(),
                 };
-                Ok(Self { info, frontend, engine: Engine::Piper { model: model_obj, scales, sid } })
+                Ok(Self {
+                    info,
+                    frontend,
+                    engine: Engine::Piper {
+                        model: model_obj,
+                        scales,
+                        sid,
+                    },
+                })
             }
             VoiceSpec::Espeak { voice } => {
                 let frontend = Frontend::new(voice, HashMap::new())?;
@@ -268,7 +320,11 @@ impl Voice {
                     espeak_voice: voice.clone(),
                     diacritized: frontend.is_diacritized(),
                 };
-                Ok(Self { info, frontend, engine: Engine::Espeak })
+                Ok(Self {
+                    info,
+                    frontend,
+                    engine: Engine::Espeak,
+                })
             }
         }
     }
@@ -309,7 +365,9 @@ impl Voice {
             }
         };
         if samples.iter().any(|s| !s.is_finite()) {
-            return Err(VoiceError::Inference { reason: "the model produced non-finite samples".into() });
+            return Err(VoiceError::Inference {
+                reason: "the model produced non-finite samples".into(),
+            });
         }
         for s in &mut samples {
             *s = s.clamp(-1.0, 1.0);
@@ -319,6 +377,7 @@ impl Voice {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)] // tests unwrap by design: a panic is a failed claim
 mod tests {
     use super::*;
     use std::path::Path;
@@ -345,13 +404,26 @@ mod tests {
             }
             rows += 1;
             let cols: Vec<&str> = line.split('\t').collect();
-            assert_eq!(cols.len(), 3, "{}:{}: expected 3 columns", path.display(), n + 1);
+            assert_eq!(
+                cols.len(),
+                3,
+                "{}:{}: expected 3 columns",
+                path.display(),
+                n + 1
+            );
             let text = frontend.diacritize(cols[0]).unwrap();
             let sentences = frontend.phonemize(&text).unwrap();
             let phonemes: Vec<String> = sentences.iter().map(|s| s.concat()).collect();
             let ids: Vec<String> = sentences
                 .iter()
-                .map(|s| frontend.ids(s).iter().map(i64::to_string).collect::<Vec<_>>().join(" "))
+                .map(|s| {
+                    frontend
+                        .ids(s)
+                        .iter()
+                        .map(i64::to_string)
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                })
                 .collect();
             if ids.join(" | ") != cols[2] {
                 failures.push(format!(
@@ -365,7 +437,12 @@ mod tests {
             }
         }
         assert!(rows >= 25, "only {rows} fixture rows");
-        assert!(failures.is_empty(), "{}/{rows} rows differ:\n{}", failures.len(), failures.join("\n"));
+        assert!(
+            failures.is_empty(),
+            "{}/{rows} rows differ:\n{}",
+            failures.len(),
+            failures.join("\n")
+        );
     }
 
     #[test]
@@ -379,7 +456,9 @@ mod tests {
     fn multi_speaker() -> VoiceConfig {
         let mut c = kareem();
         c.num_speakers = 3;
-        c.speaker_id_map = [("amal".to_string(), 0), ("basim".to_string(), 2)].into_iter().collect();
+        c.speaker_id_map = [("amal".to_string(), 0), ("basim".to_string(), 2)]
+            .into_iter()
+            .collect();
         c
     }
 
@@ -393,7 +472,9 @@ mod tests {
 
     #[test]
     fn bad_speaker_is_a_clear_error() {
-        let e = resolve_speaker(&multi_speaker(), Some("zaid")).unwrap_err().to_string();
+        let e = resolve_speaker(&multi_speaker(), Some("zaid"))
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("zaid") && e.contains("amal, basim"), "{e}");
         assert!(resolve_speaker(&multi_speaker(), Some("3")).is_err());
         assert!(resolve_speaker(&kareem(), Some("1")).is_err());
@@ -407,8 +488,13 @@ mod tests {
 
     #[test]
     fn zero_length_scale_is_rejected_at_load() {
-        let opts = SynthOptions { length_scale: Some(0.0), ..Default::default() };
-        let e = resolve_scales(InferenceDefaults::default(), &opts).unwrap_err().to_string();
+        let opts = SynthOptions {
+            length_scale: Some(0.0),
+            ..Default::default()
+        };
+        let e = resolve_scales(InferenceDefaults::default(), &opts)
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("length_scale"), "{e}");
     }
 
@@ -427,14 +513,22 @@ mod tests {
     /// Arabic ids (kareem's map) through joe's weights: both voices share the 256-symbol layout.
     #[test]
     fn arabic_sentence_gives_plausible_audio() {
-        let voice = joe_with("voices/ar_JO-kareem-medium.onnx.json", &SynthOptions::default());
+        let voice = joe_with(
+            "voices/ar_JO-kareem-medium.onnx.json",
+            &SynthOptions::default(),
+        );
         assert_eq!(voice.info().engine, EngineKind::Piper);
         assert!(voice.info().diacritized);
         let started = Instant::now();
-        let audio = voice.synthesize("سافر ممثلو حماس إلى موسكو للاجتماع مع وزراء الخارجية.").unwrap();
+        let audio = voice
+            .synthesize("سافر ممثلو حماس إلى موسكو للاجتماع مع وزراء الخارجية.")
+            .unwrap();
         let elapsed = started.elapsed().as_secs_f32();
         let seconds = audio.len() as f32 / voice.sample_rate() as f32;
-        eprintln!("arabic: {seconds:.2} s audio in {elapsed:.2} s, RTF {:.3}", elapsed / seconds);
+        eprintln!(
+            "arabic: {seconds:.2} s audio in {elapsed:.2} s, RTF {:.3}",
+            elapsed / seconds
+        );
         assert!((1.5..10.0).contains(&seconds), "{seconds} s");
         assert!(rms(&audio) > 0.01, "rms {}", rms(&audio));
         assert!(audio.iter().all(|s| (-1.0..=1.0).contains(s)));
@@ -442,22 +536,37 @@ mod tests {
 
     #[test]
     fn empty_text_gives_no_samples() {
-        let voice = joe_with("voices/en_US-joe-medium.onnx.json", &SynthOptions::default());
+        let voice = joe_with(
+            "voices/en_US-joe-medium.onnx.json",
+            &SynthOptions::default(),
+        );
         assert!(voice.synthesize("  ").unwrap().is_empty());
     }
 
     /// With noise off, joe must match piper-tts sample for sample (fixture keeps every 50th).
     #[test]
     fn english_without_noise_matches_piper_tts() {
-        let fixture = std::fs::read_to_string(root().join("tests/data/parity/en_joe_noise0.tsv")).unwrap();
+        let fixture =
+            std::fs::read_to_string(root().join("tests/data/parity/en_joe_noise0.tsv")).unwrap();
         let field = |name: &str| {
-            fixture.lines().find_map(|l| l.strip_prefix(name).and_then(|r| r.strip_prefix('\t'))).unwrap()
+            fixture
+                .lines()
+                .find_map(|l| l.strip_prefix(name).and_then(|r| r.strip_prefix('\t')))
+                .unwrap()
         };
-        let opts = SynthOptions { noise_scale: Some(0.0), noise_w: Some(0.0), length_scale: Some(1.0), ..Default::default() };
+        let opts = SynthOptions {
+            noise_scale: Some(0.0),
+            noise_w: Some(0.0),
+            length_scale: Some(1.0),
+            ..Default::default()
+        };
         let voice = joe_with("voices/en_US-joe-medium.onnx.json", &opts);
         let audio = voice.synthesize(field("text")).unwrap();
         assert_eq!(audio.len(), field("samples").parse::<usize>().unwrap());
-        let expected: Vec<f32> = field("every_50th").split(' ').map(|v| v.parse().unwrap()).collect();
+        let expected: Vec<f32> = field("every_50th")
+            .split(' ')
+            .map(|v| v.parse().unwrap())
+            .collect();
         let worst = audio
             .iter()
             .step_by(50)
@@ -469,7 +578,11 @@ mod tests {
 
     #[test]
     fn espeak_fallback_speaks_arabic_at_22050() {
-        let voice = Voice::load(&VoiceSpec::Espeak { voice: "ar".into() }, &SynthOptions::default()).unwrap();
+        let voice = Voice::load(
+            &VoiceSpec::Espeak { voice: "ar".into() },
+            &SynthOptions::default(),
+        )
+        .unwrap();
         assert_eq!(voice.sample_rate(), 22050);
         assert_eq!(voice.info().engine, EngineKind::EspeakNg);
         assert!(voice.info().diacritized);

@@ -66,11 +66,16 @@ pub fn phonemize(voice: &str, text: &str) -> Result<Vec<Vec<String>>, VoiceError
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)] // tests unwrap by design: a panic is a failed claim
 mod tests {
     use super::*;
 
     fn clause(p: &str, t: &'static str, eos: bool) -> Clause {
-        Clause { phonemes: p.into(), terminator: t, end_of_sentence: eos }
+        Clause {
+            phonemes: p.into(),
+            terminator: t,
+            end_of_sentence: eos,
+        }
     }
 
     #[test]
