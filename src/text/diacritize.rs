@@ -9,7 +9,7 @@
 //!
 //! The model and its pre/post-processing come from the crates.io crate `libtashkeel_base` (model
 //! embedded from the package at build time, never committed); we run it with our own `ort`
-//! session. That crate indexes its output tables with `unwrap`, so [`ModelSession`] sanitizes every
+//! session. That crate indexes its output tables with `unwrap`, so `ModelSession` sanitizes every
 //! model answer into the shape the crate expects before handing it back, and the call is further
 //! fenced by `catch_unwind` so a crate bug becomes an error, not a crash of the whole edition.
 

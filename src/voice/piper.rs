@@ -29,7 +29,7 @@ pub struct Scales {
     pub noise_w: f32,
 }
 
-/// The inputs Piper graphs take: `input` [1,N], `input_lengths` [1], `scales` [3], and `sid` [1]
+/// The inputs Piper graphs take: `input [1,N]`, `input_lengths [1]`, `scales [3]`, and `sid [1]`
 /// only when the voice has several speakers.
 pub fn piper_inputs(
     ids: &[i64],
