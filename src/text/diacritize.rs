@@ -1,1 +1,301 @@
-//! Placeholder: diacritization.
+//! Diacritization (تشكيل): restores the short vowels, shadda and sukun that news text omits.
+//!
+//! In: normalized Arabic text (any length). Out: the same text with harakat after each letter, in
+//! the order the libtashkeel model emits (shadda before the vowel: `ّ` then `َ`). Characters the
+//! model does not know (Latin, punctuation it lacks) pass through untouched.
+//!
+//! Must never happen: NFC/NFD applied to the output (canonical ordering moves the vowel before the
+//! shadda and espeak then misreads the word, DESIGN §3); a panic on odd input; text silently cut.
+//!
+//! The model and its pre/post-processing come from the crates.io crate `libtashkeel_base` (model
+//! embedded from the package at build time, never committed); we run it with our own `ort`
+//! session. That crate indexes its output tables with `unwrap`, so `ModelSession` sanitizes every
+//! model answer into the shape the crate expects before handing it back, and the call is further
+//! fenced by `catch_unwind` so a crate bug becomes an error, not a crash of the whole edition.
+
+use std::sync::Mutex;
+
+use libtashkeel_base::{InferenceEngine, LibtashkeelError, LibtashkeelResult};
+use ort::session::Session;
+use ort::value::Tensor;
+
+use crate::runtime::RuntimeError;
+
+/// The libtashkeel model, embedded from the `libtashkeel_base` package.
+static MODEL: &[u8] = include_bytes!(env!("NASHRA_TASHKEEL_MODEL"));
+
+/// Characters per model call (libtashkeel's limit). Longer text is split at whitespace.
+pub const CHAR_LIMIT: usize = libtashkeel_base::CHAR_LIMIT;
+
+/// Target id of "no diacritic" and the number of target classes (`target_id_map.json`).
+const TARGET_NONE: u8 = 1;
+const TARGET_PAD: u8 = 0;
+const TARGET_CLASSES: u8 = 15;
+
+/// Why diacritization failed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum DiacritizeError {
+    #[error(transparent)]
+    Runtime(#[from] RuntimeError),
+    #[error("cannot load the diacritization model: {0}")]
+    ModelLoad(String),
+    #[error("diacritization model failed: {0}")]
+    Inference(String),
+    #[error("a single word of {chars} characters exceeds the diacritizer limit of {limit}")]
+    WordTooLong { chars: usize, limit: usize },
+}
+
+/// An ONNX session with the libtashkeel graph; `run` needs `&mut`, hence the mutex.
+struct ModelSession(Mutex<Session>);
+
+impl ModelSession {
+    fn run(&self, chars: Vec<i64>, diacs: Vec<i64>, n: usize) -> Result<Vec<u8>, String> {
+        let len = i64::try_from(n).map_err(|e| e.to_string())?;
+        let char_t = Tensor::from_array(([1usize, n], chars)).map_err(|e| e.to_string())?;
+        let diac_t = Tensor::from_array(([1usize, n], diacs)).map_err(|e| e.to_string())?;
+        let len_t = Tensor::from_array(([1usize], vec![len])).map_err(|e| e.to_string())?;
+        let mut session = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        let outputs = session
+            .run(ort::inputs![
+                "char_inputs" => char_t,
+                "diac_inputs" => diac_t,
+                "input_lengths" => len_t,
+            ])
+            .map_err(|e| e.to_string())?;
+        let (_, targets) = outputs[0]
+            .try_extract_tensor::<u8>()
+            .map_err(|e| e.to_string())?;
+        Ok(targets.to_vec())
+    }
+}
+
+/// Reshapes the model answer so `libtashkeel_base` cannot index out of bounds: exactly `n` ids,
+/// each a known non-padding class. Padding ids are moved to the end as "no diacritic", which is
+/// what the reference (piper-tts) yields when its filtered list runs short; unknown ids become
+/// "no diacritic".
+fn sanitize_targets(raw: &[u8], n: usize) -> Vec<u8> {
+    let mut ids: Vec<u8> = raw
+        .iter()
+        .take(n)
+        .copied()
+        .filter(|&id| id != TARGET_PAD)
+        .map(|id| if id < TARGET_CLASSES { id } else { TARGET_NONE })
+        .collect();
+    ids.resize(n, TARGET_NONE);
+    ids
+}
+
+impl InferenceEngine for ModelSession {
+    fn infer(
+        &self,
+        input_ids: Vec<i64>,
+        diac_ids: Vec<i64>,
+        seq_length: usize,
+    ) -> LibtashkeelResult<(Vec<u8>, Vec<f32>)> {
+        let raw = self
+            .run(input_ids, diac_ids, seq_length)
+            .map_err(LibtashkeelError::InferenceError)?;
+        // Logits only serve the taskeen threshold, which we never use (the reference ignores it).
+        Ok((sanitize_targets(&raw, seq_length), vec![0.0; seq_length]))
+    }
+}
+
+/// The Arabic diacritizer. Cheap to share: `&self` methods, internally locked.
+pub struct Diacritizer {
+    engine: ModelSession,
+}
+
+impl std::fmt::Debug for Diacritizer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Diacritizer").finish_non_exhaustive()
+    }
+}
+
+impl Diacritizer {
+    /// Loads the embedded model into ONNX Runtime (which must be installed, see `runtime`).
+    pub fn new() -> Result<Self, DiacritizeError> {
+        let env = crate::runtime::ort_environment()?;
+        let session = Session::builder(env)
+            .and_then(|mut b| b.commit_from_memory(MODEL))
+            .map_err(|e| DiacritizeError::ModelLoad(e.to_string()))?;
+        Ok(Self {
+            engine: ModelSession(Mutex::new(session)),
+        })
+    }
+
+    /// Adds harakat to `text`. Leading and trailing whitespace is removed (as the reference does);
+    /// text over [`CHAR_LIMIT`] characters is diacritized in whitespace-separated pieces.
+    pub fn diacritize(&self, text: &str) -> Result<String, DiacritizeError> {
+        self.diacritize_in_pieces(text, CHAR_LIMIT)
+    }
+
+    fn diacritize_in_pieces(&self, text: &str, limit: usize) -> Result<String, DiacritizeError> {
+        let text = text.trim();
+        let pieces = split_at_whitespace(text, limit)?;
+        let mut out = String::with_capacity(text.len() * 2);
+        for (piece, separator) in pieces {
+            out.push_str(&self.diacritize_piece(piece)?);
+            out.push_str(separator);
+        }
+        Ok(out)
+    }
+
+    fn diacritize_piece(&self, piece: &str) -> Result<String, DiacritizeError> {
+        let engine = &self.engine;
+        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            libtashkeel_base::_do_tashkeel_impl(engine, piece, None)
+        }));
+        match result {
+            Ok(Ok(s)) => Ok(s),
+            Ok(Err(e)) => Err(DiacritizeError::Inference(e.to_string())),
+            Err(_) => Err(DiacritizeError::Inference(
+                "libtashkeel panicked on this input".into(),
+            )),
+        }
+    }
+}
+
+/// Splits `text` into pieces of at most `limit` characters, cutting only at whitespace. Each piece
+/// comes with the whitespace that followed it, so joining gives back the text.
+fn split_at_whitespace(text: &str, limit: usize) -> Result<Vec<(&str, &str)>, DiacritizeError> {
+    let mut pieces = Vec::new();
+    let mut rest = text;
+    while rest.chars().count() > limit {
+        // The last whitespace among the first `limit + 1` characters (a piece may end right before
+        // the character at index `limit`), not at the very start.
+        let cut = rest
+            .char_indices()
+            .take(limit + 1)
+            .filter(|&(i, c)| i > 0 && c.is_whitespace())
+            .map(|(i, _)| i)
+            .last();
+        let Some(cut) = cut else {
+            let chars = rest
+                .split_whitespace()
+                .next()
+                .map_or(0, |w| w.chars().count());
+            return Err(DiacritizeError::WordTooLong { chars, limit });
+        };
+        // Start of the whitespace run that contains `cut`, and its end.
+        let run_start = rest[..cut].trim_end().len();
+        let sep_end = rest[cut..]
+            .find(|c: char| !c.is_whitespace())
+            .map_or(rest.len(), |j| cut + j);
+        pieces.push((&rest[..run_start], &rest[run_start..sep_end]));
+        rest = &rest[sep_end..];
+    }
+    pieces.push((rest, ""));
+    Ok(pieces)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)] // tests unwrap by design: a panic is a failed claim
+mod tests {
+    use super::*;
+    use std::sync::OnceLock;
+
+    fn diacritizer() -> &'static Diacritizer {
+        static D: OnceLock<Diacritizer> = OnceLock::new();
+        D.get_or_init(|| Diacritizer::new().unwrap())
+    }
+
+    // Expected strings were produced by piper-tts 1.8's TashkeelDiacritizer on the same input.
+    #[test]
+    fn diacritizes_a_news_sentence_exactly_like_the_reference() {
+        let out = diacritizer()
+            .diacritize("سافر ممثلو حماس إلى موسكو")
+            .unwrap();
+        assert_eq!(out, REF_NEWS);
+    }
+
+    #[test]
+    fn shadda_comes_before_the_vowel() {
+        let out = diacritizer().diacritize("ممثلو").unwrap();
+        assert_eq!(
+            out,
+            "\u{0645}\u{064f}\u{0645}\u{064e}\u{062b}\u{0651}\u{0650}\u{0644}\u{064f}\u{0648}"
+        );
+        assert!(
+            out.contains("\u{0651}\u{0650}")
+                || out.contains("\u{0651}\u{064E}")
+                || out.contains("\u{0651}\u{064F}"),
+            "{out:?}"
+        );
+        assert!(
+            !out.contains("\u{0650}\u{0651}")
+                && !out.contains("\u{064E}\u{0651}")
+                && !out.contains("\u{064F}\u{0651}"),
+            "{out:?}"
+        );
+    }
+
+    #[test]
+    fn basmala_matches_reference() {
+        assert_eq!(
+            diacritizer().diacritize("بسم الله الرحمن الرحيم").unwrap(),
+            REF_BASMALA
+        );
+    }
+
+    #[test]
+    fn latin_and_digits_pass_through() {
+        let out = diacritizer().diacritize("عام 2023 ABC").unwrap();
+        assert_eq!(out, "عَامَ 2023 ABC");
+    }
+
+    #[test]
+    fn empty_and_symbol_only_text_is_returned_trimmed() {
+        assert_eq!(diacritizer().diacritize("   ").unwrap(), "");
+        assert_eq!(diacritizer().diacritize(" ?! ").unwrap(), "?!");
+    }
+
+    #[test]
+    fn vowel_before_shadda_hint_does_not_panic() {
+        // Hints in non-canonical order and stray leading marks are odd but legal input.
+        let out = diacritizer().diacritize("\u{064E}مَّن يُقلِّب").unwrap();
+        assert_eq!(out, "\u{0645}\u{064e}\u{0646}\u{0652} \u{064a}\u{064f}\u{0642}\u{064e}\u{0644}\u{0651}\u{0650}\u{0628}");
+    }
+
+    #[test]
+    fn long_text_is_split_at_whitespace_not_rejected() {
+        let text = "سافر ممثلو حماس إلى موسكو";
+        let whole = diacritizer().diacritize(text).unwrap();
+        let pieces = diacritizer().diacritize_in_pieces(text, 12).unwrap();
+        assert_eq!(pieces.split(' ').count(), 5);
+        // Each piece is diacritized on its own, so words may differ, letters may not.
+        let letters = |s: &str| {
+            s.chars()
+                .filter(|c| !('\u{064b}'..='\u{0652}').contains(c))
+                .collect::<String>()
+        };
+        assert_eq!(letters(&pieces), letters(&whole));
+    }
+
+    #[test]
+    fn split_keeps_every_character() {
+        let pieces = split_at_whitespace("ab cd  ef", 4).unwrap();
+        assert_eq!(pieces, vec![("ab", " "), ("cd", "  "), ("ef", "")]);
+        let joined: String = pieces.iter().map(|(p, s)| format!("{p}{s}")).collect();
+        assert_eq!(joined, "ab cd  ef");
+    }
+
+    #[test]
+    fn overlong_word_is_an_error() {
+        let e = split_at_whitespace("abcdefgh", 4).unwrap_err();
+        assert!(matches!(
+            e,
+            DiacritizeError::WordTooLong { chars: 8, limit: 4 }
+        ));
+    }
+
+    #[test]
+    fn padding_targets_move_to_the_end_and_length_is_exact() {
+        assert_eq!(sanitize_targets(&[5, 0, 6], 3), vec![5, 6, 1]);
+        assert_eq!(sanitize_targets(&[5, 99], 3), vec![5, 1, 1]);
+        assert_eq!(sanitize_targets(&[5, 6, 7, 8], 2), vec![5, 6]);
+    }
+
+    const REF_NEWS: &str = "\u{0633}\u{064e}\u{0627}\u{0641}\u{0650}\u{0631}\u{064c} \u{0645}\u{064f}\u{0645}\u{064e}\u{062b}\u{0651}\u{0650}\u{0644}\u{064f}\u{0648} \u{062d}\u{064e}\u{0645}\u{064e}\u{0627}\u{0633}\u{064e} \u{0625}\u{0650}\u{0644}\u{064e}\u{0649} \u{0645}\u{064f}\u{0648}\u{0633}\u{0652}\u{0643}\u{064f}\u{0648}";
+    const REF_BASMALA: &str = "\u{0628}\u{0650}\u{0633}\u{0652}\u{0645}\u{0650} \u{0627}\u{0644}\u{0644}\u{0651}\u{064e}\u{0647}\u{0650} \u{0627}\u{0644}\u{0631}\u{0651}\u{064e}\u{062d}\u{0652}\u{0645}\u{064e}\u{0646}\u{0650} \u{0627}\u{0644}\u{0631}\u{0651}\u{064e}\u{062d}\u{0650}\u{064a}\u{0645}";
+}

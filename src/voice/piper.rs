@@ -1,0 +1,194 @@
+//! One Piper (VITS) inference: phoneme ids in, audio samples out.
+//!
+//! In: the ids of ONE espeak sentence, the three scales and, for multi-speaker voices, a speaker
+//! id. Out: mono f32 samples at the voice's rate, exactly as the model produced them (no peak
+//! normalization, DESIGN §4). Must never happen: a whole article run as one huge sequence (memory
+//! grows with length), a `sid` fed to a single-speaker graph, or a missing one to a multi-speaker
+//! graph.
+
+use std::path::Path;
+use std::sync::Mutex;
+
+use ort::session::Session;
+use ort::value::{DynValue, Tensor};
+
+use super::VoiceError;
+
+/// One named model input as plain data, so the input plan can be tested without a model.
+#[derive(Debug, Clone, PartialEq)]
+pub enum InputData {
+    I64 { shape: Vec<usize>, data: Vec<i64> },
+    F32 { shape: Vec<usize>, data: Vec<f32> },
+}
+
+/// `(noise_scale, length_scale, noise_w)`, in the order the graph's `scales` input expects.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Scales {
+    pub noise_scale: f32,
+    pub length_scale: f32,
+    pub noise_w: f32,
+}
+
+/// The inputs Piper graphs take: `input [1,N]`, `input_lengths [1]`, `scales [3]`, and `sid [1]`
+/// only when the voice has several speakers.
+pub fn piper_inputs(
+    ids: &[i64],
+    scales: Scales,
+    sid: Option<i64>,
+) -> Vec<(&'static str, InputData)> {
+    let mut inputs = vec![
+        (
+            "input",
+            InputData::I64 {
+                shape: vec![1, ids.len()],
+                data: ids.to_vec(),
+            },
+        ),
+        (
+            "input_lengths",
+            InputData::I64 {
+                shape: vec![1],
+                data: vec![ids.len() as i64],
+            },
+        ),
+        (
+            "scales",
+            InputData::F32 {
+                shape: vec![3],
+                data: vec![scales.noise_scale, scales.length_scale, scales.noise_w],
+            },
+        ),
+    ];
+    if let Some(sid) = sid {
+        inputs.push((
+            "sid",
+            InputData::I64 {
+                shape: vec![1],
+                data: vec![sid],
+            },
+        ));
+    }
+    inputs
+}
+
+fn to_value(data: InputData) -> ort::Result<DynValue> {
+    Ok(match data {
+        InputData::I64 { shape, data } => Tensor::from_array((shape, data))?.into_dyn(),
+        InputData::F32 { shape, data } => Tensor::from_array((shape, data))?.into_dyn(),
+    })
+}
+
+/// A loaded Piper graph. `Session::run` needs `&mut`, so the session sits behind a mutex; the
+/// model is Send + Sync and one voice can serve several threads (one inference at a time).
+pub struct PiperModel {
+    session: Mutex<Session>,
+}
+
+impl std::fmt::Debug for PiperModel {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PiperModel").finish_non_exhaustive()
+    }
+}
+
+impl PiperModel {
+    /// Loads `model` (an `.onnx` file) into ONNX Runtime.
+    pub fn load(model: &Path) -> Result<Self, VoiceError> {
+        if !model.is_file() {
+            return Err(VoiceError::ModelMissing {
+                path: model.to_path_buf(),
+            });
+        }
+        let env = crate::runtime::ort_environment().map_err(VoiceError::Runtime)?;
+        let session = Session::builder(env)
+            .and_then(|mut b| b.commit_from_file(model))
+            .map_err(|e| VoiceError::ModelLoad {
+                path: model.to_path_buf(),
+                reason: e.to_string(),
+            })?;
+        Ok(Self {
+            session: Mutex::new(session),
+        })
+    }
+
+    /// Runs one sentence. Returns the raw samples of output 0 (`[1,1,T]`).
+    pub fn infer(
+        &self,
+        ids: &[i64],
+        scales: Scales,
+        sid: Option<i64>,
+    ) -> Result<Vec<f32>, VoiceError> {
+        let fail = |e: ort::Error| VoiceError::Inference {
+            reason: e.to_string(),
+        };
+        let mut values = Vec::with_capacity(4);
+        for (name, data) in piper_inputs(ids, scales, sid) {
+            values.push((name, to_value(data).map_err(fail)?));
+        }
+        let mut session = self.session.lock().unwrap_or_else(|p| p.into_inner());
+        let outputs = session.run(values).map_err(fail)?;
+        let (_, samples) = outputs[0].try_extract_tensor::<f32>().map_err(fail)?;
+        Ok(samples.to_vec())
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)] // tests unwrap by design: a panic is a failed claim
+mod tests {
+    use super::*;
+
+    const SCALES: Scales = Scales {
+        noise_scale: 0.667,
+        length_scale: 1.0,
+        noise_w: 0.8,
+    };
+
+    #[test]
+    fn single_speaker_inputs_have_no_sid() {
+        let inputs = piper_inputs(&[1, 0, 14, 0, 2], SCALES, None);
+        let names: Vec<&str> = inputs.iter().map(|(n, _)| *n).collect();
+        assert_eq!(names, vec!["input", "input_lengths", "scales"]);
+        assert_eq!(
+            inputs[0].1,
+            InputData::I64 {
+                shape: vec![1, 5],
+                data: vec![1, 0, 14, 0, 2]
+            }
+        );
+        assert_eq!(
+            inputs[1].1,
+            InputData::I64 {
+                shape: vec![1],
+                data: vec![5]
+            }
+        );
+        assert_eq!(
+            inputs[2].1,
+            InputData::F32 {
+                shape: vec![3],
+                data: vec![0.667, 1.0, 0.8]
+            }
+        );
+    }
+
+    #[test]
+    fn multi_speaker_inputs_carry_sid() {
+        let inputs = piper_inputs(&[1, 0, 2], SCALES, Some(7));
+        assert_eq!(inputs.len(), 4);
+        assert_eq!(
+            inputs[3],
+            (
+                "sid",
+                InputData::I64 {
+                    shape: vec![1],
+                    data: vec![7]
+                }
+            )
+        );
+    }
+
+    #[test]
+    fn missing_model_file_is_a_load_error_naming_it() {
+        let e = PiperModel::load(Path::new("/nonexistent/x.onnx")).unwrap_err();
+        assert!(e.to_string().contains("/nonexistent/x.onnx"), "{e}");
+    }
+}
