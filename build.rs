@@ -25,9 +25,16 @@ fn main() {
 
 fn tashkeel_model() -> PathBuf {
     let cargo = env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let manifest = PathBuf::from(env::var("CARGO_MANIFEST_DIR").expect("cargo sets it")).join("Cargo.toml");
+    let manifest =
+        PathBuf::from(env::var("CARGO_MANIFEST_DIR").expect("cargo sets it")).join("Cargo.toml");
     let output = Command::new(cargo)
-        .args(["metadata", "--format-version", "1", "--offline", "--filter-platform"])
+        .args([
+            "metadata",
+            "--format-version",
+            "1",
+            "--offline",
+            "--filter-platform",
+        ])
         .arg(env::var("TARGET").expect("cargo sets TARGET"))
         .arg("--manifest-path")
         .arg(&manifest)
@@ -38,14 +45,22 @@ fn tashkeel_model() -> PathBuf {
         "`cargo metadata` failed: {}",
         String::from_utf8_lossy(&output.stderr)
     );
-    let meta: serde_json::Value = serde_json::from_slice(&output.stdout).expect("cargo metadata JSON");
+    let meta: serde_json::Value =
+        serde_json::from_slice(&output.stdout).expect("cargo metadata JSON");
     let packages = meta["packages"].as_array().expect("packages array");
     let pkg = packages
         .iter()
         .find(|p| p["name"] == "libtashkeel_base")
         .expect("libtashkeel_base is a dependency");
     let manifest_path = Path::new(pkg["manifest_path"].as_str().expect("manifest_path"));
-    let model = manifest_path.parent().expect("crate dir").join("data/ort/model.onnx");
-    assert!(model.is_file(), "libtashkeel_base ships no model at {}", model.display());
+    let model = manifest_path
+        .parent()
+        .expect("crate dir")
+        .join("data/ort/model.onnx");
+    assert!(
+        model.is_file(),
+        "libtashkeel_base ships no model at {}",
+        model.display()
+    );
     model
 }

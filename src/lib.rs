@@ -19,10 +19,10 @@ pub mod edition;
 pub mod fsutil;
 pub mod runtime;
 
+pub mod audio;
 pub mod ingest;
+pub mod publish;
 pub mod text;
 pub mod voice;
-pub mod audio;
-pub mod publish;
 
 pub mod pipeline;

@@ -1,2 +1,6 @@
-//! Placeholder: filled in by the text stage work.
+//! Text: the Arabic front end. Printed text in, what will be said out.
 pub mod diacritize;
+pub mod months;
+pub mod normalize;
+
+pub use normalize::normalize;
