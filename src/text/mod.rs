@@ -4,3 +4,4 @@ pub mod months;
 pub mod normalize;
 
 pub use normalize::normalize;
+pub mod verbalize;
