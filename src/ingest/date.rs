@@ -116,6 +116,7 @@ fn named(s: &str) -> Option<(NaiveDate, MonthFamily)> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)] // tests may unwrap (STYLE.md)
 mod tests {
     use super::*;
 

@@ -51,7 +51,7 @@ pub(super) fn parse(text: &str) -> Option<Article> {
         let body = line
             .trim_start_matches('>')
             .trim_start()
-            .trim_start_matches(|c| c == '-' || c == '*' || c == '+')
+            .trim_start_matches(['-', '*', '+'])
             .trim_start();
         let body = strip_ordered_marker(body);
         let text = inline(body);
@@ -168,6 +168,7 @@ fn link(chars: &[char], start: usize) -> Option<(String, usize)> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)] // tests may unwrap (STYLE.md)
 mod tests {
     use super::*;
 

@@ -171,4 +171,5 @@ pub(crate) fn is_boilerplate(line: &str) -> bool {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)] // tests may unwrap (STYLE.md)
 mod tests;

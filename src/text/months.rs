@@ -99,6 +99,7 @@ pub fn match_words(words: &[&str]) -> Option<(&'static MonthName, usize)> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)] // tests may unwrap (STYLE.md)
 mod tests {
     use super::*;
 

@@ -147,6 +147,7 @@ fn arabic_punctuation(chars: &[char]) -> Vec<char> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)] // tests may unwrap (STYLE.md)
 mod tests {
     use super::*;
 

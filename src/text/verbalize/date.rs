@@ -116,6 +116,7 @@ pub fn month_and_year(month: u32, year: Option<i32>, family: MonthFamily) -> Str
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)] // tests may unwrap (STYLE.md)
 mod tests {
     use super::*;
 

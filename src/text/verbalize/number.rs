@@ -465,6 +465,7 @@ fn scaled(k: u64, scale: usize, case: Case, out: &mut Vec<Word>) {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)] // tests may unwrap (STYLE.md)
 mod tests {
     use super::*;
 
