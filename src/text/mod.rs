@@ -1,2 +1,49 @@
-//! Placeholder: filled in by the text stage work.
+//! Text: the Arabic front end. Printed text in, [`Script`]s of sentences (printed + spoken) out.
+//!
+//! ```text
+//!  printed ─normalize─▶ clean ─segment─▶ sentences ─verbalize─▶ spoken (vocalized numbers)
+//! ```
+//! This file is the only place the order of the steps lives. Diacritization (`diacritize`) runs
+//! later, on the spoken text; nothing here applies NFC/NFD or strips harakat.
+//!
+//! Glossary: tashkeel (تشكيل) = the vowel marks (harakat, حركات); tatweel (ـ) = the stretching
+//! stroke; counted noun (المعدود); construct (إضافة); case (إعراب).
+
 pub mod diacritize;
+pub mod months;
+pub mod normalize;
+pub mod script;
+pub mod segment;
+pub mod verbalize;
+
+pub use normalize::normalize;
+pub use script::{article_script, bulletin_script};
+pub use segment::segment;
+pub use verbalize::verbalize;
+
+use crate::edition::Sentence;
+
+/// What will be said for a piece of printed text.
+pub fn spoken(text: &str) -> String {
+    verbalize(&normalize(text))
+}
+
+/// Normalizes, splits into sentences, and verbalizes each one. Line ends are hard stops.
+pub fn sentences(text: &str) -> Vec<Sentence> {
+    let clean: Vec<String> = text.lines().map(normalize).collect();
+    segment(&clean.join("\n"))
+        .into_iter()
+        .map(|printed| {
+            let spoken = verbalize(&printed);
+            Sentence {
+                text: printed,
+                spoken,
+            }
+        })
+        .filter(|s| !s.spoken.is_empty())
+        .collect()
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)] // tests may unwrap (STYLE.md)
+mod tests;
