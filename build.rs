@@ -28,13 +28,7 @@ fn tashkeel_model() -> PathBuf {
     let manifest =
         PathBuf::from(env::var("CARGO_MANIFEST_DIR").expect("cargo sets it")).join("Cargo.toml");
     let output = Command::new(cargo)
-        .args([
-            "metadata",
-            "--format-version",
-            "1",
-            "--offline",
-            "--filter-platform",
-        ])
+        .args(["metadata", "--format-version", "1", "--offline", "--filter-platform"])
         .arg(env::var("TARGET").expect("cargo sets TARGET"))
         .arg("--manifest-path")
         .arg(&manifest)
@@ -53,14 +47,7 @@ fn tashkeel_model() -> PathBuf {
         .find(|p| p["name"] == "libtashkeel_base")
         .expect("libtashkeel_base is a dependency");
     let manifest_path = Path::new(pkg["manifest_path"].as_str().expect("manifest_path"));
-    let model = manifest_path
-        .parent()
-        .expect("crate dir")
-        .join("data/ort/model.onnx");
-    assert!(
-        model.is_file(),
-        "libtashkeel_base ships no model at {}",
-        model.display()
-    );
+    let model = manifest_path.parent().expect("crate dir").join("data/ort/model.onnx");
+    assert!(model.is_file(), "libtashkeel_base ships no model at {}", model.display());
     model
 }

@@ -77,10 +77,9 @@ pub fn edition(
     let plan = plan_edition(title, date, articles, errors);
     let options = RenderOptions { pauses: pauses(&args.pauses), ..RenderOptions::new(&args.out) };
     let synth = VoiceSynth(&voice);
-    let manifest = pipeline::render(&plan, &synth, entry, &options, &mut |p| {
-        events(Event::Progress(&p))
-    })
-    .with_context(|| format!("cannot write the edition into {}", args.out.display()))?;
+    let manifest =
+        pipeline::render(&plan, &synth, entry, &options, &mut |p| events(Event::Progress(&p)))
+            .with_context(|| format!("cannot write the edition into {}", args.out.display()))?;
     Ok(EditionOutcome { manifest_path: args.out.join(crate::publish::MANIFEST_FILE), manifest })
 }
 
@@ -266,6 +265,83 @@ fn load_voice(
         note,
     };
     Ok((voice, entry))
+}
+
+/// `nashra voices list`: the installed voices, then the catalogue voices that are not installed,
+/// then the built-in espeak-ng voice; one row each, aligned for a terminal.
+pub fn voices_listing(dir: &Path) -> String {
+    let installed = catalog::installed(dir);
+    let mut rows = vec![[
+        "NAME".to_owned(),
+        "STATUS".to_owned(),
+        "QUALITY".to_owned(),
+        "RATE".to_owned(),
+        "NOTES".to_owned(),
+    ]];
+    for voice in &installed {
+        let known = catalog::find(&voice.name);
+        let status = match voice.verified {
+            Some(true) => "installed, verified",
+            Some(false) => "installed, CHECKSUM MISMATCH",
+            None => "installed",
+        };
+        let notes = match known {
+            Some(k) => k.licence_note.to_owned(),
+            None => format!("espeak voice {}; {}", voice.espeak_voice, voice.model.display()),
+        };
+        rows.push([
+            voice.name.clone(),
+            status.to_owned(),
+            voice.quality.clone().unwrap_or_else(|| "-".to_owned()),
+            format!("{} Hz", voice.sample_rate),
+            notes,
+        ]);
+    }
+    for known in catalog::known() {
+        if installed.iter().any(|v| v.name == known.name) {
+            continue;
+        }
+        let status = match known.source {
+            catalog::Source::Download => "not installed (nashra voices install)".to_owned(),
+            catalog::Source::PyPiPackage(_) => "not installed (make setup)".to_owned(),
+        };
+        rows.push([
+            known.name.to_owned(),
+            status,
+            known.quality.to_owned(),
+            format!("{} Hz", known.sample_rate),
+            known.licence_note.to_owned(),
+        ]);
+    }
+    rows.push([
+        "espeak".to_owned(),
+        "built in".to_owned(),
+        "-".to_owned(),
+        crate::voice::espeak::sample_rate().map_or_else(|_| "-".to_owned(), |r| format!("{r} Hz")),
+        "espeak-ng's own Arabic voice; the fallback when no Arabic Piper voice is installed"
+            .to_owned(),
+    ]);
+    let widths: Vec<usize> =
+        (0..4).map(|col| rows.iter().map(|r| r[col].chars().count()).max().unwrap_or(0)).collect();
+    let mut out = format!("voices folder: {}\n", dir.display());
+    for row in &rows {
+        for (col, width) in widths.iter().enumerate() {
+            let cell = &row[col];
+            out.push_str(cell);
+            out.push_str(&" ".repeat(width - cell.chars().count() + 2));
+        }
+        out.push_str(&row[4]);
+        out.push('\n');
+    }
+    out
+}
+
+/// The catalogue entry `nashra voices install NAME` asks for.
+pub fn known_voice(name: &str) -> Result<&'static catalog::KnownVoice> {
+    catalog::find(name).with_context(|| {
+        let names: Vec<&str> = catalog::known().iter().map(|v| v.name).collect();
+        format!("nashra knows no voice named {name}; known voices: {}", names.join(", "))
+    })
 }
 
 /// Lets the pipeline call a [`Voice`] without knowing about voices.

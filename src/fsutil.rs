@@ -44,14 +44,14 @@ impl AtomicFile {
         let mut prefix = std::ffi::OsString::from(".");
         prefix.push(name);
         prefix.push(".");
-        let temp = tempfile::Builder::new()
-            .prefix(&prefix)
-            .suffix(".tmp")
-            .tempfile_in(dir)?;
-        Ok(Self {
-            writer: BufWriter::new(temp),
-            path: path.to_path_buf(),
-        })
+        let mut builder = tempfile::Builder::new();
+        builder.prefix(&prefix).suffix(".tmp");
+        // tempfile creates private (0600) files; outputs are meant to be published, so they get
+        // the mode any new file gets here (0666 less the umask), like `File::create` would give.
+        #[cfg(unix)]
+        builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
+        let temp = builder.tempfile_in(dir)?;
+        Ok(Self { writer: BufWriter::new(temp), path: path.to_path_buf() })
     }
 
     /// The final name this file will have after `commit`.
@@ -136,19 +136,11 @@ mod tests {
             let mut file = AtomicFile::create(&path).unwrap();
             file.write_all(b"half a file").unwrap();
             file.flush().unwrap();
-            assert_eq!(
-                names_in(dir.path()).len(),
-                1,
-                "the temp file exists while writing"
-            );
+            assert_eq!(names_in(dir.path()).len(), 1, "the temp file exists while writing");
             assert!(!path.exists());
         }
         assert!(!path.exists());
-        assert!(
-            names_in(dir.path()).is_empty(),
-            "left behind: {:?}",
-            names_in(dir.path())
-        );
+        assert!(names_in(dir.path()).is_empty(), "left behind: {:?}", names_in(dir.path()));
     }
 
     #[test]
@@ -170,11 +162,7 @@ mod tests {
         let mut file = AtomicFile::create(&path).unwrap();
         file.write_all(b"new contents").unwrap();
         file.flush().unwrap();
-        assert_eq!(
-            fs::read(&path).unwrap(),
-            b"old",
-            "the old file stays until commit"
-        );
+        assert_eq!(fs::read(&path).unwrap(), b"old", "the old file stays until commit");
         file.commit().unwrap();
         assert_eq!(fs::read(&path).unwrap(), b"new contents");
         assert_eq!(names_in(dir.path()), vec!["edition.json".to_string()]);
@@ -225,15 +213,24 @@ mod tests {
     fn create_fails_in_a_missing_directory() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("missing").join("a.txt");
-        assert_eq!(
-            AtomicFile::create(&path).unwrap_err().kind(),
-            io::ErrorKind::NotFound
-        );
+        assert_eq!(AtomicFile::create(&path).unwrap_err().kind(), io::ErrorKind::NotFound);
     }
 
     #[test]
     fn create_rejects_a_path_without_a_file_name() {
         let err = AtomicFile::create(Path::new("/")).unwrap_err();
         assert_eq!(err.kind(), io::ErrorKind::InvalidInput);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn committed_file_has_the_mode_of_an_ordinary_new_file() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let ordinary = dir.path().join("ordinary");
+        fs::File::create(&ordinary).unwrap();
+        write_atomic(&dir.path().join("atomic"), b"x").unwrap();
+        let mode = |p: &Path| fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&dir.path().join("atomic")), mode(&ordinary));
     }
 }

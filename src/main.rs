@@ -61,12 +61,12 @@ fn run(cli: &Cli) -> Result<ExitCode> {
         }
         Command::Voices(VoicesCommand::List) => {
             let mut out = io::stdout().lock();
-            write!(out, "{}", catalog::listing(&voices_dir))?;
+            write!(out, "{}", app::voices_listing(&voices_dir))?;
             out.flush()?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Voices(VoicesCommand::Install { name, force }) => {
-            let voice = catalog::find_known(name)?;
+            let voice = app::known_voice(name)?;
             let path = install::install(voice, &voices_dir, *force)?;
             if !quiet {
                 eprintln!("nashra: installed {name} at {}", path.display());
@@ -89,7 +89,7 @@ fn print_event(quiet: bool, event: &Event) {
         Event::Progress(_) if quiet => {}
         Event::Progress(progress) => match progress {
             Progress::ArticleStarted { index, total, title } => {
-                eprintln!("nashra: [{}/{total}] {title}", index + 1)
+                eprintln!("nashra: [{index}/{total}] {title}")
             }
             Progress::BulletinDone { duration_s, .. } => {
                 eprintln!("nashra: bulletin ({duration_s:.1} s)")

@@ -74,11 +74,7 @@ pub struct RenderOptions {
 impl RenderOptions {
     /// Default pauses and fades, writing into `out_dir`.
     pub fn new(out_dir: impl Into<PathBuf>) -> Self {
-        Self {
-            out_dir: out_dir.into(),
-            pauses: Pauses::default(),
-            fade_ms: audio::DEFAULT_FADE_MS,
-        }
+        Self { out_dir: out_dir.into(), pauses: Pauses::default(), fade_ms: audio::DEFAULT_FADE_MS }
     }
 }
 
@@ -87,26 +83,14 @@ impl RenderOptions {
 #[non_exhaustive]
 pub enum Progress {
     /// Article `index` (1-based) of `total` starts.
-    ArticleStarted {
-        index: usize,
-        total: usize,
-        title: String,
-    },
+    ArticleStarted { index: usize, total: usize, title: String },
     /// Sentence `done` of the `total` speakable sentences of the current programme (article or
     /// bulletin) is synthesized.
     SentenceDone { done: usize, total: usize },
     /// Article `index` is written.
-    ArticleDone {
-        index: usize,
-        total: usize,
-        duration_s: f64,
-    },
+    ArticleDone { index: usize, total: usize, duration_s: f64 },
     /// Article `index` could not be synthesized; it is listed in the manifest's `errors`.
-    ArticleFailed {
-        index: usize,
-        total: usize,
-        message: String,
-    },
+    ArticleFailed { index: usize, total: usize, message: String },
     /// The bulletin starts, with this many items.
     BulletinStarted { items: usize },
     /// The bulletin is written.
@@ -144,10 +128,8 @@ pub fn render(
 ) -> Result<Manifest, RenderError> {
     let rate = synth.sample_rate();
     validate(opts, rate)?;
-    std::fs::create_dir_all(&opts.out_dir).map_err(|source| RenderError::CreateDir {
-        path: opts.out_dir.clone(),
-        source,
-    })?;
+    std::fs::create_dir_all(&opts.out_dir)
+        .map_err(|source| RenderError::CreateDir { path: opts.out_dir.clone(), source })?;
     if voice.sample_rate != rate {
         tracing::warn!(
             declared = voice.sample_rate,
@@ -155,10 +137,7 @@ pub fn render(
             "voice entry disagrees with the synthesizer's sample rate; using the synthesizer's"
         );
     }
-    let voice = VoiceEntry {
-        sample_rate: rate,
-        ..voice
-    };
+    let voice = VoiceEntry { sample_rate: rate, ..voice };
 
     let mut errors = plan.errors.clone();
     let mut articles = Vec::new();
@@ -166,11 +145,7 @@ pub fn render(
     for (position, planned) in plan.articles.iter().enumerate() {
         let index = position + 1;
         let article = &planned.article;
-        progress(Progress::ArticleStarted {
-            index,
-            total,
-            title: article.title.clone(),
-        });
+        progress(Progress::ArticleStarted { index, total, title: article.title.clone() });
         let spoken = match speak(&planned.script, synth, opts, progress) {
             Ok(spoken) => spoken,
             Err(failure) => {
@@ -180,11 +155,7 @@ pub fn render(
                     source: article_label(article, index),
                     message: message.clone(),
                 });
-                progress(Progress::ArticleFailed {
-                    index,
-                    total,
-                    message,
-                });
+                progress(Progress::ArticleFailed { index, total, message });
                 continue;
             }
         };
@@ -215,11 +186,7 @@ pub fn render(
                 })
                 .collect(),
         });
-        progress(Progress::ArticleDone {
-            index,
-            total,
-            duration_s,
-        });
+        progress(Progress::ArticleDone { index, total, duration_s });
     }
 
     let bulletin = render_bulletin(plan, synth, opts, progress, &mut errors)?;
@@ -263,12 +230,7 @@ fn render_bulletin(
     progress: &mut dyn FnMut(Progress),
     errors: &mut Vec<ErrorEntry>,
 ) -> Result<Option<BulletinEntry>, RenderError> {
-    let item_blocks = plan
-        .bulletin
-        .blocks
-        .iter()
-        .filter(|b| b.kind == BlockKind::Item)
-        .count();
+    let item_blocks = plan.bulletin.blocks.iter().filter(|b| b.kind == BlockKind::Item).count();
     if item_blocks != plan.bulletin_items.len() {
         tracing::warn!(
             item_blocks,
@@ -283,10 +245,7 @@ fn render_bulletin(
         Err(failure) => {
             let message = failure.to_string();
             tracing::warn!(%message, "bulletin failed");
-            errors.push(ErrorEntry {
-                source: publish::BULLETIN_STEM.to_string(),
-                message,
-            });
+            errors.push(ErrorEntry { source: publish::BULLETIN_STEM.to_string(), message });
             return Ok(None);
         }
     };
@@ -319,11 +278,7 @@ fn render_bulletin(
     }
     let duration_s = samples_to_seconds(spoken.samples.len() as u64, rate);
     progress(Progress::BulletinDone { duration_s });
-    Ok(Some(BulletinEntry {
-        audio: audio_name,
-        duration_s,
-        items,
-    }))
+    Ok(Some(BulletinEntry { audio: audio_name, duration_s, items }))
 }
 
 /// A programme as spoken: its samples and where each sentence landed.
@@ -345,10 +300,7 @@ impl Spoken<'_> {
         let mut timed = self.sentences.iter().filter(|t| t.block == block);
         let first = timed.next()?;
         let last = timed.next_back().unwrap_or(first);
-        Some(Span {
-            start: first.span.start,
-            end: last.span.end,
-        })
+        Some(Span { start: first.span.start, end: last.span.end })
     }
 }
 
@@ -357,12 +309,7 @@ enum SpeakError {
     #[error("nothing to say: every sentence is empty")]
     NothingToSay,
     #[error("sentence {sentence} of block {block} ({kind:?}): {message}")]
-    Synthesis {
-        block: usize,
-        sentence: usize,
-        kind: BlockKind,
-        message: String,
-    },
+    Synthesis { block: usize, sentence: usize, kind: BlockKind, message: String },
 }
 
 /// The silence after a block, by what the block is.
@@ -409,9 +356,7 @@ fn speak<'a>(
                 kind: block.kind,
                 message,
             };
-            let clip = synth
-                .synthesize(text)
-                .map_err(|err| fail(error_chain(err.as_ref())))?;
+            let clip = synth.synthesize(text).map_err(|err| fail(error_chain(err.as_ref())))?;
             if clip.is_empty() {
                 return Err(fail("the voice returned no audio".to_string()));
             }
@@ -421,27 +366,16 @@ fn speak<'a>(
                 assembler.push_silence(pause_after(kind, &opts.pauses));
             }
             let span = assembler.push_speech(&clip);
-            sentences.push(TimedSentence {
-                block: block_index,
-                kind: block.kind,
-                sentence,
-                span,
-            });
+            sentences.push(TimedSentence { block: block_index, kind: block.kind, sentence, span });
             spoke_in_block = true;
-            progress(Progress::SentenceDone {
-                done: sentences.len(),
-                total,
-            });
+            progress(Progress::SentenceDone { done: sentences.len(), total });
         }
         if spoke_in_block {
             previous = Some(block.kind);
         }
     }
     assembler.push_silence(opts.pauses.sentence);
-    Ok(Spoken {
-        samples: assembler.finish(),
-        sentences,
-    })
+    Ok(Spoken { samples: assembler.finish(), sentences })
 }
 
 /// An error and its causes on one line: `a: b: c`.
@@ -465,11 +399,8 @@ fn article_label(article: &Article, index: usize) -> String {
 }
 
 fn printed_text(sentences: &[Sentence]) -> String {
-    let parts: Vec<&str> = sentences
-        .iter()
-        .map(|s| s.text.trim())
-        .filter(|t| !t.is_empty())
-        .collect();
+    let parts: Vec<&str> =
+        sentences.iter().map(|s| s.text.trim()).filter(|t| !t.is_empty()).collect();
     parts.join(" ")
 }
 
@@ -489,11 +420,7 @@ mod tests {
 
     impl ToneSynth {
         fn new(rate: u32, per_char: usize) -> Self {
-            Self {
-                rate,
-                per_char,
-                calls: Mutex::new(Vec::new()),
-            }
+            Self { rate, per_char, calls: Mutex::new(Vec::new()) }
         }
 
         fn len_of(&self, text: &str) -> u64 {
@@ -510,10 +437,7 @@ mod tests {
             self.calls.lock().unwrap().push(spoken.to_string());
             if spoken.contains("FAIL") {
                 let cause = std::io::Error::other("model exploded");
-                return Err(Box::new(AudioError::Io {
-                    path: "model.onnx".into(),
-                    source: cause,
-                }));
+                return Err(Box::new(AudioError::Io { path: "model.onnx".into(), source: cause }));
             }
             let n = spoken.chars().count() * self.per_char;
             let rate = self.rate as f32;
@@ -524,17 +448,11 @@ mod tests {
     }
 
     fn sentence(text: &str) -> Sentence {
-        Sentence {
-            text: text.to_string(),
-            spoken: text.to_string(),
-        }
+        Sentence { text: text.to_string(), spoken: text.to_string() }
     }
 
     fn block(kind: BlockKind, texts: &[&str]) -> Block {
-        Block {
-            kind,
-            sentences: texts.iter().map(|t| sentence(t)).collect(),
-        }
+        Block { kind, sentences: texts.iter().map(|t| sentence(t)).collect() }
     }
 
     fn planned(source: &str, title: &str, blocks: Vec<Block>) -> PlannedArticle {
@@ -572,10 +490,7 @@ mod tests {
                     vec![
                         block(BlockKind::Title, &["هل أعادت روسيا حماس"]),
                         block(BlockKind::Dateline, &["السادس من تشرين الثاني"]),
-                        block(
-                            BlockKind::Paragraph,
-                            &["جملة أولى.", "جملة ثانية أطول قليلا."],
-                        ),
+                        block(BlockKind::Paragraph, &["جملة أولى.", "جملة ثانية أطول قليلا."]),
                         block(BlockKind::Paragraph, &["فقرة ثانية."]),
                         block(BlockKind::Note, &["باحث."]),
                     ],
@@ -592,10 +507,7 @@ mod tests {
             bulletin: Script {
                 blocks: vec![
                     block(BlockKind::Intro, &["إليكم أبرز العناوين."]),
-                    block(
-                        BlockKind::Item,
-                        &["العنوان الأول.", "السادس من تشرين الثاني."],
-                    ),
+                    block(BlockKind::Item, &["العنوان الأول.", "السادس من تشرين الثاني."]),
                     block(BlockKind::Item, &["العنوان الثاني."]),
                     block(BlockKind::Item, &["العنوان الثالث."]),
                 ],
@@ -605,15 +517,10 @@ mod tests {
                     title: "العنوان الأول".into(),
                     date: NaiveDate::from_ymd_opt(2023, 11, 6),
                 },
-                Headline {
-                    title: "العنوان الثاني".into(),
-                    date: None,
-                },
-                Headline {
-                    title: "العنوان الثالث".into(),
-                    date: None,
-                },
+                Headline { title: "العنوان الثاني".into(), date: None },
+                Headline { title: "العنوان الثالث".into(), date: None },
             ],
+            errors: Vec::new(),
         }
     }
 
@@ -629,14 +536,9 @@ mod tests {
         let synth = ToneSynth::new(8000, 40);
         let plan = two_article_plan();
         let mut events = Vec::new();
-        let manifest = render(
-            &plan,
-            &synth,
-            voice(),
-            &RenderOptions::new(&out),
-            &mut |p| events.push(p),
-        )
-        .unwrap();
+        let manifest =
+            render(&plan, &synth, voice(), &RenderOptions::new(&out), &mut |p| events.push(p))
+                .unwrap();
 
         assert!(manifest.errors.is_empty(), "{:?}", manifest.errors);
         assert_eq!(manifest.voice.sample_rate, 8000);
@@ -647,26 +549,14 @@ mod tests {
             let path = out.join(&entry.audio);
             let (rate, samples) = wav_len(&path);
             assert_eq!(rate, 8000);
-            assert_eq!(
-                entry.duration_s,
-                samples_to_seconds(u64::from(samples), 8000)
-            );
-            let expected: usize = planned
-                .script
-                .blocks
-                .iter()
-                .map(|b| b.sentences.len())
-                .sum();
+            assert_eq!(entry.duration_s, samples_to_seconds(u64::from(samples), 8000));
+            let expected: usize = planned.script.blocks.iter().map(|b| b.sentences.len()).sum();
             assert_eq!(entry.sentences.len(), expected);
             let mut last_end = 0.0;
             for s in &entry.sentences {
                 assert!(s.start_s >= last_end, "{s:?} starts before {last_end}");
                 assert!(s.end_s > s.start_s, "{s:?}");
-                assert!(
-                    s.end_s <= entry.duration_s,
-                    "{s:?} beyond {}",
-                    entry.duration_s
-                );
+                assert!(s.end_s <= entry.duration_s, "{s:?} beyond {}", entry.duration_s);
                 // The clip length is known exactly from the fake voice.
                 let len = synth.len_of(&s.spoken) as f64 / 8000.0;
                 assert!((s.end_s - s.start_s - len).abs() <= 0.001, "{s:?} vs {len}");
@@ -681,19 +571,13 @@ mod tests {
         let bulletin = manifest.bulletin.as_ref().unwrap();
         assert_eq!(bulletin.audio, "bulletin.wav");
         let (_, samples) = wav_len(&out.join("bulletin.wav"));
-        assert_eq!(
-            bulletin.duration_s,
-            samples_to_seconds(u64::from(samples), 8000)
-        );
+        assert_eq!(bulletin.duration_s, samples_to_seconds(u64::from(samples), 8000));
         assert_eq!(bulletin.items.len(), 3);
         assert_eq!(bulletin.items[0].title, "العنوان الأول");
         assert_eq!(bulletin.items[0].date, NaiveDate::from_ymd_opt(2023, 11, 6));
         for pair in bulletin.items.windows(2) {
             // Consecutive items are separated by exactly the item pause (0.9 s).
-            assert!(
-                (pair[1].start_s - pair[0].end_s - 0.9).abs() <= 0.001,
-                "{pair:?}"
-            );
+            assert!((pair[1].start_s - pair[0].end_s - 0.9).abs() <= 0.001, "{pair:?}");
         }
         assert!(bulletin.items[2].end_s <= bulletin.duration_s);
 
@@ -706,12 +590,7 @@ mod tests {
         files.sort();
         assert_eq!(
             files,
-            [
-                "01-hl-aadt-rwsya-hmas.wav",
-                "02-khbr-than.wav",
-                "bulletin.wav",
-                "edition.json"
-            ]
+            ["01-hl-aadt-rwsya-hmas.wav", "02-khbr-than.wav", "bulletin.wav", "edition.json"]
         );
 
         assert_eq!(
@@ -723,10 +602,8 @@ mod tests {
             })
         );
         assert!(matches!(events.last(), Some(Progress::BulletinDone { .. })));
-        let sentence_events = events
-            .iter()
-            .filter(|e| matches!(e, Progress::SentenceDone { .. }))
-            .count();
+        let sentence_events =
+            events.iter().filter(|e| matches!(e, Progress::SentenceDone { .. })).count();
         assert_eq!(sentence_events, 6 + 2 + 5);
     }
 
@@ -747,36 +624,23 @@ mod tests {
                 ],
             )],
             bulletin: Script::default(),
-            bulletin_items: vec![],            errors: Vec::new(),
+            bulletin_items: vec![],
+            errors: Vec::new(),
         };
         let opts = RenderOptions {
             out_dir: dir.path().to_path_buf(),
-            pauses: Pauses {
-                sentence: 0.1,
-                paragraph: 0.2,
-                title: 0.3,
-                item: 0.4,
-            },
+            pauses: Pauses { sentence: 0.1, paragraph: 0.2, title: 0.3, item: 0.4 },
             fade_ms: 0.0,
         };
         let manifest = render(&plan, &synth, voice(), &opts, &mut |_| {}).unwrap();
-        let times: Vec<(f64, f64)> = manifest.articles[0]
-            .sentences
-            .iter()
-            .map(|s| (s.start_s, s.end_s))
-            .collect();
+        let times: Vec<(f64, f64)> =
+            manifest.articles[0].sentences.iter().map(|s| (s.start_s, s.end_s)).collect();
         // ab: 0..20; title pause 300; abc: 320..350; sentence pause 100; abcd: 450..490;
         // paragraph pause 200; a: 690..700; tail 100.
-        assert_eq!(
-            times,
-            [(0.0, 0.02), (0.32, 0.35), (0.45, 0.49), (0.69, 0.7)]
-        );
+        assert_eq!(times, [(0.0, 0.02), (0.32, 0.35), (0.45, 0.49), (0.69, 0.7)]);
         assert_eq!(manifest.articles[0].duration_s, 0.8);
         assert_eq!(wav_len(&dir.path().join("01-ab.wav")), (1000, 800));
-        assert!(
-            manifest.bulletin.is_none(),
-            "an empty bulletin writes no file"
-        );
+        assert!(manifest.bulletin.is_none(), "an empty bulletin writes no file");
         assert!(!dir.path().join("bulletin.wav").exists());
     }
 
@@ -787,17 +651,11 @@ mod tests {
         let mut plan = two_article_plan();
         plan.articles[0].script.blocks[2].sentences[1] = sentence("جملة FAIL هنا.");
         let mut failed = Vec::new();
-        let manifest = render(
-            &plan,
-            &synth,
-            voice(),
-            &RenderOptions::new(dir.path()),
-            &mut |p| {
-                if let Progress::ArticleFailed { index, .. } = p {
-                    failed.push(index);
-                }
-            },
-        )
+        let manifest = render(&plan, &synth, voice(), &RenderOptions::new(dir.path()), &mut |p| {
+            if let Progress::ArticleFailed { index, .. } = p {
+                failed.push(index);
+            }
+        })
         .unwrap();
         assert_eq!(failed, [1]);
         assert_eq!(manifest.articles.len(), 1);
@@ -812,10 +670,7 @@ mod tests {
         assert!(!dir.path().join("01-hl-aadt-rwsya-hmas.wav").exists());
         assert!(dir.path().join("02-khbr-than.wav").exists());
         assert!(manifest.bulletin.is_some());
-        assert_eq!(
-            publish::manifest::read(&dir.path().join("edition.json")).unwrap(),
-            manifest
-        );
+        assert_eq!(publish::manifest::read(&dir.path().join("edition.json")).unwrap(), manifest);
     }
 
     #[test]
@@ -824,14 +679,8 @@ mod tests {
         let synth = ToneSynth::new(8000, 40);
         let mut plan = two_article_plan();
         plan.bulletin.blocks[2].sentences[0] = sentence("FAIL");
-        let manifest = render(
-            &plan,
-            &synth,
-            voice(),
-            &RenderOptions::new(dir.path()),
-            &mut |_| {},
-        )
-        .unwrap();
+        let manifest =
+            render(&plan, &synth, voice(), &RenderOptions::new(dir.path()), &mut |_| {}).unwrap();
         assert_eq!(manifest.articles.len(), 2);
         assert!(manifest.bulletin.is_none());
         assert_eq!(manifest.errors.len(), 1);
@@ -856,16 +705,12 @@ mod tests {
                 ],
             )],
             bulletin: Script::default(),
-            bulletin_items: vec![],            errors: Vec::new(),
+            bulletin_items: vec![],
+            errors: Vec::new(),
         };
         let opts = RenderOptions {
             out_dir: dir.path().to_path_buf(),
-            pauses: Pauses {
-                sentence: 0.1,
-                paragraph: 0.2,
-                title: 0.3,
-                item: 0.4,
-            },
+            pauses: Pauses { sentence: 0.1, paragraph: 0.2, title: 0.3, item: 0.4 },
             fade_ms: 0.0,
         };
         let manifest = render(&plan, &synth, voice(), &opts, &mut |_| {}).unwrap();
@@ -874,10 +719,7 @@ mod tests {
         assert_eq!(sentences.len(), 2);
         // The empty dateline adds no pause: title pause only, then "cd" (trimmed: 20 samples).
         assert_eq!((sentences[1].start_s, sentences[1].end_s), (0.32, 0.34));
-        assert_eq!(
-            sentences[1].spoken, " cd ",
-            "the manifest keeps the sentence as given"
-        );
+        assert_eq!(sentences[1].spoken, " cd ", "the manifest keeps the sentence as given");
     }
 
     #[test]
@@ -889,16 +731,11 @@ mod tests {
             date: None,
             articles: vec![planned("", "", vec![block(BlockKind::Paragraph, &[" "])])],
             bulletin: Script::default(),
-            bulletin_items: vec![],            errors: Vec::new(),
+            bulletin_items: vec![],
+            errors: Vec::new(),
         };
-        let manifest = render(
-            &plan,
-            &synth,
-            voice(),
-            &RenderOptions::new(dir.path()),
-            &mut |_| {},
-        )
-        .unwrap();
+        let manifest =
+            render(&plan, &synth, voice(), &RenderOptions::new(dir.path()), &mut |_| {}).unwrap();
         assert!(manifest.articles.is_empty());
         assert_eq!(
             manifest.errors,
@@ -922,19 +759,11 @@ mod tests {
         }
         let dir = tempfile::tempdir().unwrap();
         let plan = two_article_plan();
-        let manifest = render(
-            &plan,
-            &Mute,
-            voice(),
-            &RenderOptions::new(dir.path()),
-            &mut |_| {},
-        )
-        .unwrap();
+        let manifest =
+            render(&plan, &Mute, voice(), &RenderOptions::new(dir.path()), &mut |_| {}).unwrap();
         assert!(manifest.articles.is_empty());
         assert_eq!(manifest.errors.len(), 3, "two articles and the bulletin");
-        assert!(manifest.errors[0]
-            .message
-            .ends_with("the voice returned no audio"));
+        assert!(manifest.errors[0].message.ends_with("the voice returned no audio"));
     }
 
     #[test]
@@ -952,10 +781,7 @@ mod tests {
         let mut opts = RenderOptions::new(&out);
         opts.fade_ms = f32::NAN;
         let err = render(&two_article_plan(), &synth, voice(), &opts, &mut |_| {}).unwrap_err();
-        assert!(matches!(
-            err,
-            RenderError::Options(AudioError::InvalidFade { .. })
-        ));
+        assert!(matches!(err, RenderError::Options(AudioError::InvalidFade { .. })));
         let err = render(
             &two_article_plan(),
             &ToneSynth::new(0, 10),
@@ -964,10 +790,7 @@ mod tests {
             &mut |_| {},
         )
         .unwrap_err();
-        assert!(matches!(
-            err,
-            RenderError::Options(AudioError::InvalidSampleRate { rate: 0 })
-        ));
+        assert!(matches!(err, RenderError::Options(AudioError::InvalidSampleRate { rate: 0 })));
         assert!(!out.exists());
     }
 
@@ -994,19 +817,10 @@ mod tests {
         let synth = ToneSynth::new(8000, 10);
         let mut plan = two_article_plan();
         plan.bulletin_items.truncate(1);
-        let manifest = render(
-            &plan,
-            &synth,
-            voice(),
-            &RenderOptions::new(dir.path()),
-            &mut |_| {},
-        )
-        .unwrap();
+        let manifest =
+            render(&plan, &synth, voice(), &RenderOptions::new(dir.path()), &mut |_| {}).unwrap();
         let items = &manifest.bulletin.unwrap().items;
         let titles: Vec<&str> = items.iter().map(|i| i.title.as_str()).collect();
-        assert_eq!(
-            titles,
-            ["العنوان الأول", "العنوان الثاني.", "العنوان الثالث."]
-        );
+        assert_eq!(titles, ["العنوان الأول", "العنوان الثاني.", "العنوان الثالث."]);
     }
 }

@@ -93,15 +93,11 @@ fn pick_ort(candidates: Vec<(&'static str, PathBuf)>) -> Result<PathBuf, Runtime
 }
 
 fn env_path(var: &str) -> Option<PathBuf> {
-    std::env::var_os(var)
-        .filter(|v| !v.is_empty())
-        .map(PathBuf::from)
+    std::env::var_os(var).filter(|v| !v.is_empty()).map(PathBuf::from)
 }
 
 fn exe_dir() -> Option<PathBuf> {
-    std::env::current_exe()
-        .ok()
-        .and_then(|p| p.parent().map(Path::to_path_buf))
+    std::env::current_exe().ok().and_then(|p| p.parent().map(Path::to_path_buf))
 }
 
 /// The ONNX Runtime shared library to load: `$NASHRA_ORT_LIB`, `$ORT_DYLIB_PATH`, next to the
@@ -126,17 +122,12 @@ pub fn ort_environment() -> Result<&'static ort::environment::Environment, Runti
     ORT_ENV
         .get_or_init(|| {
             let path = onnxruntime_library()?;
-            let builder = ort::init_from(&path).map_err(|e| RuntimeError::OrtLoad {
-                path: path.clone(),
-                reason: e.to_string(),
-            })?;
+            let builder = ort::init_from(&path)
+                .map_err(|e| RuntimeError::OrtLoad { path: path.clone(), reason: e.to_string() })?;
             builder
                 .with_name("nashra")
                 .build()
-                .map_err(|e| RuntimeError::OrtLoad {
-                    path: path.clone(),
-                    reason: e.to_string(),
-                })
+                .map_err(|e| RuntimeError::OrtLoad { path: path.clone(), reason: e.to_string() })
         })
         .as_ref()
         .map_err(Clone::clone)
@@ -153,17 +144,11 @@ fn scan_build_dir(build_dir: &Path) -> Option<PathBuf> {
     let entries = std::fs::read_dir(build_dir).ok()?;
     entries
         .filter_map(|e| e.ok())
-        .filter(|e| {
-            e.file_name()
-                .to_string_lossy()
-                .starts_with("espeak-rs-sys-")
-        })
+        .filter(|e| e.file_name().to_string_lossy().starts_with("espeak-rs-sys-"))
         .map(|e| e.path().join("out/share/espeak-ng-data"))
         .filter(|d| is_espeak_data(d))
         .filter_map(|d| {
-            let mtime = std::fs::metadata(d.join("phontab"))
-                .and_then(|m| m.modified())
-                .ok()?;
+            let mtime = std::fs::metadata(d.join("phontab")).and_then(|m| m.modified()).ok()?;
             Some((mtime, d))
         })
         .max_by_key(|(mtime, _)| *mtime)
@@ -192,10 +177,7 @@ fn pick_espeak_data(
     if let Some(d) = scan_build_dir(build_dir) {
         return Ok(d);
     }
-    looked.push(format!(
-        "{}/espeak-rs-sys-*/out/share/espeak-ng-data",
-        build_dir.display()
-    ));
+    looked.push(format!("{}/espeak-rs-sys-*/out/share/espeak-ng-data", build_dir.display()));
     Err(RuntimeError::EspeakDataNotFound { looked })
 }
 
@@ -217,11 +199,8 @@ mod tests {
     #[test]
     fn missing_library_error_names_every_place_and_the_fix() {
         let dir = tempfile::tempdir().unwrap();
-        let err = pick_ort(vec![
-            ("", dir.path().join("a.so")),
-            ("", dir.path().join("b.so")),
-        ])
-        .unwrap_err();
+        let err = pick_ort(vec![("", dir.path().join("a.so")), ("", dir.path().join("b.so"))])
+            .unwrap_err();
         let msg = err.to_string();
         assert!(msg.contains("a.so") && msg.contains("b.so"), "{msg}");
         assert!(msg.contains("NASHRA_ORT_LIB"), "{msg}");
@@ -233,18 +212,9 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let real = dir.path().join("real.so");
         std::fs::write(&real, b"").unwrap();
-        let err = pick_ort(vec![
-            ("NASHRA_ORT_LIB", dir.path().join("gone.so")),
-            ("", real),
-        ])
-        .unwrap_err();
-        assert!(matches!(
-            err,
-            RuntimeError::OrtPathMissing {
-                var: "NASHRA_ORT_LIB",
-                ..
-            }
-        ));
+        let err =
+            pick_ort(vec![("NASHRA_ORT_LIB", dir.path().join("gone.so")), ("", real)]).unwrap_err();
+        assert!(matches!(err, RuntimeError::OrtPathMissing { var: "NASHRA_ORT_LIB", .. }));
         assert!(err.to_string().contains("NASHRA_ORT_LIB"));
     }
 
@@ -275,10 +245,7 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         let err = pick_espeak_data(Some(tmp.path().join("nope")), None, tmp.path()).unwrap_err();
         let msg = err.to_string();
-        assert!(
-            msg.contains("nope") && msg.contains("NASHRA_ESPEAK_DATA"),
-            "{msg}"
-        );
+        assert!(msg.contains("nope") && msg.contains("NASHRA_ESPEAK_DATA"), "{msg}");
     }
 
     #[test]

@@ -108,7 +108,8 @@ fn check_seed_edition(out: &Path, engine: &str) -> Value {
     assert!(bulletin_seconds > 20.0, "eleven headlines in {bulletin_seconds} s");
     let mut last_end = 0.0;
     for item in items {
-        let (start, end) = (item["start_s"].as_f64().expect("start"), item["end_s"].as_f64().expect("end"));
+        let (start, end) =
+            (item["start_s"].as_f64().expect("start"), item["end_s"].as_f64().expect("end"));
         assert!(start >= last_end && end > start && end <= bulletin_seconds + 0.01);
         last_end = end;
     }
@@ -240,7 +241,10 @@ fn an_unreadable_article_is_reported_and_the_others_still_render() {
     assert!(text(&output.stderr).contains("empty.txt"), "{}", text(&output.stderr));
     let manifest = read_manifest(&out);
     assert_eq!(manifest["articles"].as_array().map(Vec::len), Some(1));
-    assert_eq!(manifest["errors"][0]["source"].as_str().map(|s| s.ends_with("empty.txt")), Some(true));
+    assert_eq!(
+        manifest["errors"][0]["source"].as_str().map(|s| s.ends_with("empty.txt")),
+        Some(true)
+    );
 }
 
 #[test]
@@ -273,7 +277,8 @@ fn voices_list_shows_installed_and_known_voices() {
     let output = run(nashra().args(["voices", "list"]));
     assert!(output.status.success(), "stderr: {}", text(&output.stderr));
     let stdout = text(&output.stdout);
-    for needle in ["ar_JO-kareem-medium", "ar_JO-kareem-low", "en_US-joe-medium", "22050", "16000"] {
+    for needle in ["ar_JO-kareem-medium", "ar_JO-kareem-low", "en_US-joe-medium", "22050", "16000"]
+    {
         assert!(stdout.contains(needle), "missing {needle} in:\n{stdout}");
     }
 }

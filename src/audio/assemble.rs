@@ -44,17 +44,9 @@ impl Assembler {
     /// An empty programme at `sample_rate` with `fade_ms` fades. The fade is clamped to
     /// `0..=MAX_FADE_MS` (NaN counts as 0); callers that take it from users validate it first.
     pub fn new(sample_rate: u32, fade_ms: f32) -> Self {
-        let fade_ms = if fade_ms.is_finite() {
-            fade_ms.clamp(0.0, MAX_FADE_MS)
-        } else {
-            0.0
-        };
+        let fade_ms = if fade_ms.is_finite() { fade_ms.clamp(0.0, MAX_FADE_MS) } else { 0.0 };
         let fade_len = (f64::from(fade_ms) / 1000.0 * f64::from(sample_rate)).round() as usize;
-        Self {
-            sample_rate,
-            fade_len,
-            samples: Vec::new(),
-        }
+        Self { sample_rate, fade_len, samples: Vec::new() }
     }
 
     /// An empty programme with the default 5 ms fades.
@@ -96,21 +88,14 @@ impl Assembler {
             let last = added.len() - 1 - i;
             added[last] *= gain;
         }
-        Span {
-            start,
-            end: self.len(),
-        }
+        Span { start, end: self.len() }
     }
 
     /// Appends `seconds` of silence, rounded to the nearest sample, and returns how many samples
     /// that was. Negative or NaN counts as 0; more than `MAX_PAUSE_SECONDS` is cut to it, so no
     /// input can make this allocate without bound.
     pub fn push_silence(&mut self, seconds: f32) -> u64 {
-        let seconds = if seconds.is_finite() {
-            seconds.clamp(0.0, MAX_PAUSE_SECONDS)
-        } else {
-            0.0
-        };
+        let seconds = if seconds.is_finite() { seconds.clamp(0.0, MAX_PAUSE_SECONDS) } else { 0.0 };
         let count = (f64::from(seconds) * f64::from(self.sample_rate)).round() as usize;
         self.push_silence_samples(count);
         count as u64
@@ -145,20 +130,8 @@ mod tests {
         let first = a.push_speech(&clip);
         assert_eq!(a.push_silence(0.5), 500);
         let second = a.push_speech(&clip);
-        assert_eq!(
-            first,
-            Span {
-                start: 0,
-                end: 1000
-            }
-        );
-        assert_eq!(
-            second,
-            Span {
-                start: 1500,
-                end: 2500
-            }
-        );
+        assert_eq!(first, Span { start: 0, end: 1000 });
+        assert_eq!(second, Span { start: 1500, end: 2500 });
         assert_eq!(a.len(), 2500);
         assert_eq!(a.finish().len(), 2500);
     }
@@ -175,19 +148,11 @@ mod tests {
         assert_eq!(out[399], 0.0);
         // Strictly rising gain inside the fade-in, strictly falling inside the fade-out.
         for i in 1..40 {
-            assert!(
-                out[i] > 0.0 && out[i] < clip[i],
-                "fade-in sample {i}: {}",
-                out[i]
-            );
+            assert!(out[i] > 0.0 && out[i] < clip[i], "fade-in sample {i}: {}", out[i]);
             let gain = out[i] / clip[i];
             assert!(gain > out[i - 1] / clip[i - 1]);
             let j = 399 - i;
-            assert!(
-                out[j] > 0.0 && out[j] < clip[j],
-                "fade-out sample {j}: {}",
-                out[j]
-            );
+            assert!(out[j] > 0.0 && out[j] < clip[j], "fade-out sample {j}: {}", out[j]);
         }
         assert_eq!(&out[40..360], &clip[40..360]);
     }

@@ -53,12 +53,7 @@ pub struct Pauses {
 
 impl Default for Pauses {
     fn default() -> Self {
-        Self {
-            sentence: 0.35,
-            paragraph: 0.7,
-            title: 0.9,
-            item: 0.9,
-        }
+        Self { sentence: 0.35, paragraph: 0.7, title: 0.9, item: 0.9 }
     }
 }
 
@@ -72,11 +67,7 @@ impl Pauses {
             ("item", self.item),
         ] {
             if !value.is_finite() || !(0.0..=MAX_PAUSE_SECONDS).contains(&value) {
-                return Err(AudioError::InvalidPause {
-                    name,
-                    value,
-                    max: MAX_PAUSE_SECONDS,
-                });
+                return Err(AudioError::InvalidPause { name, value, max: MAX_PAUSE_SECONDS });
             }
         }
         Ok(())
@@ -88,21 +79,13 @@ impl Pauses {
 #[non_exhaustive]
 pub enum AudioError {
     #[error("the {name} pause must be between 0 and {max} seconds, not {value}")]
-    InvalidPause {
-        name: &'static str,
-        value: f32,
-        max: f32,
-    },
+    InvalidPause { name: &'static str, value: f32, max: f32 },
     #[error("the fade must be between 0 and {max} ms, not {value}")]
     InvalidFade { value: f32, max: f32 },
     #[error("a sample rate of {rate} Hz cannot be written")]
     InvalidSampleRate { rate: u32 },
     #[error("{path}: {samples} samples do not fit in one WAV file (at most {max})")]
-    TooLong {
-        path: PathBuf,
-        samples: usize,
-        max: usize,
-    },
+    TooLong { path: PathBuf, samples: usize, max: usize },
     #[error("cannot write {path}")]
     Io {
         path: PathBuf,
@@ -158,10 +141,7 @@ mod tests {
     #[test]
     fn default_pauses_meet_design_minimums() {
         let p = Pauses::default();
-        assert_eq!(
-            (p.sentence, p.paragraph, p.title, p.item),
-            (0.35, 0.7, 0.9, 0.9)
-        );
+        assert_eq!((p.sentence, p.paragraph, p.title, p.item), (0.35, 0.7, 0.9, 0.9));
         assert!(p.paragraph >= 0.6 && p.title >= 0.6 && p.item >= 0.6);
         p.validate().unwrap();
     }
@@ -169,24 +149,12 @@ mod tests {
     #[test]
     fn negative_huge_or_nan_pauses_are_rejected() {
         for bad in [-0.1, 10.5, f32::NAN, f32::INFINITY] {
-            let p = Pauses {
-                paragraph: bad,
-                ..Pauses::default()
-            };
+            let p = Pauses { paragraph: bad, ..Pauses::default() };
             match p.validate() {
-                Err(AudioError::InvalidPause {
-                    name: "paragraph", ..
-                }) => {}
+                Err(AudioError::InvalidPause { name: "paragraph", .. }) => {}
                 other => panic!("{bad}: {other:?}"),
             }
         }
-        Pauses {
-            sentence: 0.0,
-            paragraph: 10.0,
-            title: 0.0,
-            item: 0.0,
-        }
-        .validate()
-        .unwrap();
+        Pauses { sentence: 0.0, paragraph: 10.0, title: 0.0, item: 0.0 }.validate().unwrap();
     }
 }

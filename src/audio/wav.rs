@@ -43,14 +43,8 @@ pub fn write(path: &Path, sample_rate: u32, samples: &[f32]) -> Result<(), Audio
             max: MAX_SAMPLES,
         });
     }
-    let io_err = |source| AudioError::Io {
-        path: path.to_path_buf(),
-        source,
-    };
-    let wav_err = |source| AudioError::Wav {
-        path: path.to_path_buf(),
-        source,
-    };
+    let io_err = |source| AudioError::Io { path: path.to_path_buf(), source };
+    let wav_err = |source| AudioError::Wav { path: path.to_path_buf(), source };
     let spec = hound::WavSpec {
         channels: 1,
         sample_rate,
@@ -92,10 +86,7 @@ mod tests {
         assert_eq!(read.len(), samples.len());
         for (i, (&orig, &back)) in samples.iter().zip(&read).enumerate() {
             let back = f32::from(back) / 32767.0;
-            assert!(
-                (orig - back).abs() <= 1.0 / 32767.0,
-                "sample {i}: {orig} vs {back}"
-            );
+            assert!((orig - back).abs() <= 1.0 / 32767.0, "sample {i}: {orig} vs {back}");
         }
         // 44-byte header + 2 bytes per sample.
         assert_eq!(std::fs::metadata(&path).unwrap().len(), 44 + 2 * 22050);
@@ -131,10 +122,7 @@ mod tests {
     fn zero_sample_rate_is_refused_and_writes_nothing() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("x.wav");
-        assert!(matches!(
-            write(&path, 0, &[0.0]),
-            Err(AudioError::InvalidSampleRate { rate: 0 })
-        ));
+        assert!(matches!(write(&path, 0, &[0.0]), Err(AudioError::InvalidSampleRate { rate: 0 })));
         assert!(!path.exists());
     }
 

@@ -33,32 +33,22 @@ pub fn parse_date(s: &str) -> Option<NaiveDate> {
 /// Like [`parse_date`], also telling which month family the line used ([`MonthFamily::default`] for
 /// numeric dates), so the date can be spoken the way it was printed.
 pub fn parse_dateline(s: &str) -> Option<(NaiveDate, MonthFamily)> {
-    let clean: String = fold_digits(s)
-        .chars()
-        .filter(|c| !is_invisible(*c))
-        .collect();
+    let clean: String = fold_digits(s).chars().filter(|c| !is_invisible(*c)).collect();
     let clean = clean.trim();
     if clean.is_empty() || clean.chars().count() > 80 {
         return None;
     }
-    numeric(clean)
-        .map(|d| (d, MonthFamily::default()))
-        .or_else(|| named(clean))
+    numeric(clean).map(|d| (d, MonthFamily::default())).or_else(|| named(clean))
 }
 
 fn numeric(s: &str) -> Option<NaiveDate> {
     let parts: Vec<&str> = s.split(['-', '/', '.']).map(str::trim).collect();
     if parts.len() != 3
-        || !parts
-            .iter()
-            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+        || !parts.iter().all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
     {
         return None;
     }
-    let n: Vec<u32> = parts
-        .iter()
-        .map(|p| p.parse().ok())
-        .collect::<Option<_>>()?;
+    let n: Vec<u32> = parts.iter().map(|p| p.parse().ok()).collect::<Option<_>>()?;
     if parts[0].len() == 4 {
         NaiveDate::from_ymd_opt(n[0] as i32, n[1], n[2])
     } else if parts[2].len() == 4 {
@@ -71,13 +61,7 @@ fn numeric(s: &str) -> Option<NaiveDate> {
 fn named(s: &str) -> Option<(NaiveDate, MonthFamily)> {
     let spaced: String = s
         .chars()
-        .map(|c| {
-            if matches!(c, '-' | '/' | ',' | '،' | '.' | '\\') {
-                ' '
-            } else {
-                c
-            }
-        })
+        .map(|c| if matches!(c, '-' | '/' | ',' | '،' | '.' | '\\') { ' ' } else { c })
         .collect();
     let words: Vec<&str> = spaced.split_whitespace().collect();
     let (mut day, mut year, mut month): (Option<u32>, Option<i32>, Option<(u32, MonthFamily)>) =
@@ -136,10 +120,7 @@ mod tests {
     #[test]
     fn every_month_family_parses() {
         assert_eq!(parse_date("5 مايو 1999"), ymd(1999, 5, 5));
-        assert_eq!(
-            parse_dateline("1 جانفي 2020").map(|x| x.1),
-            Some(MonthFamily::Maghrebi)
-        );
+        assert_eq!(parse_dateline("1 جانفي 2020").map(|x| x.1), Some(MonthFamily::Maghrebi));
         assert_eq!(parse_date("1 جانفي 2020"), ymd(2020, 1, 1));
         assert_eq!(parse_date("الاثنين 12 شباط 2024"), ymd(2024, 2, 12));
     }
@@ -159,10 +140,7 @@ mod tests {
         assert_eq!(parse_date("12/08/2014"), ymd(2014, 8, 12));
         assert_eq!(parse_date("2023-11-06"), ymd(2023, 11, 6));
         assert_eq!(parse_date("3-9-2019"), ymd(2019, 9, 3));
-        assert_eq!(
-            parse_date("12\u{202a}/\u{202c}08\u{202a}/\u{202c}2014"),
-            ymd(2014, 8, 12)
-        );
+        assert_eq!(parse_date("12\u{202a}/\u{202c}08\u{202a}/\u{202c}2014"), ymd(2014, 8, 12));
     }
 
     #[test]

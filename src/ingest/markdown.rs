@@ -65,11 +65,7 @@ pub(super) fn parse(text: &str) -> Option<Article> {
         None if !paragraphs.is_empty() => paragraphs.remove(0),
         None => return None,
     };
-    Some(Article {
-        title,
-        paragraphs,
-        ..Article::default()
-    })
+    Some(Article { title, paragraphs, ..Article::default() })
 }
 
 fn heading(line: &str) -> Option<&str> {
@@ -176,10 +172,7 @@ mod tests {
     fn heading_is_title_and_soft_wrapped_lines_join() {
         let a = parse("مقدمة قصيرة\n\n# العنوان **المهم**\n\nسطر أول\nيكمل هنا.\n\nفقرة [ثانية](http://x.y) و*تأكيد*.\n").unwrap();
         assert_eq!(a.title, "العنوان المهم");
-        assert_eq!(
-            a.paragraphs,
-            vec!["مقدمة قصيرة", "سطر أول يكمل هنا.", "فقرة ثانية وتأكيد."]
-        );
+        assert_eq!(a.paragraphs, vec!["مقدمة قصيرة", "سطر أول يكمل هنا.", "فقرة ثانية وتأكيد."]);
     }
 
     #[test]

@@ -24,10 +24,7 @@ pub enum IngestError {
     #[error("{}: no such file or folder", path.display())]
     NotFound { path: PathBuf },
     #[error("{}: cannot read: {source}", path.display())]
-    Io {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    Io { path: PathBuf, source: std::io::Error },
     #[error("{}: not UTF-8 text (byte {offset}); save it as UTF-8", path.display())]
     NotUtf8 { path: PathBuf, offset: usize },
     #[error("{}: no article text (empty, or nothing but site boilerplate)", path.display())]
@@ -45,28 +42,18 @@ pub fn expand_inputs(inputs: &[PathBuf]) -> Result<Vec<PathBuf>, IngestError> {
     let mut out = Vec::new();
     for input in inputs {
         let meta = fs::metadata(input).map_err(|e| match e.kind() {
-            std::io::ErrorKind::NotFound => IngestError::NotFound {
-                path: input.clone(),
-            },
-            _ => IngestError::Io {
-                path: input.clone(),
-                source: e,
-            },
+            std::io::ErrorKind::NotFound => IngestError::NotFound { path: input.clone() },
+            _ => IngestError::Io { path: input.clone(), source: e },
         })?;
         if !meta.is_dir() {
             out.push(input.clone());
             continue;
         }
-        let entries = fs::read_dir(input).map_err(|e| IngestError::Io {
-            path: input.clone(),
-            source: e,
-        })?;
+        let entries =
+            fs::read_dir(input).map_err(|e| IngestError::Io { path: input.clone(), source: e })?;
         let mut found = Vec::new();
         for entry in entries {
-            let entry = entry.map_err(|e| IngestError::Io {
-                path: input.clone(),
-                source: e,
-            })?;
+            let entry = entry.map_err(|e| IngestError::Io { path: input.clone(), source: e })?;
             let path = entry.path();
             let name = entry.file_name();
             let hidden = name.to_string_lossy().starts_with('.');
@@ -79,9 +66,7 @@ pub fn expand_inputs(inputs: &[PathBuf]) -> Result<Vec<PathBuf>, IngestError> {
             }
         }
         if found.is_empty() {
-            return Err(IngestError::EmptyFolder {
-                path: input.clone(),
-            });
+            return Err(IngestError::EmptyFolder { path: input.clone() });
         }
         found.sort_by(|a, b| a.file_name().cmp(&b.file_name()));
         out.extend(found);
@@ -92,13 +77,8 @@ pub fn expand_inputs(inputs: &[PathBuf]) -> Result<Vec<PathBuf>, IngestError> {
 /// Reads one article file (UTF-8, a leading BOM ignored) and parses it.
 pub fn read(path: &Path) -> Result<Article, IngestError> {
     let bytes = fs::read(path).map_err(|e| match e.kind() {
-        std::io::ErrorKind::NotFound => IngestError::NotFound {
-            path: path.to_path_buf(),
-        },
-        _ => IngestError::Io {
-            path: path.to_path_buf(),
-            source: e,
-        },
+        std::io::ErrorKind::NotFound => IngestError::NotFound { path: path.to_path_buf() },
+        _ => IngestError::Io { path: path.to_path_buf(), source: e },
     })?;
     let text = String::from_utf8(bytes).map_err(|e| IngestError::NotUtf8 {
         path: path.to_path_buf(),
@@ -114,28 +94,19 @@ pub fn read(path: &Path) -> Result<Article, IngestError> {
 /// headline/dateline pairs of related news). Anything else is plain text: the first line is the
 /// title, the rest are paragraphs.
 pub fn parse(text: &str, source: &Path) -> Result<Article, IngestError> {
-    let text = text
-        .strip_prefix('\u{feff}')
-        .unwrap_or(text)
-        .replace("\r\n", "\n")
-        .replace('\r', "\n");
+    let text =
+        text.strip_prefix('\u{feff}').unwrap_or(text).replace("\r\n", "\n").replace('\r', "\n");
     let is_markdown = source
         .extension()
         .and_then(|e| e.to_str())
         .is_some_and(|e| matches!(e.to_ascii_lowercase().as_str(), "md" | "markdown"));
-    let article = if is_markdown {
-        markdown::parse(&text)
-    } else {
-        page::parse(&text)
-    };
+    let article = if is_markdown { markdown::parse(&text) } else { page::parse(&text) };
     match article {
         Some(mut a) if !a.title.is_empty() => {
             a.source = source.to_path_buf();
             Ok(a)
         }
-        _ => Err(IngestError::Empty {
-            path: source.to_path_buf(),
-        }),
+        _ => Err(IngestError::Empty { path: source.to_path_buf() }),
     }
 }
 
@@ -161,13 +132,8 @@ pub(crate) fn is_boilerplate(line: &str) -> bool {
         return true;
     }
     // A Latin-only line that mentions a credit ("weebtech | Powered by ...").
-    let latin_only = !lower
-        .chars()
-        .any(|c| ('\u{0600}'..='\u{06ff}').contains(&c));
-    latin_only
-        && ["powered by", "design by", "designed by"]
-            .iter()
-            .any(|p| lower.contains(p))
+    let latin_only = !lower.chars().any(|c| ('\u{0600}'..='\u{06ff}').contains(&c));
+    latin_only && ["powered by", "design by", "designed by"].iter().any(|p| lower.contains(p))
 }
 
 #[cfg(test)]

@@ -34,13 +34,9 @@ pub(super) fn parse(text: &str) -> Option<Article> {
         blank_before = false;
     }
     let (&(title, _), rest) = lines.split_first()?;
-    let mut article = Article {
-        title: title.to_string(),
-        ..Article::default()
-    };
-    let Some((&(dateline, _), rest)) = rest
-        .split_first()
-        .filter(|(l, _)| parse_date(l.0).is_some())
+    let mut article = Article { title: title.to_string(), ..Article::default() };
+    let Some((&(dateline, _), rest)) =
+        rest.split_first().filter(|(l, _)| parse_date(l.0).is_some())
     else {
         article.paragraphs = plain_paragraphs(text, title);
         return Some(article);
@@ -71,10 +67,9 @@ pub(super) fn parse(text: &str) -> Option<Article> {
     article.related = body[end..]
         .chunks(2)
         .filter_map(|pair| match pair {
-            [(title, _), (date, _)] => Some(Headline {
-                title: title.to_string(),
-                date: parse_date(date),
-            }),
+            [(title, _), (date, _)] => {
+                Some(Headline { title: title.to_string(), date: parse_date(date) })
+            }
             _ => None,
         })
         .collect();

@@ -28,20 +28,13 @@ fn seed_page_title_date_and_author_parse() {
 fn seed_page_keeps_every_paragraph_and_the_note() {
     let a = seed();
     // Body lines of the seed: line 5 up to the line before the bullet.
-    let body: Vec<&str> = SEED
-        .lines()
-        .skip(4)
-        .take_while(|l| !l.starts_with('•'))
-        .collect();
+    let body: Vec<&str> = SEED.lines().skip(4).take_while(|l| !l.starts_with('•')).collect();
     assert_eq!(a.paragraphs.len(), body.len());
     assert_eq!(a.paragraphs.len(), 23);
     assert_eq!(a.paragraphs, body);
     assert!(a.paragraphs[0].starts_with("سافر ممثلو حماس إلى موسكو"));
     assert!(a.paragraphs[22].starts_with("ولا يمكن السماح لروسيا أن تنجح."));
-    assert_eq!(
-        a.notes,
-        vec!["باحث في مركز \"أوراسيا\" التابع للمجلس الأطلسي"]
-    );
+    assert_eq!(a.notes, vec!["باحث في مركز \"أوراسيا\" التابع للمجلس الأطلسي"]);
 }
 
 #[test]
@@ -54,10 +47,7 @@ fn seed_page_related_list_has_ten_dated_headlines() {
     );
     assert_eq!(a.related[0].date, ymd(2024, 4, 3));
     assert_eq!(a.related[1].date, ymd(2024, 3, 25));
-    assert_eq!(
-        a.related[9].title,
-        "الأمن والدفاع: العراق لا يستطيع حماية أجوائه من المسيرات"
-    );
+    assert_eq!(a.related[9].title, "الأمن والدفاع: العراق لا يستطيع حماية أجوائه من المسيرات");
     assert_eq!(a.related[9].date, ymd(2024, 2, 12));
     assert!(a.related.iter().all(|h| h.date.is_some()));
 }
@@ -91,19 +81,13 @@ fn page_without_author_or_related_list_still_parses() {
     assert_eq!(a.date, ymd(2023, 11, 6));
     assert_eq!(a.author, None);
     assert!(a.related.is_empty());
-    assert_eq!(
-        a.paragraphs,
-        vec!["فقرة أولى طويلة فيها كلام كثير، ونقطة.", "فقرة ثانية."]
-    );
+    assert_eq!(a.paragraphs, vec!["فقرة أولى طويلة فيها كلام كثير، ونقطة.", "فقرة ثانية."]);
 }
 
 #[test]
 fn plain_text_takes_first_line_as_title_and_joins_wrapped_blocks() {
-    let a = parse(
-        "\nالعنوان\n\nسطر أول\nيكمل.\n\nفقرة ثانية.\nPowered by x\n",
-        Path::new("a.txt"),
-    )
-    .unwrap();
+    let a = parse("\nالعنوان\n\nسطر أول\nيكمل.\n\nفقرة ثانية.\nPowered by x\n", Path::new("a.txt"))
+        .unwrap();
     assert_eq!(a.title, "العنوان");
     assert_eq!(a.dateline, None);
     assert_eq!(a.paragraphs, vec!["سطر أول يكمل.", "فقرة ثانية."]);
@@ -120,11 +104,8 @@ fn markdown_extension_selects_markdown() {
 
 #[test]
 fn empty_or_boilerplate_only_files_are_errors_naming_the_file() {
-    for text in [
-        "",
-        "\n \r\n",
-        "Powered by weebtech Design by webacademy\nDesign by webacademy\n",
-    ] {
+    for text in ["", "\n \r\n", "Powered by weebtech Design by webacademy\nDesign by webacademy\n"]
+    {
         let err = parse(text, Path::new("dir/empty.txt")).unwrap_err();
         assert!(matches!(err, IngestError::Empty { .. }));
         assert!(err.to_string().contains("dir/empty.txt"), "{err}");
@@ -143,10 +124,7 @@ fn read_strips_bom_and_names_missing_or_non_utf8_files() {
     let latin1 = dir.path().join("l.txt");
     std::fs::write(&latin1, b"abc\xe9").unwrap();
     let err = read(&latin1).unwrap_err();
-    assert!(
-        matches!(err, IngestError::NotUtf8 { offset: 3, .. }),
-        "{err}"
-    );
+    assert!(matches!(err, IngestError::NotUtf8 { offset: 3, .. }), "{err}");
     assert!(err.to_string().contains("l.txt"));
 }
 
@@ -154,30 +132,18 @@ fn read_strips_bom_and_names_missing_or_non_utf8_files() {
 fn expand_inputs_keeps_file_order_and_sorts_folders() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    for name in [
-        "b.txt",
-        "a.md",
-        "c.markdown",
-        ".hidden.txt",
-        "notes.pdf",
-        "z.TXT",
-    ] {
+    for name in ["b.txt", "a.md", "c.markdown", ".hidden.txt", "notes.pdf", "z.TXT"] {
         std::fs::write(d.join(name), "x").unwrap();
     }
     std::fs::create_dir(d.join("sub.txt")).unwrap();
     let single = d.join("b.txt");
     let got = expand_inputs(&[single.clone(), d.to_path_buf()]).unwrap();
-    let names: Vec<String> = got
-        .iter()
-        .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
-        .collect();
+    let names: Vec<String> =
+        got.iter().map(|p| p.file_name().unwrap().to_string_lossy().into_owned()).collect();
     assert_eq!(names, ["b.txt", "a.md", "b.txt", "c.markdown", "z.TXT"]);
     let err = expand_inputs(&[d.join("missing")]).unwrap_err();
     assert!(err.to_string().contains("missing") && err.to_string().contains("no such file"));
     let empty = d.join("empty");
     std::fs::create_dir(&empty).unwrap();
-    assert!(matches!(
-        expand_inputs(&[empty]).unwrap_err(),
-        IngestError::EmptyFolder { .. }
-    ));
+    assert!(matches!(expand_inputs(&[empty]).unwrap_err(), IngestError::EmptyFolder { .. }));
 }

@@ -145,22 +145,16 @@ pub struct ErrorEntry {
 pub fn write(path: &Path, manifest: &Manifest) -> Result<(), PublishError> {
     let mut json = serde_json::to_vec_pretty(manifest).map_err(PublishError::Serialize)?;
     json.push(b'\n');
-    crate::fsutil::write_atomic(path, &json).map_err(|source| PublishError::Write {
-        path: path.to_path_buf(),
-        source,
-    })
+    crate::fsutil::write_atomic(path, &json)
+        .map_err(|source| PublishError::Write { path: path.to_path_buf(), source })
 }
 
 /// Reads a manifest written by [`write()`].
 pub fn read(path: &Path) -> Result<Manifest, PublishError> {
-    let bytes = std::fs::read(path).map_err(|source| PublishError::Read {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    serde_json::from_slice(&bytes).map_err(|source| PublishError::Parse {
-        path: path.to_path_buf(),
-        source,
-    })
+    let bytes = std::fs::read(path)
+        .map_err(|source| PublishError::Read { path: path.to_path_buf(), source })?;
+    serde_json::from_slice(&bytes)
+        .map_err(|source| PublishError::Parse { path: path.to_path_buf(), source })
 }
 
 /// Sentence and item times are f64 seconds that are whole milliseconds; this keeps them so on
@@ -175,9 +169,7 @@ mod millis {
     pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<f64, D::Error> {
         let value = f64::deserialize(deserializer)?;
         if !value.is_finite() || value < 0.0 {
-            return Err(serde::de::Error::custom(format!(
-                "time {value} is not a positive number"
-            )));
+            return Err(serde::de::Error::custom(format!("time {value} is not a positive number")));
         }
         Ok((value * 1000.0).round() / 1000.0)
     }
@@ -230,10 +222,7 @@ mod tests {
                     end_s: 2.75,
                 }],
             }),
-            errors: vec![ErrorEntry {
-                source: "seeds/b.html".into(),
-                message: "boom".into(),
-            }],
+            errors: vec![ErrorEntry { source: "seeds/b.html".into(), message: "boom".into() }],
         }
     }
 
@@ -267,14 +256,8 @@ mod tests {
                 "voice"
             ]
         );
-        assert_eq!(
-            keys(&value["voice"]),
-            ["engine", "fallback", "name", "note", "sample_rate"]
-        );
-        assert_eq!(
-            keys(&value["pauses"]),
-            ["item", "paragraph", "sentence", "title"]
-        );
+        assert_eq!(keys(&value["voice"]), ["engine", "fallback", "name", "note", "sample_rate"]);
+        assert_eq!(keys(&value["pauses"]), ["item", "paragraph", "sentence", "title"]);
         let article = &value["articles"][0];
         assert_eq!(
             keys(article),
@@ -291,15 +274,9 @@ mod tests {
                 "title"
             ]
         );
-        assert_eq!(
-            keys(&article["sentences"][0]),
-            ["end_s", "kind", "spoken", "start_s", "text"]
-        );
+        assert_eq!(keys(&article["sentences"][0]), ["end_s", "kind", "spoken", "start_s", "text"]);
         assert_eq!(keys(&value["bulletin"]), ["audio", "duration_s", "items"]);
-        assert_eq!(
-            keys(&value["bulletin"]["items"][0]),
-            ["date", "end_s", "start_s", "title"]
-        );
+        assert_eq!(keys(&value["bulletin"]["items"][0]), ["date", "end_s", "start_s", "title"]);
         assert_eq!(keys(&value["errors"][0]), ["message", "source"]);
 
         assert_eq!(value["date"], "2023-11-06");
@@ -317,10 +294,7 @@ mod tests {
         write(&path, &sample()).unwrap();
         let text = std::fs::read_to_string(&path).unwrap();
         assert!(text.ends_with("}\n"));
-        assert!(
-            text.contains("\n  \"title\": \"نشرة الصباح\""),
-            "pretty, raw UTF-8: {text}"
-        );
+        assert!(text.contains("\n  \"title\": \"نشرة الصباح\""), "pretty, raw UTF-8: {text}");
         assert_eq!(read(&path).unwrap(), sample());
     }
 

@@ -33,15 +33,9 @@ const FALLBACK_SLUG: &str = "article";
 /// ```
 pub fn article_file_stem(index: usize, title: &str) -> String {
     let prefix = format!("{index:02}-");
-    let budget = MAX_STEM_LEN
-        .saturating_sub(prefix.len())
-        .max(FALLBACK_SLUG.len());
+    let budget = MAX_STEM_LEN.saturating_sub(prefix.len()).max(FALLBACK_SLUG.len());
     let slug = slugify(title, budget);
-    let slug = if slug.is_empty() {
-        FALLBACK_SLUG
-    } else {
-        &slug
-    };
+    let slug = if slug.is_empty() { FALLBACK_SLUG } else { &slug };
     format!("{prefix}{slug}")
 }
 
@@ -177,8 +171,7 @@ mod tests {
         assert!(!stem.is_empty());
         assert!(stem.len() <= MAX_STEM_LEN, "{stem} is {} bytes", stem.len());
         assert!(
-            stem.bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'),
+            stem.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'),
             "{stem}"
         );
         assert!(!stem.contains(".."));
@@ -193,11 +186,7 @@ mod tests {
     fn arabic_titles_romanize_letter_by_letter() {
         let cases = [
             (1, "هل أعادت روسيا حماس؟", "01-hl-aadt-rwsya-hmas"),
-            (
-                2,
-                "ممثلو الفصائل في القاهرة",
-                "02-mmthlw-alfsayl-fy-alqahra",
-            ),
+            (2, "ممثلو الفصائل في القاهرة", "02-mmthlw-alfsayl-fy-alqahra"),
             (3, "مُمَثِّلُو الفصائلِ", "03-mmthlw-alfsayl"),
             (4, "غزة: خطة ظريف", "04-ghza-khta-zryf"),
             (5, "الـ\u{0640}ـعالم ١٤٤٥هـ", "05-alalm-1445h"),
@@ -213,23 +202,14 @@ mod tests {
 
     #[test]
     fn latin_titles_lose_accents_and_case() {
-        assert_eq!(
-            article_file_stem(1, "Café au Lait, Straße"),
-            "01-cafe-au-lait-strasse"
-        );
-        assert_eq!(
-            article_file_stem(2, "The Hill: UAVs & RT"),
-            "02-the-hill-uavs-rt"
-        );
+        assert_eq!(article_file_stem(1, "Café au Lait, Straße"), "01-cafe-au-lait-strasse");
+        assert_eq!(article_file_stem(2, "The Hill: UAVs & RT"), "02-the-hill-uavs-rt");
         assert_eq!(article_file_stem(3, "ＦＵＬＬ width"), "03-full-width");
     }
 
     #[test]
     fn mixed_scripts_and_digits() {
-        assert_eq!(
-            article_file_stem(7, "200 مليار دولار for Gaza"),
-            "07-200-mlyar-dwlar-for-gaza"
-        );
+        assert_eq!(article_file_stem(7, "200 مليار دولار for Gaza"), "07-200-mlyar-dwlar-for-gaza");
     }
 
     #[test]

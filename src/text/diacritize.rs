@@ -63,9 +63,7 @@ impl ModelSession {
                 "input_lengths" => len_t,
             ])
             .map_err(|e| e.to_string())?;
-        let (_, targets) = outputs[0]
-            .try_extract_tensor::<u8>()
-            .map_err(|e| e.to_string())?;
+        let (_, targets) = outputs[0].try_extract_tensor::<u8>().map_err(|e| e.to_string())?;
         Ok(targets.to_vec())
     }
 }
@@ -93,9 +91,8 @@ impl InferenceEngine for ModelSession {
         diac_ids: Vec<i64>,
         seq_length: usize,
     ) -> LibtashkeelResult<(Vec<u8>, Vec<f32>)> {
-        let raw = self
-            .run(input_ids, diac_ids, seq_length)
-            .map_err(LibtashkeelError::InferenceError)?;
+        let raw =
+            self.run(input_ids, diac_ids, seq_length).map_err(LibtashkeelError::InferenceError)?;
         // Logits only serve the taskeen threshold, which we never use (the reference ignores it).
         Ok((sanitize_targets(&raw, seq_length), vec![0.0; seq_length]))
     }
@@ -119,9 +116,7 @@ impl Diacritizer {
         let session = Session::builder(env)
             .and_then(|mut b| b.commit_from_memory(MODEL))
             .map_err(|e| DiacritizeError::ModelLoad(e.to_string()))?;
-        Ok(Self {
-            engine: ModelSession(Mutex::new(session)),
-        })
+        Ok(Self { engine: ModelSession(Mutex::new(session)) })
     }
 
     /// Adds harakat to `text`. Leading and trailing whitespace is removed (as the reference does);
@@ -149,9 +144,7 @@ impl Diacritizer {
         match result {
             Ok(Ok(s)) => Ok(s),
             Ok(Err(e)) => Err(DiacritizeError::Inference(e.to_string())),
-            Err(_) => Err(DiacritizeError::Inference(
-                "libtashkeel panicked on this input".into(),
-            )),
+            Err(_) => Err(DiacritizeError::Inference("libtashkeel panicked on this input".into())),
         }
     }
 }
@@ -171,17 +164,13 @@ fn split_at_whitespace(text: &str, limit: usize) -> Result<Vec<(&str, &str)>, Di
             .map(|(i, _)| i)
             .last();
         let Some(cut) = cut else {
-            let chars = rest
-                .split_whitespace()
-                .next()
-                .map_or(0, |w| w.chars().count());
+            let chars = rest.split_whitespace().next().map_or(0, |w| w.chars().count());
             return Err(DiacritizeError::WordTooLong { chars, limit });
         };
         // Start of the whitespace run that contains `cut`, and its end.
         let run_start = rest[..cut].trim_end().len();
-        let sep_end = rest[cut..]
-            .find(|c: char| !c.is_whitespace())
-            .map_or(rest.len(), |j| cut + j);
+        let sep_end =
+            rest[cut..].find(|c: char| !c.is_whitespace()).map_or(rest.len(), |j| cut + j);
         pieces.push((&rest[..run_start], &rest[run_start..sep_end]));
         rest = &rest[sep_end..];
     }
@@ -203,9 +192,7 @@ mod tests {
     // Expected strings were produced by piper-tts 1.8's TashkeelDiacritizer on the same input.
     #[test]
     fn diacritizes_a_news_sentence_exactly_like_the_reference() {
-        let out = diacritizer()
-            .diacritize("سافر ممثلو حماس إلى موسكو")
-            .unwrap();
+        let out = diacritizer().diacritize("سافر ممثلو حماس إلى موسكو").unwrap();
         assert_eq!(out, REF_NEWS);
     }
 
@@ -232,10 +219,7 @@ mod tests {
 
     #[test]
     fn basmala_matches_reference() {
-        assert_eq!(
-            diacritizer().diacritize("بسم الله الرحمن الرحيم").unwrap(),
-            REF_BASMALA
-        );
+        assert_eq!(diacritizer().diacritize("بسم الله الرحمن الرحيم").unwrap(), REF_BASMALA);
     }
 
     #[test]
@@ -265,9 +249,7 @@ mod tests {
         assert_eq!(pieces.split(' ').count(), 5);
         // Each piece is diacritized on its own, so words may differ, letters may not.
         let letters = |s: &str| {
-            s.chars()
-                .filter(|c| !('\u{064b}'..='\u{0652}').contains(c))
-                .collect::<String>()
+            s.chars().filter(|c| !('\u{064b}'..='\u{0652}').contains(c)).collect::<String>()
         };
         assert_eq!(letters(&pieces), letters(&whole));
     }
@@ -283,10 +265,7 @@ mod tests {
     #[test]
     fn overlong_word_is_an_error() {
         let e = split_at_whitespace("abcdefgh", 4).unwrap_err();
-        assert!(matches!(
-            e,
-            DiacritizeError::WordTooLong { chars: 8, limit: 4 }
-        ));
+        assert!(matches!(e, DiacritizeError::WordTooLong { chars: 8, limit: 4 }));
     }
 
     #[test]

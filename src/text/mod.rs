@@ -35,10 +35,7 @@ pub fn sentences(text: &str) -> Vec<Sentence> {
         .into_iter()
         .map(|printed| {
             let spoken = verbalize(&printed);
-            Sentence {
-                text: printed,
-                spoken,
-            }
+            Sentence { text: printed, spoken }
         })
         .filter(|s| !s.spoken.is_empty())
         .collect()

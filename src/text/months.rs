@@ -80,10 +80,7 @@ pub fn lookup(name: &str) -> Option<&'static MonthName> {
 
 /// The spoken name of `month` (1..=12) in `family`.
 pub fn canonical(month: u32, family: MonthFamily) -> Option<&'static str> {
-    MONTHS
-        .iter()
-        .find(|m| m.family == family && m.month == month && m.canonical)
-        .map(|m| m.name)
+    MONTHS.iter().find(|m| m.family == family && m.month == month && m.canonical).map(|m| m.name)
 }
 
 /// The longest month name at the start of `words`, and how many words it took (names have at most

@@ -38,12 +38,8 @@ pub fn normalize(text: &str) -> String {
     }
     let chars = tatweel(&chars);
     let chars = arabic_punctuation(&chars);
-    chars
-        .iter()
-        .collect::<String>()
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ") // C6
+    chars.iter().collect::<String>().split_whitespace().collect::<Vec<_>>().join(" ")
+    // C6
 }
 
 /// Characters that take no space and carry nothing to speak.
@@ -111,11 +107,7 @@ fn tatweel(chars: &[char]) -> Vec<char> {
 }
 
 fn number_before(chars: &[char]) -> bool {
-    chars
-        .iter()
-        .rev()
-        .find(|c| **c != ' ')
-        .is_some_and(char::is_ascii_digit)
+    chars.iter().rev().find(|c| **c != ' ').is_some_and(char::is_ascii_digit)
 }
 
 /// Arabic harakat, shadda, sukun, superscript alef.
@@ -163,10 +155,7 @@ mod tests {
 
     #[test]
     fn invisible_controls_vanish() {
-        assert_eq!(
-            normalize("د\u{202A}.\u{202C} ديفيد\u{200C}\u{200D}\u{00AD}"),
-            "د. ديفيد"
-        );
+        assert_eq!(normalize("د\u{202A}.\u{202C} ديفيد\u{200C}\u{200D}\u{00AD}"), "د. ديفيد");
         assert_eq!(normalize("\u{FEFF}\u{200F}نص\u{2067}"), "نص");
     }
 
@@ -190,10 +179,7 @@ mod tests {
     fn ascii_punctuation_turns_arabic_after_arabic_letters() {
         assert_eq!(normalize("هل أتى? نعم, ربما; لا"), "هل أتى؟ نعم، ربما؛ لا");
         assert_eq!(normalize("Hello, world? 1,000"), "Hello, world? 1,000");
-        assert_eq!(
-            normalize("بلغ 1,000 دينار, تقريبا"),
-            "بلغ 1,000 دينار، تقريبا"
-        );
+        assert_eq!(normalize("بلغ 1,000 دينار, تقريبا"), "بلغ 1,000 دينار، تقريبا");
     }
 
     #[test]

@@ -20,13 +20,7 @@ fn block(kind: BlockKind, text: &str) -> Option<Block> {
 
 /// A block of one sentence whose spoken form is given (dates).
 fn spoken_block(kind: BlockKind, printed: &str, spoken: String) -> Block {
-    Block {
-        kind,
-        sentences: vec![Sentence {
-            text: printed.to_string(),
-            spoken,
-        }],
-    }
+    Block { kind, sentences: vec![Sentence { text: printed.to_string(), spoken }] }
 }
 
 /// Everything the article audio says, in reading order.
@@ -34,15 +28,10 @@ pub fn article_script(article: &Article) -> Script {
     let mut blocks = Vec::new();
     blocks.extend(block(BlockKind::Title, &article.title));
     let printed = article.dateline.as_deref();
-    let family = printed
-        .and_then(parse_dateline)
-        .map(|(_, f)| f)
-        .unwrap_or_default();
+    let family = printed.and_then(parse_dateline).map(|(_, f)| f).unwrap_or_default();
     match (article.date, printed) {
         (Some(d), p) => {
-            let p = p
-                .map(str::to_string)
-                .unwrap_or_else(|| d.format("%Y-%m-%d").to_string());
+            let p = p.map(str::to_string).unwrap_or_else(|| d.format("%Y-%m-%d").to_string());
             blocks.push(spoken_block(BlockKind::Dateline, &p, date(d, family)));
         }
         (None, Some(p)) => blocks.extend(block(BlockKind::Dateline, p)),
@@ -85,10 +74,7 @@ pub fn bulletin_script(
                 spoken: date(d, MonthFamily::default()),
             });
         }
-        blocks.push(Block {
-            kind: BlockKind::Item,
-            sentences,
-        });
+        blocks.push(Block { kind: BlockKind::Item, sentences });
     }
     Script { blocks }
 }

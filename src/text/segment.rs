@@ -18,10 +18,7 @@ use std::sync::LazyLock;
 pub(crate) const ABBREVIATIONS_TSV: &str = include_str!("data/abbreviations.tsv");
 
 static ABBREVIATIONS: LazyLock<HashSet<&'static str>> = LazyLock::new(|| {
-    ABBREVIATIONS_TSV
-        .lines()
-        .filter(|l| !l.is_empty() && !l.starts_with('#'))
-        .collect()
+    ABBREVIATIONS_TSV.lines().filter(|l| !l.is_empty() && !l.starts_with('#')).collect()
 });
 
 /// Sentences longer than this (in characters) are cut at a clause boundary (S5).
@@ -80,9 +77,7 @@ fn push_trimmed(out: &mut Vec<String>, chars: &[char]) {
 /// S3: whether the period at `i` ends a sentence.
 fn period_ends(chars: &[char], i: usize) -> bool {
     let next = chars.get(i + 1).copied();
-    if chars
-        .get(i.wrapping_sub(1))
-        .is_some_and(char::is_ascii_digit)
+    if chars.get(i.wrapping_sub(1)).is_some_and(char::is_ascii_digit)
         && next.is_some_and(|n| n.is_ascii_digit())
     {
         return false;
@@ -125,10 +120,7 @@ fn split_long(s: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut rest: &str = s;
     while rest.chars().count() > MAX_SENTENCE_CHARS {
-        let limit = rest
-            .char_indices()
-            .nth(MAX_SENTENCE_CHARS)
-            .map_or(rest.len(), |(b, _)| b);
+        let limit = rest.char_indices().nth(MAX_SENTENCE_CHARS).map_or(rest.len(), |(b, _)| b);
         let Some(cut) = rest[..limit].rfind(['؛', '،', ':', ';']) else {
             break;
         };
@@ -171,11 +163,7 @@ mod tests {
     fn quotation_keeps_its_sentence() {
         assert_eq!(
             segment("وقال: “روسيا تتعاطف معنا. جدا”. \"نحن لسنا وحدنا في ساحة المعركة.\" ثم غادر."),
-            [
-                "وقال: “روسيا تتعاطف معنا. جدا”.",
-                "\"نحن لسنا وحدنا في ساحة المعركة.\"",
-                "ثم غادر."
-            ]
+            ["وقال: “روسيا تتعاطف معنا. جدا”.", "\"نحن لسنا وحدنا في ساحة المعركة.\"", "ثم غادر."]
         );
     }
 
@@ -190,9 +178,7 @@ mod tests {
         let s = format!("{clause}، {clause}، {clause}.");
         let parts = segment(&s);
         assert!(parts.len() >= 2, "{parts:?}");
-        assert!(parts
-            .iter()
-            .all(|p| p.chars().count() <= MAX_SENTENCE_CHARS));
+        assert!(parts.iter().all(|p| p.chars().count() <= MAX_SENTENCE_CHARS));
         assert_eq!(
             parts.join(" ").split_whitespace().collect::<Vec<_>>(),
             s.split_whitespace().collect::<Vec<_>>()

@@ -10,9 +10,7 @@ use crate::text::verbalize::{number, Case, Gender, NumberForm};
 
 /// Reads `tests/data/text/{name}` and returns (line number, columns) for every data row.
 fn golden(name: &str) -> Vec<(usize, Vec<String>)> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/data/text")
-        .join(name);
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/text").join(name);
     let text = std::fs::read_to_string(&path).unwrap();
     text.lines()
         .enumerate()
@@ -41,11 +39,7 @@ fn check_golden(name: &str, f: impl Fn(&str) -> String) {
     assert!(!rows.is_empty(), "{name} has no rows");
     let mut failures = Vec::new();
     for (line, cols) in rows {
-        assert_eq!(
-            cols.len(),
-            3,
-            "tests/data/text/{name}:{line}: want input, expected, rule-id"
-        );
+        assert_eq!(cols.len(), 3, "tests/data/text/{name}:{line}: want input, expected, rule-id");
         let got = f(&cols[0]);
         if got != cols[1] {
             failures.push(format!(
@@ -54,37 +48,21 @@ fn check_golden(name: &str, f: impl Fn(&str) -> String) {
             ));
         }
     }
-    assert!(
-        failures.is_empty(),
-        "{} failing rows:\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
+    assert!(failures.is_empty(), "{} failing rows:\n{}", failures.len(), failures.join("\n"));
 }
 
 #[test]
 fn golden_cardinal_rows() {
     check_golden("cardinal.tsv", |input| {
         let parts: Vec<&str> = input.split(' ').collect();
-        let gender = if parts[1] == "f" {
-            Gender::Feminine
-        } else {
-            Gender::Masculine
-        };
+        let gender = if parts[1] == "f" { Gender::Feminine } else { Gender::Masculine };
         let case = match parts[2] {
             "acc" => Case::Accusative,
             "gen" => Case::Genitive,
             _ => Case::Nominative,
         };
         let construct = parts.get(3) == Some(&"construct");
-        number(
-            parts[0].parse().unwrap(),
-            NumberForm {
-                gender,
-                case,
-                construct,
-            },
-        )
+        number(parts[0].parse().unwrap(), NumberForm { gender, case, construct })
     });
 }
 
@@ -98,9 +76,7 @@ fn golden_date_rows() {
 
 #[test]
 fn golden_segment_rows() {
-    check_golden("segment.tsv", |input| {
-        segment(&normalize(input)).join(" | ")
-    });
+    check_golden("segment.tsv", |input| segment(&normalize(input)).join(" | "));
 }
 
 #[test]
@@ -129,19 +105,14 @@ fn data_files_have_unique_keys_right_columns_and_no_stray_characters() {
             if cols.len() != columns {
                 problems.push(format!("{at}: {} columns, want {columns}", cols.len()));
             }
-            if cols
-                .iter()
-                .any(|c| c.is_empty() || c.trim() != *c || c.contains("  "))
-            {
+            if cols.iter().any(|c| c.is_empty() || c.trim() != *c || c.contains("  ")) {
                 problems.push(format!("{at}: empty cell or stray space"));
             }
             // Tatweel is allowed only in the Hijri abbreviation هـ.
             if line.contains('\u{0640}') && line != "هـ" {
                 problems.push(format!("{at}: tatweel"));
             }
-            let key = cols[..key_columns.min(cols.len())]
-                .join("\t")
-                .to_lowercase();
+            let key = cols[..key_columns.min(cols.len())].join("\t").to_lowercase();
             if !seen.insert(key) && key_columns != 2 {
                 problems.push(format!("{at}: duplicate key"));
             }
@@ -152,10 +123,7 @@ fn data_files_have_unique_keys_right_columns_and_no_stray_characters() {
 
 /// ASCII digits or Latin letters in spoken text would make espeak switch language or guess.
 fn assert_speakable(s: &str) {
-    assert!(
-        !s.chars().any(|c| c.is_ascii_alphanumeric()),
-        "not speakable: {s}"
-    );
+    assert!(!s.chars().any(|c| c.is_ascii_alphanumeric()), "not speakable: {s}");
     assert!(
         !s.contains(['"', '“', '”', '(', ')', '[', ']', '/', '«', '»']),
         "symbol read aloud: {s}"
@@ -174,14 +142,8 @@ fn seed() -> crate::edition::Article {
 fn seed_article_script_is_fully_speakable_and_in_order() {
     let script = article_script(&seed());
     let kinds: Vec<BlockKind> = script.blocks.iter().map(|b| b.kind).collect();
-    assert_eq!(
-        &kinds[..3],
-        [BlockKind::Title, BlockKind::Dateline, BlockKind::Author]
-    );
-    assert_eq!(
-        kinds.iter().filter(|k| **k == BlockKind::Paragraph).count(),
-        23
-    );
+    assert_eq!(&kinds[..3], [BlockKind::Title, BlockKind::Dateline, BlockKind::Author]);
+    assert_eq!(kinds.iter().filter(|k| **k == BlockKind::Paragraph).count(), 23);
     assert_eq!(kinds.last(), Some(&BlockKind::Note));
     assert_eq!(
         script.blocks[1].sentences[0].spoken,
@@ -193,16 +155,9 @@ fn seed_article_script_is_fully_speakable_and_in_order() {
             assert_speakable(&s.spoken);
         }
     }
-    let all: String = script
-        .blocks
-        .iter()
-        .flat_map(|b| &b.sentences)
-        .map(|s| s.text.as_str())
-        .collect();
-    assert!(
-        !all.contains("الاقتصاد النيابية"),
-        "related headlines leaked into the article"
-    );
+    let all: String =
+        script.blocks.iter().flat_map(|b| &b.sentences).map(|s| s.text.as_str()).collect();
+    assert!(!all.contains("الاقتصاد النيابية"), "related headlines leaked into the article");
     assert!(!all.contains("Powered"));
 }
 
@@ -235,25 +190,14 @@ fn bulletin_has_intro_then_one_item_per_headline_with_its_date() {
     assert_eq!(first.kind, BlockKind::Item);
     assert_eq!(first.sentences.len(), 2);
     assert_eq!(first.sentences[0].text, a.related[0].title);
-    assert_eq!(
-        first.sentences[1].spoken,
-        "الثَّالِثُ مِنْ أبريل عَامَ أَلْفَيْنِ وَأَرْبَعَةٍ وَعِشْرِينَ"
-    );
+    assert_eq!(first.sentences[1].spoken, "الثَّالِثُ مِنْ أبريل عَامَ أَلْفَيْنِ وَأَرْبَعَةٍ وَعِشْرِينَ");
     for b in &script.blocks {
         for s in &b.sentences {
             assert_speakable(&s.spoken);
         }
     }
-    let undated = [Headline {
-        title: "خبر".to_string(),
-        date: None,
-    }];
-    assert_eq!(
-        bulletin_script("نشرة", None, &undated).blocks[1]
-            .sentences
-            .len(),
-        1
-    );
+    let undated = [Headline { title: "خبر".to_string(), date: None }];
+    assert_eq!(bulletin_script("نشرة", None, &undated).blocks[1].sentences.len(), 1);
 }
 
 #[test]

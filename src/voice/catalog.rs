@@ -144,30 +144,18 @@ fn parse_catalog(text: &'static str) -> Result<Vec<KnownVoice>, String> {
         let cols: Vec<&'static str> = line.split('\t').collect();
         let [name, language, quality, rate, bytes, sha, url, source, licence_note] = cols[..]
         else {
-            return Err(format!(
-                "line {line_no}: {} columns, expected 9",
-                cols.len()
-            ));
+            return Err(format!("line {line_no}: {} columns, expected 9", cols.len()));
         };
         if let Some(col) = cols.iter().find(|c| c.is_empty() || c.trim() != **c) {
-            return Err(format!(
-                "line {line_no}: empty column or stray spaces in {col:?}"
-            ));
+            return Err(format!("line {line_no}: empty column or stray spaces in {col:?}"));
         }
-        let sample_rate = rate
-            .parse()
-            .map_err(|_| format!("line {line_no}: bad sample rate {rate:?}"))?;
-        let onnx_bytes = bytes
-            .parse()
-            .map_err(|_| format!("line {line_no}: bad byte count {bytes:?}"))?;
-        if sha.len() != 64
-            || !sha
-                .bytes()
-                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+        let sample_rate =
+            rate.parse().map_err(|_| format!("line {line_no}: bad sample rate {rate:?}"))?;
+        let onnx_bytes =
+            bytes.parse().map_err(|_| format!("line {line_no}: bad byte count {bytes:?}"))?;
+        if sha.len() != 64 || !sha.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
         {
-            return Err(format!(
-                "line {line_no}: sha256 {sha:?} is not 64 lowercase hex digits"
-            ));
+            return Err(format!("line {line_no}: sha256 {sha:?} is not 64 lowercase hex digits"));
         }
         let source = match source.strip_prefix("pypi:") {
             Some(package) if !package.is_empty() => Source::PyPiPackage(package),
@@ -175,9 +163,7 @@ fn parse_catalog(text: &'static str) -> Result<Vec<KnownVoice>, String> {
             _ => return Err(format!("line {line_no}: unknown source {source:?}")),
         };
         if source == Source::Download && !url.ends_with(&format!("/{name}.onnx")) {
-            return Err(format!(
-                "line {line_no}: url {url:?} does not end with /{name}.onnx"
-            ));
+            return Err(format!("line {line_no}: url {url:?} does not end with /{name}.onnx"));
         }
         if !names.insert(name) {
             return Err(format!("line {line_no}: duplicate voice {name}"));
@@ -272,9 +258,7 @@ const MAX_CONFIG_BYTES: u64 = 4 << 20;
 fn read_config_summary(path: &Path) -> Result<ConfigSummary, String> {
     let file = fs::File::open(path).map_err(|e| e.to_string())?;
     let mut text = String::new();
-    file.take(MAX_CONFIG_BYTES + 1)
-        .read_to_string(&mut text)
-        .map_err(|e| e.to_string())?;
+    file.take(MAX_CONFIG_BYTES + 1).read_to_string(&mut text).map_err(|e| e.to_string())?;
     if text.len() as u64 > MAX_CONFIG_BYTES {
         return Err(format!("larger than {MAX_CONFIG_BYTES} bytes"));
     }
@@ -378,21 +362,13 @@ pub fn resolve(
         return Ok(best_installed_arabic(config_override, dir));
     };
     if arg == "espeak" {
-        return Ok(Choice::Espeak {
-            voice: "ar".to_owned(),
-            fallback: false,
-        });
+        return Ok(Choice::Espeak { voice: "ar".to_owned(), fallback: false });
     }
     if let Some(voice) = arg.strip_prefix("espeak:") {
         if voice.trim().is_empty() {
-            return Err(CatalogError::EmptyEspeakVoice {
-                arg: arg.to_owned(),
-            });
+            return Err(CatalogError::EmptyEspeakVoice { arg: arg.to_owned() });
         }
-        return Ok(Choice::Espeak {
-            voice: voice.trim().to_owned(),
-            fallback: false,
-        });
+        return Ok(Choice::Espeak { voice: voice.trim().to_owned(), fallback: false });
     }
     let looks_like_path = arg.contains(std::path::MAIN_SEPARATOR)
         || arg.contains('/')
@@ -411,24 +387,14 @@ fn resolve_path(path: &Path, config_override: Option<&Path>) -> Result<Choice, C
         let model = PathBuf::from(model);
         let config = config_override.map_or_else(|| path.to_path_buf(), Path::to_path_buf);
         require_config(&model, &config)?;
-        return Ok(Choice::Piper {
-            name: voice_name(&model),
-            model,
-            config,
-        });
+        return Ok(Choice::Piper { name: voice_name(&model), model, config });
     }
     if !path.is_file() {
-        return Err(CatalogError::ModelNotFound {
-            path: path.to_path_buf(),
-        });
+        return Err(CatalogError::ModelNotFound { path: path.to_path_buf() });
     }
     let config = config_override.map_or_else(|| sibling_config(path), Path::to_path_buf);
     require_config(path, &config)?;
-    Ok(Choice::Piper {
-        name: voice_name(path),
-        model: path.to_path_buf(),
-        config,
-    })
+    Ok(Choice::Piper { name: voice_name(path), model: path.to_path_buf(), config })
 }
 
 fn resolve_name(
@@ -440,29 +406,19 @@ fn resolve_name(
     if model.is_file() {
         let config = config_override.map_or_else(|| sibling_config(&model), Path::to_path_buf);
         require_config(&model, &config)?;
-        return Ok(Choice::Piper {
-            name: name.to_owned(),
-            model,
-            config,
-        });
+        return Ok(Choice::Piper { name: name.to_owned(), model, config });
     }
     let installed: Vec<String> = installed_names(dir);
     let hint = match find(name) {
         Some(known) if known.source == Source::Download => {
             format!("install it with `nashra voices install {name}`")
         }
-        Some(KnownVoice {
-            source: Source::PyPiPackage(package),
-            ..
-        }) => {
+        Some(KnownVoice { source: Source::PyPiPackage(package), .. }) => {
             format!("it comes with the PyPI package {package}: run `make setup`")
         }
         _ => {
-            let names: Vec<&str> = known()
-                .iter()
-                .filter(|v| v.source == Source::Download)
-                .map(|v| v.name)
-                .collect();
+            let names: Vec<&str> =
+                known().iter().filter(|v| v.source == Source::Download).map(|v| v.name).collect();
             format!(
                 "voices to install with `nashra voices install NAME`: {}; or give a path to a .onnx file",
                 names.join(", ")
@@ -494,36 +450,24 @@ fn installed_names(dir: &Path) -> Vec<String> {
 }
 
 fn best_installed_arabic(config_override: Option<&Path>, dir: &Path) -> Choice {
-    let mut candidates: Vec<&KnownVoice> = known()
-        .iter()
-        .filter(|v| v.is_arabic() && v.source == Source::Download)
-        .collect();
+    let mut candidates: Vec<&KnownVoice> =
+        known().iter().filter(|v| v.is_arabic() && v.source == Source::Download).collect();
     candidates.sort_by_key(|v| {
-        QUALITY_PREFERENCE
-            .iter()
-            .position(|q| *q == v.quality)
-            .unwrap_or(QUALITY_PREFERENCE.len())
+        QUALITY_PREFERENCE.iter().position(|q| *q == v.quality).unwrap_or(QUALITY_PREFERENCE.len())
     });
     for voice in candidates {
         let model = dir.join(format!("{}.onnx", voice.name));
         let config = config_override.map_or_else(|| sibling_config(&model), Path::to_path_buf);
         if model.is_file() && config.is_file() {
             tracing::debug!(voice = voice.name, "using the best installed Arabic voice");
-            return Choice::Piper {
-                name: voice.name.to_owned(),
-                model,
-                config,
-            };
+            return Choice::Piper { name: voice.name.to_owned(), model, config };
         }
     }
     tracing::warn!(
         dir = %dir.display(),
         "no Arabic Piper voice installed; falling back to espeak-ng (install one with `nashra voices install ar_JO-kareem-medium`)"
     );
-    Choice::Espeak {
-        voice: "ar".to_owned(),
-        fallback: true,
-    }
+    Choice::Espeak { voice: "ar".to_owned(), fallback: true }
 }
 
 fn sibling_config(model: &Path) -> PathBuf {
@@ -544,12 +488,8 @@ fn require_config(model: &Path, config: &Path) -> Result<(), CatalogError> {
 }
 
 fn voice_name(model: &Path) -> String {
-    let file = model
-        .file_name()
-        .map(|f| f.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    file.strip_suffix(".onnx")
-        .map_or_else(|| file.clone(), str::to_owned)
+    let file = model.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
+    file.strip_suffix(".onnx").map_or_else(|| file.clone(), str::to_owned)
 }
 
 #[cfg(test)]
@@ -561,14 +501,10 @@ mod tests {
         concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/voices/README.md"),
         "/work/shared/voices/README.md",
     ];
-    const KAREEM_MEDIUM_JSON: &str = include_str!(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/voices/ar_JO-kareem-medium.onnx.json"
-    ));
-    const KAREEM_LOW_JSON: &str = include_str!(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/voices/ar_JO-kareem-low.onnx.json"
-    ));
+    const KAREEM_MEDIUM_JSON: &str =
+        include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/voices/ar_JO-kareem-medium.onnx.json"));
+    const KAREEM_LOW_JSON: &str =
+        include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/voices/ar_JO-kareem-low.onnx.json"));
 
     fn known_voice(name: &str) -> &'static KnownVoice {
         find(name).unwrap()
@@ -587,25 +523,14 @@ mod tests {
     }
 
     fn piper(name: &str, model: PathBuf, config: PathBuf) -> Choice {
-        Choice::Piper {
-            name: name.to_owned(),
-            model,
-            config,
-        }
+        Choice::Piper { name: name.to_owned(), model, config }
     }
 
     #[test]
     fn catalogue_table_parses_without_errors() {
         let voices = parse_catalog(CATALOG_TSV).unwrap();
         let names: Vec<&str> = voices.iter().map(|v| v.name).collect();
-        assert_eq!(
-            names,
-            [
-                "ar_JO-kareem-medium",
-                "ar_JO-kareem-low",
-                "en_US-joe-medium"
-            ]
-        );
+        assert_eq!(names, ["ar_JO-kareem-medium", "ar_JO-kareem-low", "en_US-joe-medium"]);
     }
 
     #[test]
@@ -625,9 +550,7 @@ mod tests {
         );
         assert_eq!(v.source, Source::Download);
         assert!(v.licence_note.contains("See URL"), "{}", v.licence_note);
-        assert!(v
-            .licence_note
-            .contains("github.com/AliMokhammad/arabicttstrain"));
+        assert!(v.licence_note.contains("github.com/AliMokhammad/arabicttstrain"));
     }
 
     #[test]
@@ -651,10 +574,7 @@ mod tests {
     /// for checkouts without them).
     #[test]
     fn kareem_rows_agree_with_the_shared_voice_notes() {
-        match SHARED_READMES
-            .iter()
-            .find_map(|p| fs::read_to_string(p).ok())
-        {
+        match SHARED_READMES.iter().find_map(|p| fs::read_to_string(p).ok()) {
             Some(readme) => check_readme_rows(&readme),
             None => eprintln!("shared voice notes not found; values pinned by the tests above"),
         }
@@ -675,10 +595,9 @@ mod tests {
 
     #[test]
     fn catalogue_configs_agree_with_the_shipped_kareem_configs() {
-        for (name, json) in [
-            ("ar_JO-kareem-medium", KAREEM_MEDIUM_JSON),
-            ("ar_JO-kareem-low", KAREEM_LOW_JSON),
-        ] {
+        for (name, json) in
+            [("ar_JO-kareem-medium", KAREEM_MEDIUM_JSON), ("ar_JO-kareem-low", KAREEM_LOW_JSON)]
+        {
             let summary: ConfigSummary = serde_json::from_str(json).unwrap();
             let v = known_voice(name);
             assert_eq!(summary.audio.sample_rate, v.sample_rate, "{name}");
@@ -709,14 +628,9 @@ mod tests {
         let sha = "0".repeat(64);
         let row = format!("v\tar\tlow\t1\t2\t{sha}\thttp://h/v.onnx\tdownload\tnote\n");
         let twice: &'static str = Box::leak(format!("{row}{row}").into_boxed_str());
-        assert_eq!(
-            parse_catalog(twice).unwrap_err(),
-            "line 2: duplicate voice v"
-        );
+        assert_eq!(parse_catalog(twice).unwrap_err(), "line 2: duplicate voice v");
         let bad: &'static str = Box::leak(row.replace(&sha, &"A".repeat(64)).into_boxed_str());
-        assert!(parse_catalog(bad)
-            .unwrap_err()
-            .contains("not 64 lowercase hex"));
+        assert!(parse_catalog(bad).unwrap_err().contains("not 64 lowercase hex"));
     }
 
     #[test]
@@ -726,10 +640,7 @@ mod tests {
             "XDG_DATA_HOME" => Some(OsString::from("/xdg")),
             _ => None,
         };
-        assert_eq!(
-            voices_dir_from(env, Path::new("/")),
-            PathBuf::from("/srv/voices")
-        );
+        assert_eq!(voices_dir_from(env, Path::new("/")), PathBuf::from("/srv/voices"));
     }
 
     #[test]
@@ -747,10 +658,7 @@ mod tests {
             "HOME" => Some(OsString::from("/home/u")),
             _ => None,
         };
-        assert_eq!(
-            voices_dir_from(xdg, gone),
-            PathBuf::from("/xdg/nashra/voices")
-        );
+        assert_eq!(voices_dir_from(xdg, gone), PathBuf::from("/xdg/nashra/voices"));
         let relative_xdg = |k: &str| match k {
             "XDG_DATA_HOME" => Some(OsString::from("relative")),
             "HOME" => Some(OsString::from("/home/u")),
@@ -807,10 +715,7 @@ mod tests {
     fn resolve_without_argument_prefers_kareem_medium_over_low() {
         let both = voices_dir(
             &["ar_JO-kareem-low", "ar_JO-kareem-medium"],
-            &[
-                ("ar_JO-kareem-low", KAREEM_LOW_JSON),
-                ("ar_JO-kareem-medium", KAREEM_MEDIUM_JSON),
-            ],
+            &[("ar_JO-kareem-low", KAREEM_LOW_JSON), ("ar_JO-kareem-medium", KAREEM_MEDIUM_JSON)],
         );
         let d = both.path();
         assert_eq!(
@@ -828,10 +733,7 @@ mod tests {
         // The repository ships configs without weights: a config alone is not an installed voice.
         let dir = voices_dir(
             &["ar_JO-kareem-low"],
-            &[
-                ("ar_JO-kareem-low", KAREEM_LOW_JSON),
-                ("ar_JO-kareem-medium", KAREEM_MEDIUM_JSON),
-            ],
+            &[("ar_JO-kareem-low", KAREEM_LOW_JSON), ("ar_JO-kareem-medium", KAREEM_MEDIUM_JSON)],
         );
         let d = dir.path();
         assert_eq!(
@@ -848,17 +750,11 @@ mod tests {
     fn resolve_without_argument_falls_back_to_espeak_arabic() {
         let dir = voices_dir(
             &["en_US-joe-medium"],
-            &[
-                ("en_US-joe-medium", "{}"),
-                ("ar_JO-kareem-medium", KAREEM_MEDIUM_JSON),
-            ],
+            &[("en_US-joe-medium", "{}"), ("ar_JO-kareem-medium", KAREEM_MEDIUM_JSON)],
         );
         assert_eq!(
             resolve(None, None, dir.path()).unwrap(),
-            Choice::Espeak {
-                voice: "ar".to_owned(),
-                fallback: true
-            }
+            Choice::Espeak { voice: "ar".to_owned(), fallback: true }
         );
     }
 
@@ -867,17 +763,11 @@ mod tests {
         let dir = voices_dir(&[], &[]);
         assert_eq!(
             resolve(Some("espeak"), None, dir.path()).unwrap(),
-            Choice::Espeak {
-                voice: "ar".to_owned(),
-                fallback: false
-            }
+            Choice::Espeak { voice: "ar".to_owned(), fallback: false }
         );
         assert_eq!(
             resolve(Some("espeak:ar-sa"), None, dir.path()).unwrap(),
-            Choice::Espeak {
-                voice: "ar-sa".to_owned(),
-                fallback: false
-            }
+            Choice::Espeak { voice: "ar-sa".to_owned(), fallback: false }
         );
     }
 
@@ -885,18 +775,13 @@ mod tests {
     fn resolve_rejects_espeak_with_an_empty_voice() {
         let dir = voices_dir(&[], &[]);
         let err = resolve(Some("espeak:"), None, dir.path()).unwrap_err();
-        assert!(
-            matches!(err, CatalogError::EmptyEspeakVoice { .. }),
-            "{err}"
-        );
+        assert!(matches!(err, CatalogError::EmptyEspeakVoice { .. }), "{err}");
     }
 
     #[test]
     fn resolve_name_finds_the_model_and_its_config() {
-        let dir = voices_dir(
-            &["ar_JO-kareem-medium"],
-            &[("ar_JO-kareem-medium", KAREEM_MEDIUM_JSON)],
-        );
+        let dir =
+            voices_dir(&["ar_JO-kareem-medium"], &[("ar_JO-kareem-medium", KAREEM_MEDIUM_JSON)]);
         let d = dir.path();
         assert_eq!(
             resolve(Some("ar_JO-kareem-medium"), None, d).unwrap(),
@@ -910,10 +795,7 @@ mod tests {
 
     #[test]
     fn resolve_name_with_config_override_uses_the_override() {
-        let dir = voices_dir(
-            &["en_US-joe-medium"],
-            &[("ar_JO-kareem-medium", KAREEM_MEDIUM_JSON)],
-        );
+        let dir = voices_dir(&["en_US-joe-medium"], &[("ar_JO-kareem-medium", KAREEM_MEDIUM_JSON)]);
         let d = dir.path();
         let config = d.join("ar_JO-kareem-medium.onnx.json");
         assert_eq!(
@@ -924,23 +806,11 @@ mod tests {
 
     #[test]
     fn resolve_model_path_takes_the_config_beside_it() {
-        let dir = voices_dir(
-            &["ar_JO-kareem-low"],
-            &[("ar_JO-kareem-low", KAREEM_LOW_JSON)],
-        );
+        let dir = voices_dir(&["ar_JO-kareem-low"], &[("ar_JO-kareem-low", KAREEM_LOW_JSON)]);
         let model = dir.path().join("ar_JO-kareem-low.onnx");
         assert_eq!(
-            resolve(
-                Some(model.to_str().unwrap()),
-                None,
-                Path::new("/nonexistent")
-            )
-            .unwrap(),
-            piper(
-                "ar_JO-kareem-low",
-                model.clone(),
-                dir.path().join("ar_JO-kareem-low.onnx.json")
-            )
+            resolve(Some(model.to_str().unwrap()), None, Path::new("/nonexistent")).unwrap(),
+            piper("ar_JO-kareem-low", model.clone(), dir.path().join("ar_JO-kareem-low.onnx.json"))
         );
     }
 
@@ -972,17 +842,8 @@ mod tests {
         let dir = voices_dir(&[], &[("ar_JO-kareem-medium", KAREEM_MEDIUM_JSON)]);
         let config = dir.path().join("ar_JO-kareem-medium.onnx.json");
         assert_eq!(
-            resolve(
-                Some(config.to_str().unwrap()),
-                None,
-                Path::new("/nonexistent")
-            )
-            .unwrap(),
-            piper(
-                "ar_JO-kareem-medium",
-                dir.path().join("ar_JO-kareem-medium.onnx"),
-                config
-            )
+            resolve(Some(config.to_str().unwrap()), None, Path::new("/nonexistent")).unwrap(),
+            piper("ar_JO-kareem-medium", dir.path().join("ar_JO-kareem-medium.onnx"), config)
         );
     }
 

@@ -97,19 +97,14 @@ struct RawConfig {
 impl VoiceConfig {
     /// Reads and validates a `.onnx.json` file.
     pub fn load(path: &Path) -> Result<Self, VoiceError> {
-        let text = std::fs::read_to_string(path).map_err(|e| VoiceError::ConfigRead {
-            path: path.to_path_buf(),
-            source: e.into(),
-        })?;
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| VoiceError::ConfigRead { path: path.to_path_buf(), source: e.into() })?;
         Self::parse(&text, path)
     }
 
     /// Parses config text; `path` only names the source in errors.
     pub fn parse(text: &str, path: &Path) -> Result<Self, VoiceError> {
-        let bad = |reason: String| VoiceError::ConfigInvalid {
-            path: path.to_path_buf(),
-            reason,
-        };
+        let bad = |reason: String| VoiceError::ConfigInvalid { path: path.to_path_buf(), reason };
         let raw: RawConfig =
             serde_json::from_str(text).map_err(|e| bad(format!("bad JSON: {e}")))?;
         let phoneme_id_map = raw
@@ -120,24 +115,16 @@ impl VoiceConfig {
             match phoneme_id_map.get(symbol) {
                 Some(ids) if !ids.is_empty() => {}
                 _ => {
-                    return Err(bad(format!(
-                        "phoneme_id_map lacks the framing symbol {symbol:?}"
-                    )))
+                    return Err(bad(format!("phoneme_id_map lacks the framing symbol {symbol:?}")))
                 }
             }
         }
-        if let Some((p, _)) = phoneme_id_map
-            .iter()
-            .find(|(_, ids)| ids.iter().any(|&i| i < 0))
-        {
+        if let Some((p, _)) = phoneme_id_map.iter().find(|(_, ids)| ids.iter().any(|&i| i < 0)) {
             return Err(bad(format!("phoneme_id_map has a negative id for {p:?}")));
         }
-        let audio = raw
-            .audio
-            .ok_or_else(|| bad("missing audio.sample_rate".into()))?;
-        let sample_rate = audio
-            .sample_rate
-            .ok_or_else(|| bad("missing audio.sample_rate".into()))?;
+        let audio = raw.audio.ok_or_else(|| bad("missing audio.sample_rate".into()))?;
+        let sample_rate =
+            audio.sample_rate.ok_or_else(|| bad("missing audio.sample_rate".into()))?;
         if sample_rate == 0 {
             return Err(bad("audio.sample_rate is 0".into()));
         }
@@ -145,14 +132,10 @@ impl VoiceConfig {
         if num_speakers == 0 {
             return Err(bad("num_speakers is 0".into()));
         }
-        if let Some((name, id)) = raw
-            .speaker_id_map
-            .iter()
-            .find(|(_, &id)| id < 0 || id >= i64::from(num_speakers))
+        if let Some((name, id)) =
+            raw.speaker_id_map.iter().find(|(_, &id)| id < 0 || id >= i64::from(num_speakers))
         {
-            return Err(bad(format!(
-                "speaker {name:?} has id {id}, outside 0..{num_speakers}"
-            )));
+            return Err(bad(format!("speaker {name:?} has id {id}, outside 0..{num_speakers}")));
         }
         let phoneme_type = raw.phoneme_type.unwrap_or_else(|| "espeak".into());
         if phoneme_type != "espeak" {
@@ -211,11 +194,7 @@ mod tests {
         assert_eq!(c.phoneme_id_map["$"], vec![2]);
         assert_eq!(
             c.inference,
-            InferenceDefaults {
-                noise_scale: 0.667,
-                length_scale: 1.0,
-                noise_w: 0.8
-            }
+            InferenceDefaults { noise_scale: 0.667, length_scale: 1.0, noise_w: 0.8 }
         );
     }
 
@@ -236,9 +215,7 @@ mod tests {
     }
 
     fn parse_err(json: &str) -> String {
-        VoiceConfig::parse(json, Path::new("/v/x.onnx.json"))
-            .unwrap_err()
-            .to_string()
+        VoiceConfig::parse(json, Path::new("/v/x.onnx.json")).unwrap_err().to_string()
     }
 
     const GOOD_MAP: &str = r#""phoneme_id_map": {"^": [1], "_": [0], "$": [2], "a": [14]}"#;
@@ -246,10 +223,7 @@ mod tests {
     #[test]
     fn missing_phoneme_id_map_is_named() {
         let e = parse_err(r#"{"audio": {"sample_rate": 22050}, "espeak": {"voice": "ar"}}"#);
-        assert!(
-            e.contains("phoneme_id_map") && e.contains("/v/x.onnx.json"),
-            "{e}"
-        );
+        assert!(e.contains("phoneme_id_map") && e.contains("/v/x.onnx.json"), "{e}");
     }
 
     #[test]
@@ -271,10 +245,7 @@ mod tests {
     #[test]
     fn bad_json_names_the_file() {
         let e = parse_err("{ not json");
-        assert!(
-            e.contains("bad JSON") && e.contains("/v/x.onnx.json"),
-            "{e}"
-        );
+        assert!(e.contains("bad JSON") && e.contains("/v/x.onnx.json"), "{e}");
     }
 
     #[test]
@@ -287,9 +258,7 @@ mod tests {
 
     #[test]
     fn missing_file_is_a_read_error_with_path() {
-        let e = VoiceConfig::load(Path::new("/nonexistent/v.onnx.json"))
-            .unwrap_err()
-            .to_string();
+        let e = VoiceConfig::load(Path::new("/nonexistent/v.onnx.json")).unwrap_err().to_string();
         assert!(e.contains("/nonexistent/v.onnx.json"), "{e}");
     }
 

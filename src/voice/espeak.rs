@@ -77,10 +77,7 @@ fn status_message(status: sys::espeak_ng_STATUS) -> String {
 }
 
 fn init(data_dir: &Path) -> Result<Mutex<Espeak>, VoiceError> {
-    let fail = |reason: String| VoiceError::EspeakInit {
-        path: data_dir.to_path_buf(),
-        reason,
-    };
+    let fail = |reason: String| VoiceError::EspeakInit { path: data_dir.to_path_buf(), reason };
     let c_path = CString::new(data_dir.as_os_str().as_encoded_bytes())
         .map_err(|_| fail("path contains a NUL byte".into()))?;
     // SAFETY: called once (OnceLock), before any other espeak call; the path outlives the call
@@ -187,14 +184,10 @@ pub fn clauses(voice: &str, text: &str) -> Result<Vec<Clause>, VoiceError> {
                 sys::espeakCHARS_AUTO as c_int,
             );
             if status != sys::espeak_ng_STATUS_ENS_OK {
-                return Err(VoiceError::EspeakPhonemize {
-                    reason: status_message(status),
-                });
+                return Err(VoiceError::EspeakPhonemize { reason: status_message(status) });
             }
             if translator.is_null() {
-                return Err(VoiceError::EspeakPhonemize {
-                    reason: "no voice loaded".into(),
-                });
+                return Err(VoiceError::EspeakPhonemize { reason: "no voice loaded".into() });
             }
             let mut terminator: c_int = 0;
             TranslateClauseWithTerminator(
@@ -206,16 +199,11 @@ pub fn clauses(voice: &str, text: &str) -> Result<Vec<Clause>, VoiceError> {
             cursor = text_decoder_get_buffer(p_decoder);
             let phonemes = GetTranslatedPhonemeString(sys::espeakPHONEMES_IPA as c_int);
             if phonemes.is_null() {
-                return Err(VoiceError::EspeakPhonemize {
-                    reason: "null phoneme string".into(),
-                });
+                return Err(VoiceError::EspeakPhonemize { reason: "null phoneme string".into() });
             }
-            let phonemes =
-                CStr::from_ptr(phonemes)
-                    .to_str()
-                    .map_err(|e| VoiceError::EspeakPhonemize {
-                        reason: format!("phonemes are not UTF-8: {e}"),
-                    })?;
+            let phonemes = CStr::from_ptr(phonemes).to_str().map_err(|e| {
+                VoiceError::EspeakPhonemize { reason: format!("phonemes are not UTF-8: {e}") }
+            })?;
             out.push(Clause {
                 phonemes: phonemes.to_owned(),
                 terminator: terminator_symbol(terminator),
@@ -267,9 +255,7 @@ pub fn synthesize(voice: &str, text: &str) -> Result<(Vec<i16>, u32), VoiceError
     };
     let samples = SYNTH_BUFFER.with(|b| std::mem::take(&mut *b.borrow_mut()));
     if status != sys::espeak_ng_STATUS_ENS_OK {
-        return Err(VoiceError::EspeakSynth {
-            reason: status_message(status),
-        });
+        return Err(VoiceError::EspeakSynth { reason: status_message(status) });
     }
     Ok((samples, guard.sample_rate))
 }
@@ -292,19 +278,15 @@ mod tests {
         assert_eq!(terminator_symbol(CLAUSE_SEMICOLON), ";");
         assert_eq!(terminator_symbol(CLAUSE_COLON), ":");
         assert_eq!(terminator_symbol(CLAUSE_EXCLAMATION), "!");
-        assert_eq!(
-            terminator_symbol(40 | 0x0001_0000 | CLAUSE_TYPE_SENTENCE),
-            ""
-        ); // EOF
+        assert_eq!(terminator_symbol(40 | 0x0001_0000 | CLAUSE_TYPE_SENTENCE), "");
+        // EOF
     }
 
     #[test]
     fn english_clauses_keep_terminators_and_sentence_ends() {
         let c = clauses("en-us", "Hello, world. Yes?").unwrap();
-        let summary: Vec<(&str, bool)> = c
-            .iter()
-            .map(|c| (c.terminator, c.end_of_sentence))
-            .collect();
+        let summary: Vec<(&str, bool)> =
+            c.iter().map(|c| (c.terminator, c.end_of_sentence)).collect();
         assert_eq!(summary, vec![(",", false), (".", true), ("?", true)]);
         assert_eq!(c[0].phonemes, "həlˈoʊ");
     }
@@ -317,10 +299,7 @@ mod tests {
 
     #[test]
     fn text_with_nul_is_refused() {
-        assert!(matches!(
-            clauses("en-us", "a\0b"),
-            Err(VoiceError::TextHasNul)
-        ));
+        assert!(matches!(clauses("en-us", "a\0b"), Err(VoiceError::TextHasNul)));
     }
 
     #[test]

@@ -60,10 +60,8 @@ fn warn_unknown_once(phoneme: &str) {
         Err(poisoned) => poisoned.into_inner().insert(phoneme.to_owned()),
     };
     if first {
-        let code_points: Vec<String> = phoneme
-            .chars()
-            .map(|c| format!("U+{:04X}", c as u32))
-            .collect();
+        let code_points: Vec<String> =
+            phoneme.chars().map(|c| format!("U+{:04X}", c as u32)).collect();
         tracing::warn!(
             phoneme,
             code_points = code_points.join(" "),
@@ -78,18 +76,10 @@ mod tests {
     use super::*;
 
     fn map() -> HashMap<String, Vec<i64>> {
-        [
-            ("_", 0),
-            ("^", 1),
-            ("$", 2),
-            (" ", 3),
-            ("a", 14),
-            ("b", 15),
-            ("ˈ", 120),
-        ]
-        .into_iter()
-        .map(|(k, v)| (k.to_string(), vec![v]))
-        .collect()
+        [("_", 0), ("^", 1), ("$", 2), (" ", 3), ("a", 14), ("b", 15), ("ˈ", 120)]
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), vec![v]))
+            .collect()
     }
 
     fn ph(s: &str) -> Vec<String> {

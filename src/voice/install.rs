@@ -135,17 +135,10 @@ pub enum InstallError {
 /// Checks that the file at `path` has exactly `bytes` bytes and the sha256 `sha256` (hex, either
 /// case). The size is compared first, so a truncated file is rejected without reading it.
 pub fn verify(path: &Path, bytes: u64, sha256: &str) -> Result<(), InstallError> {
-    let io_err = |source| InstallError::Io {
-        path: path.to_path_buf(),
-        source,
-    };
+    let io_err = |source| InstallError::Io { path: path.to_path_buf(), source };
     let actual = fs::metadata(path).map_err(io_err)?.len();
     if actual != bytes {
-        return Err(InstallError::WrongSize {
-            path: path.to_path_buf(),
-            expected: bytes,
-            actual,
-        });
+        return Err(InstallError::WrongSize { path: path.to_path_buf(), expected: bytes, actual });
     }
     let mut hasher = Sha256::new();
     let mut reader = BufReader::with_capacity(1 << 20, File::open(path).map_err(io_err)?);
@@ -196,10 +189,8 @@ pub fn install(voice: &KnownVoice, dir: &Path, force: bool) -> Result<PathBuf, I
         return Ok(model);
     }
 
-    fs::create_dir_all(dir).map_err(|source| InstallError::Io {
-        path: dir.to_path_buf(),
-        source,
-    })?;
+    fs::create_dir_all(dir)
+        .map_err(|source| InstallError::Io { path: dir.to_path_buf(), source })?;
     let agent = agent();
     if !config_ok {
         tracing::info!(voice = voice.name, url = %config_url, "downloading config");
@@ -213,10 +204,8 @@ pub fn install(voice: &KnownVoice, dir: &Path, force: bool) -> Result<PathBuf, I
             });
         }
         let text = read_bounded(part.path()).unwrap_or_default();
-        check_config(voice, &text).map_err(|reason| InstallError::BadConfig {
-            url: config_url.clone(),
-            reason,
-        })?;
+        check_config(voice, &text)
+            .map_err(|reason| InstallError::BadConfig { url: config_url.clone(), reason })?;
         part.commit(&config)?;
     }
     if !model_ok {
@@ -246,10 +235,7 @@ pub fn install(voice: &KnownVoice, dir: &Path, force: bool) -> Result<PathBuf, I
 
 /// Replaces the official repository prefix of `url` by `base`, when a base is given.
 fn rebase_url(url: &str, base: Option<&str>) -> String {
-    match (
-        base.filter(|b| !b.is_empty()),
-        url.strip_prefix(OFFICIAL_BASE_URL),
-    ) {
+    match (base.filter(|b| !b.is_empty()), url.strip_prefix(OFFICIAL_BASE_URL)) {
         (Some(base), Some(rest)) => format!("{}/{rest}", base.trim_end_matches('/')),
         _ => url.to_owned(),
     }
@@ -274,10 +260,9 @@ fn get(
 ) -> Result<impl Read, InstallError> {
     match agent.get(url).call() {
         Ok(response) => Ok(response.into_body().into_reader()),
-        Err(ureq::Error::StatusCode(status)) => Err(InstallError::HttpStatus {
-            url: url.to_owned(),
-            status,
-        }),
+        Err(ureq::Error::StatusCode(status)) => {
+            Err(InstallError::HttpStatus { url: url.to_owned(), status })
+        }
         Err(e) => Err(InstallError::Unreachable {
             url: url.to_owned(),
             cause: e.to_string(),
@@ -306,12 +291,7 @@ fn copy_bounded(
             Ok(0) => break,
             Ok(n) => n,
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            Err(source) => {
-                return Err(InstallError::Transfer {
-                    url: url.to_owned(),
-                    source,
-                })
-            }
+            Err(source) => return Err(InstallError::Transfer { url: url.to_owned(), source }),
         };
         hasher.update(&buf[..n]);
         part.write_all(&buf[..n])?;
@@ -327,9 +307,7 @@ fn copy_bounded(
 /// Reads a small text file, refusing anything larger than a config can be.
 fn read_bounded(path: &Path) -> io::Result<String> {
     let mut text = String::new();
-    File::open(path)?
-        .take(MAX_CONFIG_BYTES)
-        .read_to_string(&mut text)?;
+    File::open(path)?.take(MAX_CONFIG_BYTES).read_to_string(&mut text)?;
     Ok(text)
 }
 
@@ -337,9 +315,7 @@ fn read_bounded(path: &Path) -> io::Result<String> {
 /// espeak voice (the full config is parsed by `voice::config` when the voice is loaded).
 fn check_config(voice: &KnownVoice, text: &str) -> Result<(), String> {
     let json: serde_json::Value = serde_json::from_str(text).map_err(|e| e.to_string())?;
-    let rate = json
-        .pointer("/audio/sample_rate")
-        .and_then(serde_json::Value::as_u64);
+    let rate = json.pointer("/audio/sample_rate").and_then(serde_json::Value::as_u64);
     if rate != Some(u64::from(voice.sample_rate)) {
         return Err(format!(
             "audio.sample_rate is {}, the catalogue says {}",
@@ -347,11 +323,7 @@ fn check_config(voice: &KnownVoice, text: &str) -> Result<(), String> {
             voice.sample_rate
         ));
     }
-    if json
-        .pointer("/espeak/voice")
-        .and_then(serde_json::Value::as_str)
-        .is_none()
-    {
+    if json.pointer("/espeak/voice").and_then(serde_json::Value::as_str).is_none() {
         return Err("espeak.voice is missing".to_owned());
     }
     Ok(())
@@ -364,18 +336,12 @@ struct Part {
 
 impl Part {
     fn new(dir: &Path, target: &Path) -> Result<Self, InstallError> {
-        let stem = target
-            .file_name()
-            .map(|f| f.to_string_lossy().into_owned())
-            .unwrap_or_default();
+        let stem = target.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
         let file = tempfile::Builder::new()
             .prefix(&format!(".{stem}."))
             .suffix(".part")
             .tempfile_in(dir)
-            .map_err(|source| InstallError::Io {
-                path: dir.to_path_buf(),
-                source,
-            })?;
+            .map_err(|source| InstallError::Io { path: dir.to_path_buf(), source })?;
         Ok(Self { file })
     }
 
@@ -386,18 +352,12 @@ impl Part {
     fn write_all(&mut self, bytes: &[u8]) -> Result<(), InstallError> {
         self.file
             .write_all(bytes)
-            .map_err(|source| InstallError::Io {
-                path: self.file.path().to_path_buf(),
-                source,
-            })
+            .map_err(|source| InstallError::Io { path: self.file.path().to_path_buf(), source })
     }
 
     /// Flushes to disk and renames to `target`, replacing what was there.
     fn commit(self, target: &Path) -> Result<(), InstallError> {
-        let io_err = |source| InstallError::Io {
-            path: target.to_path_buf(),
-            source,
-        };
+        let io_err = |source| InstallError::Io { path: target.to_path_buf(), source };
         self.file.as_file().sync_all().map_err(io_err)?;
         self.file.persist(target).map_err(|e| io_err(e.error))?;
         Ok(())
@@ -406,12 +366,10 @@ impl Part {
 
 fn hex(bytes: &[u8]) -> String {
     use std::fmt::Write as _;
-    bytes
-        .iter()
-        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
-            let _ = write!(s, "{b:02x}");
-            s
-        })
+    bytes.iter().fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+        let _ = write!(s, "{b:02x}");
+        s
+    })
 }
 
 #[cfg(test)]
@@ -422,19 +380,15 @@ mod tests {
     use std::sync::atomic::{AtomicUsize, Ordering};
     use std::sync::Arc;
 
-    const KAREEM_MEDIUM_JSON: &str = include_str!(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/voices/ar_JO-kareem-medium.onnx.json"
-    ));
+    const KAREEM_MEDIUM_JSON: &str =
+        include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/voices/ar_JO-kareem-medium.onnx.json"));
 
     fn sha256_hex(bytes: &[u8]) -> String {
         hex(&Sha256::digest(bytes))
     }
 
     fn fake_model() -> Vec<u8> {
-        (0..50_000u32)
-            .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
-            .collect()
+        (0..50_000u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect()
     }
 
     /// A one-purpose HTTP/1.1 server on 127.0.0.1: answers GET PATH with `files[PATH]`, anything
@@ -466,11 +420,7 @@ mod tests {
                 while matches!(reader.read_line(&mut header), Ok(n) if n > 2) {
                     header.clear();
                 }
-                let path = request_line
-                    .split_whitespace()
-                    .nth(1)
-                    .unwrap_or("")
-                    .to_owned();
+                let path = request_line.split_whitespace().nth(1).unwrap_or("").to_owned();
                 let (status, body) = match files.iter().find(|(p, _)| *p == path) {
                     Some((_, body)) => ("200 OK", body.clone()),
                     None => ("404 Not Found", b"no such file".to_vec()),
@@ -503,10 +453,7 @@ mod tests {
     fn voice_files(model: &[u8], config: &str) -> Vec<(String, Vec<u8>)> {
         vec![
             ("/v/ar_JO-test-medium.onnx".to_owned(), model.to_vec()),
-            (
-                "/v/ar_JO-test-medium.onnx.json".to_owned(),
-                config.as_bytes().to_vec(),
-            ),
+            ("/v/ar_JO-test-medium.onnx.json".to_owned(), config.as_bytes().to_vec()),
         ]
     }
 
@@ -535,10 +482,7 @@ mod tests {
             fs::read_to_string(target.join("ar_JO-test-medium.onnx.json")).unwrap(),
             KAREEM_MEDIUM_JSON
         );
-        assert_eq!(
-            dir_listing(&target),
-            ["ar_JO-test-medium.onnx", "ar_JO-test-medium.onnx.json"]
-        );
+        assert_eq!(dir_listing(&target), ["ar_JO-test-medium.onnx", "ar_JO-test-medium.onnx.json"]);
         assert_eq!(server.requests.load(Ordering::SeqCst), 2);
     }
 
@@ -565,23 +509,12 @@ mod tests {
         let voice = test_voice(format!("{}/v/ar_JO-test-medium.onnx", server.base), &model);
         let dir = tempfile::tempdir().unwrap();
         fs::write(dir.path().join("ar_JO-test-medium.onnx"), &model[..100]).unwrap();
-        fs::write(
-            dir.path().join("ar_JO-test-medium.onnx.json"),
-            KAREEM_MEDIUM_JSON,
-        )
-        .unwrap();
+        fs::write(dir.path().join("ar_JO-test-medium.onnx.json"), KAREEM_MEDIUM_JSON).unwrap();
 
         install(&voice, dir.path(), false).unwrap();
 
-        assert_eq!(
-            fs::read(dir.path().join("ar_JO-test-medium.onnx")).unwrap(),
-            model
-        );
-        assert_eq!(
-            server.requests.load(Ordering::SeqCst),
-            1,
-            "only the model is fetched"
-        );
+        assert_eq!(fs::read(dir.path().join("ar_JO-test-medium.onnx")).unwrap(), model);
+        assert_eq!(server.requests.load(Ordering::SeqCst), 1, "only the model is fetched");
     }
 
     #[test]
@@ -596,9 +529,7 @@ mod tests {
         let err = install(&voice, dir.path(), false).unwrap_err();
 
         match &err {
-            InstallError::DownloadedWrongHash {
-                expected, actual, ..
-            } => {
+            InstallError::DownloadedWrongHash { expected, actual, .. } => {
                 assert_eq!(expected, &sha256_hex(&model));
                 assert_eq!(actual, &sha256_hex(&other));
             }
@@ -622,11 +553,7 @@ mod tests {
         assert!(
             matches!(
                 err,
-                InstallError::DownloadedWrongSize {
-                    expected: 50_000,
-                    actual: 50_001,
-                    ..
-                }
+                InstallError::DownloadedWrongSize { expected: 50_000, actual: 50_001, .. }
             ),
             "{err}"
         );
@@ -645,8 +572,7 @@ mod tests {
         let err = install(&voice, dir.path(), false).unwrap_err();
 
         assert!(
-            err.to_string()
-                .ends_with("audio.sample_rate is 16000, the catalogue says 22050"),
+            err.to_string().ends_with("audio.sample_rate is 16000, the catalogue says 22050"),
             "{err}"
         );
         assert!(dir_listing(dir.path()).is_empty());
@@ -676,26 +602,16 @@ mod tests {
 
         assert_eq!(
             err.to_string(),
-            format!(
-                "{}/v/ar_JO-test-medium.onnx.json answered HTTP 404",
-                server.base
-            )
+            format!("{}/v/ar_JO-test-medium.onnx.json answered HTTP 404", server.base)
         );
     }
 
     #[test]
     fn install_offline_says_how_to_install_by_hand() {
         // Bind, learn the port, close: nothing listens there any more.
-        let port = TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
+        let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
         let model = fake_model();
-        let voice = test_voice(
-            format!("http://127.0.0.1:{port}/v/ar_JO-test-medium.onnx"),
-            &model,
-        );
+        let voice = test_voice(format!("http://127.0.0.1:{port}/v/ar_JO-test-medium.onnx"), &model);
         let dir = tempfile::tempdir().unwrap();
 
         let err = install(&voice, dir.path(), false).unwrap_err();
@@ -709,10 +625,7 @@ mod tests {
         );
         assert!(message.starts_with(&prefix), "{message}");
         assert!(message.ends_with(&suffix), "{message}");
-        assert!(
-            message.len() > prefix.len() + suffix.len(),
-            "the cause is given: {message}"
-        );
+        assert!(message.len() > prefix.len() + suffix.len(), "the cause is given: {message}");
         assert!(dir_listing(dir.path()).is_empty());
     }
 
@@ -732,18 +645,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("m.onnx");
         fs::write(&path, b"abc").unwrap();
-        verify(
-            &path,
-            3,
-            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
-        )
-        .unwrap();
-        verify(
-            &path,
-            3,
-            "BA7816BF8F01CFEA414140DE5DAE2223B00361A396177A9CB410FF61F20015AD",
-        )
-        .unwrap();
+        verify(&path, 3, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+            .unwrap();
+        verify(&path, 3, "BA7816BF8F01CFEA414140DE5DAE2223B00361A396177A9CB410FF61F20015AD")
+            .unwrap();
     }
 
     #[test]
@@ -752,10 +657,7 @@ mod tests {
         let path = dir.path().join("m.onnx");
         fs::write(&path, b"abcd").unwrap();
         let err = verify(&path, 3, "irrelevant").unwrap_err();
-        assert_eq!(
-            err.to_string(),
-            format!("{} has 4 bytes, expected 3", path.display())
-        );
+        assert_eq!(err.to_string(), format!("{} has 4 bytes, expected 3", path.display()));
     }
 
     #[test]

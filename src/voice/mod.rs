@@ -50,11 +50,7 @@ pub enum VoiceError {
     #[error("unknown speaker {speaker:?}; this voice has {available}")]
     UnknownSpeaker { speaker: String, available: String },
     #[error("invalid synthesis option {name} = {value}: {reason}")]
-    BadOption {
-        name: &'static str,
-        value: f32,
-        reason: &'static str,
-    },
+    BadOption { name: &'static str, value: f32, reason: &'static str },
     #[error(transparent)]
     Runtime(#[from] RuntimeError),
     #[error("diacritization failed: {0}")]
@@ -148,16 +144,9 @@ impl Frontend {
         espeak_voice: &str,
         phoneme_id_map: HashMap<String, Vec<i64>>,
     ) -> Result<Self, VoiceError> {
-        let diacritizer = if espeak_voice == ARABIC_ESPEAK_VOICE {
-            Some(shared_diacritizer()?)
-        } else {
-            None
-        };
-        Ok(Self {
-            espeak_voice: espeak_voice.to_owned(),
-            phoneme_id_map,
-            diacritizer,
-        })
+        let diacritizer =
+            if espeak_voice == ARABIC_ESPEAK_VOICE { Some(shared_diacritizer()?) } else { None };
+        Ok(Self { espeak_voice: espeak_voice.to_owned(), phoneme_id_map, diacritizer })
     }
 
     pub fn espeak_voice(&self) -> &str {
@@ -190,11 +179,7 @@ impl Frontend {
     pub fn text_to_ids(&self, text: &str) -> Result<Vec<Vec<i64>>, VoiceError> {
         let text = self.diacritize(text)?;
         let sentences = self.phonemize(&text)?;
-        Ok(sentences
-            .iter()
-            .filter(|s| !s.is_empty())
-            .map(|s| self.ids(s))
-            .collect())
+        Ok(sentences.iter().filter(|s| !s.is_empty()).map(|s| self.ids(s)).collect())
     }
 }
 
@@ -211,10 +196,8 @@ pub fn resolve_speaker(
             format!("speakers 0..{} ({})", cfg.num_speakers, names.join(", "))
         }
     };
-    let unknown = |s: &str| VoiceError::UnknownSpeaker {
-        speaker: s.to_owned(),
-        available: available(),
-    };
+    let unknown =
+        |s: &str| VoiceError::UnknownSpeaker { speaker: s.to_owned(), available: available() };
     let Some(s) = speaker else {
         return Ok((cfg.num_speakers > 1).then_some(0));
     };
@@ -236,36 +219,20 @@ fn resolve_scales(d: InferenceDefaults, opts: &SynthOptions) -> Result<Scales, V
             } else {
                 "must be a finite number >= 0"
             };
-            return Err(VoiceError::BadOption {
-                name,
-                value: v,
-                reason,
-            });
+            return Err(VoiceError::BadOption { name, value: v, reason });
         }
         Ok(v)
     };
     Ok(Scales {
-        noise_scale: check(
-            "noise_scale",
-            opts.noise_scale.unwrap_or(d.noise_scale),
-            false,
-        )?,
-        length_scale: check(
-            "length_scale",
-            opts.length_scale.unwrap_or(d.length_scale),
-            true,
-        )?,
+        noise_scale: check("noise_scale", opts.noise_scale.unwrap_or(d.noise_scale), false)?,
+        length_scale: check("length_scale", opts.length_scale.unwrap_or(d.length_scale), true)?,
         noise_w: check("noise_w", opts.noise_w.unwrap_or(d.noise_w), false)?,
     })
 }
 
 #[derive(Debug)]
 enum Engine {
-    Piper {
-        model: PiperModel,
-        scales: Scales,
-        sid: Option<i64>,
-    },
+    Piper { model: PiperModel, scales: Scales, sid: Option<i64> },
     Espeak,
 }
 
@@ -299,15 +266,7 @@ impl Voice {
                     espeak_voice: cfg.espeak_voice.clone(),
                     diacritized: frontend.is_diacritized(),
                 };
-                Ok(Self {
-                    info,
-                    frontend,
-                    engine: Engine::Piper {
-                        model: model_obj,
-                        scales,
-                        sid,
-                    },
-                })
+                Ok(Self { info, frontend, engine: Engine::Piper { model: model_obj, scales, sid } })
             }
             VoiceSpec::Espeak { voice } => {
                 // The fallback must work where ONNX Runtime is absent: without it Arabic is spoken
@@ -332,11 +291,7 @@ impl Voice {
                     espeak_voice: voice.clone(),
                     diacritized: frontend.is_diacritized(),
                 };
-                Ok(Self {
-                    info,
-                    frontend,
-                    engine: Engine::Espeak,
-                })
+                Ok(Self { info, frontend, engine: Engine::Espeak })
             }
         }
     }
@@ -416,26 +371,13 @@ mod tests {
             }
             rows += 1;
             let cols: Vec<&str> = line.split('\t').collect();
-            assert_eq!(
-                cols.len(),
-                3,
-                "{}:{}: expected 3 columns",
-                path.display(),
-                n + 1
-            );
+            assert_eq!(cols.len(), 3, "{}:{}: expected 3 columns", path.display(), n + 1);
             let text = frontend.diacritize(cols[0]).unwrap();
             let sentences = frontend.phonemize(&text).unwrap();
             let phonemes: Vec<String> = sentences.iter().map(|s| s.concat()).collect();
             let ids: Vec<String> = sentences
                 .iter()
-                .map(|s| {
-                    frontend
-                        .ids(s)
-                        .iter()
-                        .map(i64::to_string)
-                        .collect::<Vec<_>>()
-                        .join(" ")
-                })
+                .map(|s| frontend.ids(s).iter().map(i64::to_string).collect::<Vec<_>>().join(" "))
                 .collect();
             if ids.join(" | ") != cols[2] {
                 failures.push(format!(
@@ -468,9 +410,8 @@ mod tests {
     fn multi_speaker() -> VoiceConfig {
         let mut c = kareem();
         c.num_speakers = 3;
-        c.speaker_id_map = [("amal".to_string(), 0), ("basim".to_string(), 2)]
-            .into_iter()
-            .collect();
+        c.speaker_id_map =
+            [("amal".to_string(), 0), ("basim".to_string(), 2)].into_iter().collect();
         c
     }
 
@@ -484,9 +425,7 @@ mod tests {
 
     #[test]
     fn bad_speaker_is_a_clear_error() {
-        let e = resolve_speaker(&multi_speaker(), Some("zaid"))
-            .unwrap_err()
-            .to_string();
+        let e = resolve_speaker(&multi_speaker(), Some("zaid")).unwrap_err().to_string();
         assert!(e.contains("zaid") && e.contains("amal, basim"), "{e}");
         assert!(resolve_speaker(&multi_speaker(), Some("3")).is_err());
         assert!(resolve_speaker(&kareem(), Some("1")).is_err());
@@ -500,13 +439,8 @@ mod tests {
 
     #[test]
     fn zero_length_scale_is_rejected_at_load() {
-        let opts = SynthOptions {
-            length_scale: Some(0.0),
-            ..Default::default()
-        };
-        let e = resolve_scales(InferenceDefaults::default(), &opts)
-            .unwrap_err()
-            .to_string();
+        let opts = SynthOptions { length_scale: Some(0.0), ..Default::default() };
+        let e = resolve_scales(InferenceDefaults::default(), &opts).unwrap_err().to_string();
         assert!(e.contains("length_scale"), "{e}");
     }
 
@@ -525,10 +459,7 @@ mod tests {
     /// Arabic ids (kareem's map) through joe's weights: both voices share the 256-symbol layout.
     #[test]
     fn arabic_sentence_gives_plausible_audio() {
-        let voice = joe_with(
-            "voices/ar_JO-kareem-medium.onnx.json",
-            &SynthOptions::default(),
-        );
+        let voice = joe_with("voices/ar_JO-kareem-medium.onnx.json", &SynthOptions::default());
         assert_eq!(voice.info().engine, EngineKind::Piper);
         assert!(voice.info().diacritized);
         let text = "سافر ممثلو حماس إلى موسكو للاجتماع مع وزراء الخارجية.";
@@ -551,10 +482,7 @@ mod tests {
 
     #[test]
     fn empty_text_gives_no_samples() {
-        let voice = joe_with(
-            "voices/en_US-joe-medium.onnx.json",
-            &SynthOptions::default(),
-        );
+        let voice = joe_with("voices/en_US-joe-medium.onnx.json", &SynthOptions::default());
         assert!(voice.synthesize("  ").unwrap().is_empty());
     }
 
@@ -578,10 +506,8 @@ mod tests {
         let voice = joe_with("voices/en_US-joe-medium.onnx.json", &opts);
         let audio = voice.synthesize(field("text")).unwrap();
         assert_eq!(audio.len(), field("samples").parse::<usize>().unwrap());
-        let expected: Vec<f32> = field("every_50th")
-            .split(' ')
-            .map(|v| v.parse().unwrap())
-            .collect();
+        let expected: Vec<f32> =
+            field("every_50th").split(' ').map(|v| v.parse().unwrap()).collect();
         let worst = audio
             .iter()
             .step_by(50)
@@ -593,11 +519,9 @@ mod tests {
 
     #[test]
     fn espeak_fallback_speaks_arabic_at_22050() {
-        let voice = Voice::load(
-            &VoiceSpec::Espeak { voice: "ar".into() },
-            &SynthOptions::default(),
-        )
-        .unwrap();
+        let voice =
+            Voice::load(&VoiceSpec::Espeak { voice: "ar".into() }, &SynthOptions::default())
+                .unwrap();
         assert_eq!(voice.sample_rate(), 22050);
         assert_eq!(voice.info().engine, EngineKind::EspeakNg);
         assert!(voice.info().diacritized);

@@ -71,11 +71,7 @@ mod tests {
     use super::*;
 
     fn clause(p: &str, t: &'static str, eos: bool) -> Clause {
-        Clause {
-            phonemes: p.into(),
-            terminator: t,
-            end_of_sentence: eos,
-        }
+        Clause { phonemes: p.into(), terminator: t, end_of_sentence: eos }
     }
 
     #[test]

@@ -37,20 +37,8 @@ pub fn piper_inputs(
     sid: Option<i64>,
 ) -> Vec<(&'static str, InputData)> {
     let mut inputs = vec![
-        (
-            "input",
-            InputData::I64 {
-                shape: vec![1, ids.len()],
-                data: ids.to_vec(),
-            },
-        ),
-        (
-            "input_lengths",
-            InputData::I64 {
-                shape: vec![1],
-                data: vec![ids.len() as i64],
-            },
-        ),
+        ("input", InputData::I64 { shape: vec![1, ids.len()], data: ids.to_vec() }),
+        ("input_lengths", InputData::I64 { shape: vec![1], data: vec![ids.len() as i64] }),
         (
             "scales",
             InputData::F32 {
@@ -60,13 +48,7 @@ pub fn piper_inputs(
         ),
     ];
     if let Some(sid) = sid {
-        inputs.push((
-            "sid",
-            InputData::I64 {
-                shape: vec![1],
-                data: vec![sid],
-            },
-        ));
+        inputs.push(("sid", InputData::I64 { shape: vec![1], data: vec![sid] }));
     }
     inputs
 }
@@ -94,20 +76,14 @@ impl PiperModel {
     /// Loads `model` (an `.onnx` file) into ONNX Runtime.
     pub fn load(model: &Path) -> Result<Self, VoiceError> {
         if !model.is_file() {
-            return Err(VoiceError::ModelMissing {
-                path: model.to_path_buf(),
-            });
+            return Err(VoiceError::ModelMissing { path: model.to_path_buf() });
         }
         let env = crate::runtime::ort_environment().map_err(VoiceError::Runtime)?;
-        let session = Session::builder(env)
-            .and_then(|mut b| b.commit_from_file(model))
-            .map_err(|e| VoiceError::ModelLoad {
-                path: model.to_path_buf(),
-                reason: e.to_string(),
+        let session =
+            Session::builder(env).and_then(|mut b| b.commit_from_file(model)).map_err(|e| {
+                VoiceError::ModelLoad { path: model.to_path_buf(), reason: e.to_string() }
             })?;
-        Ok(Self {
-            session: Mutex::new(session),
-        })
+        Ok(Self { session: Mutex::new(session) })
     }
 
     /// Runs one sentence. Returns the raw samples of output 0 (`[1,1,T]`).
@@ -117,9 +93,7 @@ impl PiperModel {
         scales: Scales,
         sid: Option<i64>,
     ) -> Result<Vec<f32>, VoiceError> {
-        let fail = |e: ort::Error| VoiceError::Inference {
-            reason: e.to_string(),
-        };
+        let fail = |e: ort::Error| VoiceError::Inference { reason: e.to_string() };
         let mut values = Vec::with_capacity(4);
         for (name, data) in piper_inputs(ids, scales, sid) {
             values.push((name, to_value(data).map_err(fail)?));
@@ -136,54 +110,23 @@ impl PiperModel {
 mod tests {
     use super::*;
 
-    const SCALES: Scales = Scales {
-        noise_scale: 0.667,
-        length_scale: 1.0,
-        noise_w: 0.8,
-    };
+    const SCALES: Scales = Scales { noise_scale: 0.667, length_scale: 1.0, noise_w: 0.8 };
 
     #[test]
     fn single_speaker_inputs_have_no_sid() {
         let inputs = piper_inputs(&[1, 0, 14, 0, 2], SCALES, None);
         let names: Vec<&str> = inputs.iter().map(|(n, _)| *n).collect();
         assert_eq!(names, vec!["input", "input_lengths", "scales"]);
-        assert_eq!(
-            inputs[0].1,
-            InputData::I64 {
-                shape: vec![1, 5],
-                data: vec![1, 0, 14, 0, 2]
-            }
-        );
-        assert_eq!(
-            inputs[1].1,
-            InputData::I64 {
-                shape: vec![1],
-                data: vec![5]
-            }
-        );
-        assert_eq!(
-            inputs[2].1,
-            InputData::F32 {
-                shape: vec![3],
-                data: vec![0.667, 1.0, 0.8]
-            }
-        );
+        assert_eq!(inputs[0].1, InputData::I64 { shape: vec![1, 5], data: vec![1, 0, 14, 0, 2] });
+        assert_eq!(inputs[1].1, InputData::I64 { shape: vec![1], data: vec![5] });
+        assert_eq!(inputs[2].1, InputData::F32 { shape: vec![3], data: vec![0.667, 1.0, 0.8] });
     }
 
     #[test]
     fn multi_speaker_inputs_carry_sid() {
         let inputs = piper_inputs(&[1, 0, 2], SCALES, Some(7));
         assert_eq!(inputs.len(), 4);
-        assert_eq!(
-            inputs[3],
-            (
-                "sid",
-                InputData::I64 {
-                    shape: vec![1],
-                    data: vec![7]
-                }
-            )
-        );
+        assert_eq!(inputs[3], ("sid", InputData::I64 { shape: vec![1], data: vec![7] }));
     }
 
     #[test]

@@ -46,31 +46,12 @@ pub fn day_ordinal(day: u32, case: Case) -> String {
         11 => "الْحَادِيَ عَشَرَ".to_string(),
         12..=19 => format!("{}َ عَشَرَ", ORDINALS[(day - 11) as usize]),
         20 | 30 => {
-            let stem = if day == 20 {
-                "الْعِشْر"
-            } else {
-                "الثَّلَاث"
-            };
-            format!(
-                "{stem}{}",
-                if case == Case::Nominative {
-                    "ُونَ"
-                } else {
-                    "ِينَ"
-                }
-            )
+            let stem = if day == 20 { "الْعِشْر" } else { "الثَّلَاث" };
+            format!("{stem}{}", if case == Case::Nominative { "ُونَ" } else { "ِينَ" })
         }
         21..=29 | 31 => {
-            let tens = if day < 30 {
-                "الْعِشْر"
-            } else {
-                "الثَّلَاث"
-            };
-            let end = if case == Case::Nominative {
-                "ُونَ"
-            } else {
-                "ِينَ"
-            };
+            let tens = if day < 30 { "الْعِشْر" } else { "الثَّلَاث" };
+            let end = if case == Case::Nominative { "ُونَ" } else { "ِينَ" };
             format!("{} وَ{tens}{end}", unit(day % 10, true))
         }
         _ => cardinal(u64::from(day), Gender::Masculine, case),
@@ -100,17 +81,12 @@ pub fn date_in_case(date: NaiveDate, family: MonthFamily, case: Case) -> String 
 
 /// `تشرين الثاني عَامَ أَلْفَيْنِ...`; the year is left out when `year` is `None`.
 pub fn month_and_year(month: u32, year: Option<i32>, family: MonthFamily) -> String {
-    let family = if family == MonthFamily::Hijri {
-        MonthFamily::default()
-    } else {
-        family
-    };
+    let family = if family == MonthFamily::Hijri { MonthFamily::default() } else { family };
     let name = months::canonical(month, family).unwrap_or_default();
     match year {
-        Some(y) if y > 0 => format!(
-            "{name} عَامَ {}",
-            cardinal(y as u64, Gender::Masculine, Case::Genitive)
-        ),
+        Some(y) if y > 0 => {
+            format!("{name} عَامَ {}", cardinal(y as u64, Gender::Masculine, Case::Genitive))
+        }
         _ => name.to_string(),
     }
 }
@@ -127,10 +103,7 @@ mod tests {
             date(d, MonthFamily::Levantine),
             "السَّادِسُ مِنْ تشرين الثاني عَامَ أَلْفَيْنِ وَثَلَاثَةٍ وَعِشْرِينَ"
         );
-        assert_eq!(
-            date(d, MonthFamily::Egyptian),
-            "السَّادِسُ مِنْ نوفمبر عَامَ أَلْفَيْنِ وَثَلَاثَةٍ وَعِشْرِينَ"
-        );
+        assert_eq!(date(d, MonthFamily::Egyptian), "السَّادِسُ مِنْ نوفمبر عَامَ أَلْفَيْنِ وَثَلَاثَةٍ وَعِشْرِينَ");
     }
 
     #[test]

@@ -62,12 +62,10 @@ pub fn latin_words(words: &[&str]) -> String {
     let mut out: Vec<String> = Vec::new();
     let mut i = 0;
     while i < words.len() {
-        let longest = (1..=MAX_PHRASE_WORDS.min(words.len() - i))
-            .rev()
-            .find_map(|n| {
-                let phrase = words[i..i + n].join(" ").to_lowercase();
-                LEXICON.get(&phrase).map(|a| (n, *a))
-            });
+        let longest = (1..=MAX_PHRASE_WORDS.min(words.len() - i)).rev().find_map(|n| {
+            let phrase = words[i..i + n].join(" ").to_lowercase();
+            LEXICON.get(&phrase).map(|a| (n, *a))
+        });
         match longest {
             Some((n, arabic)) => {
                 out.push(arabic.to_string());
@@ -89,15 +87,10 @@ pub fn word(w: &str) -> String {
         return (*a).to_string();
     }
     let letters: String = w.chars().filter(char::is_ascii_alphabetic).collect();
-    let core = letters
-        .strip_suffix('s')
-        .filter(|c| c.len() >= 2)
-        .unwrap_or(&letters);
+    let core = letters.strip_suffix('s').filter(|c| c.len() >= 2).unwrap_or(&letters);
     if !core.is_empty() && core.len() <= 6 && core.chars().all(|c| c.is_ascii_uppercase()) {
-        let mut spelled: Vec<&str> = core
-            .bytes()
-            .map(|b| LETTER_NAMES[usize::from(b - b'A')])
-            .collect();
+        let mut spelled: Vec<&str> =
+            core.bytes().map(|b| LETTER_NAMES[usize::from(b - b'A')]).collect();
         if core.len() < letters.len() {
             spelled.push("إس");
         }
@@ -197,10 +190,7 @@ mod tests {
         assert_eq!(word("Sheikh"), "شيخ");
         for w in ["weebtech", "Zelensky", "quixotic", "Ukraine"] {
             let a = word(w);
-            assert!(
-                !a.is_empty() && !a.chars().any(|c| c.is_ascii()),
-                "{w}: {a}"
-            );
+            assert!(!a.is_empty() && !a.chars().any(|c| c.is_ascii()), "{w}: {a}");
         }
     }
 }

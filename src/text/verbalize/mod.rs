@@ -36,16 +36,7 @@ static NOUN_GENDER: LazyLock<HashMap<&'static str, Gender>> = LazyLock::new(|| {
         .lines()
         .filter(|l| !l.is_empty() && !l.starts_with('#'))
         .filter_map(|l| l.split_once('\t'))
-        .map(|(w, g)| {
-            (
-                w,
-                if g == "f" {
-                    Gender::Feminine
-                } else {
-                    Gender::Masculine
-                },
-            )
-        })
+        .map(|(w, g)| (w, if g == "f" { Gender::Feminine } else { Gender::Masculine }))
         .collect()
 });
 
@@ -82,16 +73,7 @@ const GENITIVE_BEFORE: &[&str] = &[
     "اقل",
 ];
 /// Words after which a number is a year.
-const YEAR_BEFORE: &[&str] = &[
-    "عام",
-    "العام",
-    "لعام",
-    "وعام",
-    "سنة",
-    "السنة",
-    "لسنة",
-    "عامي",
-];
+const YEAR_BEFORE: &[&str] = &["عام", "العام", "لعام", "وعام", "سنة", "السنة", "لسنة", "عامي"];
 const PERCENT: &str = "بِالْمِئَةِ";
 const POINT: &str = "فَاصِلَة";
 /// Longer digit runs are read digit by digit (phone numbers, codes), never as one value.
@@ -121,9 +103,7 @@ fn tokenize(text: &str) -> Vec<Tok> {
                     int.push(chars[i]);
                     i += 1;
                 } else if chars[i] == ','
-                    && chars
-                        .get(i + 1..i + 4)
-                        .is_some_and(|g| g.iter().all(char::is_ascii_digit))
+                    && chars.get(i + 1..i + 4).is_some_and(|g| g.iter().all(char::is_ascii_digit))
                     && !chars.get(i + 4).is_some_and(char::is_ascii_digit)
                 {
                     i += 1; // thousands separator
@@ -134,10 +114,7 @@ fn tokenize(text: &str) -> Vec<Tok> {
             let mut frac = None;
             if chars.get(i) == Some(&'.') && chars.get(i + 1).is_some_and(char::is_ascii_digit) {
                 i += 1;
-                let f: String = chars[i..]
-                    .iter()
-                    .take_while(|c| c.is_ascii_digit())
-                    .collect();
+                let f: String = chars[i..].iter().take_while(|c| c.is_ascii_digit()).collect();
                 i += f.len();
                 frac = Some(f);
             }
@@ -150,12 +127,7 @@ fn tokenize(text: &str) -> Vec<Tok> {
             {
                 i += 1;
             }
-            out.push(Tok::Latin(
-                chars[start..i]
-                    .iter()
-                    .filter(|c| !c.is_ascii_digit())
-                    .collect(),
-            ));
+            out.push(Tok::Latin(chars[start..i].iter().filter(|c| !c.is_ascii_digit()).collect()));
         } else if is_arabic_letter(c) || is_harakah(c) || c == TATWEEL {
             while i < chars.len()
                 && (is_arabic_letter(chars[i]) || is_harakah(chars[i]) || chars[i] == TATWEEL)
@@ -196,9 +168,7 @@ fn month_at(toks: &[Tok], i: usize) -> Option<(&'static months::MonthName, Strin
             return Some((m, two, i + 3));
         }
     }
-    months::lookup(w1)
-        .filter(|m| m.family != MonthFamily::Hijri)
-        .map(|m| (m, w1.clone(), i + 1))
+    months::lookup(w1).filter(|m| m.family != MonthFamily::Hijri).map(|m| (m, w1.clone(), i + 1))
 }
 
 /// After a month at `i`, a paired `/ other-month` naming the same month: index after it (V4).
@@ -233,11 +203,7 @@ fn integer(d: &str, form: NumberForm) -> String {
 /// Decimals: the fraction part is read as a number, with each leading zero said (`0.05` → صفر
 /// فاصلة صفر خمسة).
 fn decimal(int: &str, frac: &str, case: Case) -> String {
-    let plain = NumberForm {
-        gender: Gender::Masculine,
-        case,
-        construct: false,
-    };
+    let plain = NumberForm { gender: Gender::Masculine, case, construct: false };
     let zeros = frac.chars().take_while(|&c| c == '0').count();
     let mut parts = vec![integer(int, plain), POINT.to_string()];
     let rest = &frac[zeros..];
@@ -393,12 +359,8 @@ fn say_number(
             Some(Tok::Num(m, None)),
             Some(Tok::Punct(s2)),
             Some(Tok::Num(y, None)),
-        ) = (
-            toks.get(after),
-            toks.get(after + 1),
-            toks.get(after + 2),
-            toks.get(after + 3),
-        ) {
+        ) = (toks.get(after), toks.get(after + 1), toks.get(after + 2), toks.get(after + 3))
+        {
             if s1 == s2 && matches!(s1, '/' | '-' | '.') && y.len() == 4 {
                 let parsed = chrono::NaiveDate::from_ymd_opt(
                     y.parse().unwrap_or(0),
@@ -440,14 +402,7 @@ fn say_number(
     if matches!(toks.get(j), Some(Tok::Punct('%' | '٪'))) {
         let said = match frac {
             Some(f) => decimal(int, f, case),
-            None => integer(
-                int,
-                NumberForm {
-                    gender: Gender::Masculine,
-                    case,
-                    construct: false,
-                },
-            ),
+            None => integer(int, NumberForm { gender: Gender::Masculine, case, construct: false }),
         };
         return (format!("{said} {PERCENT}"), j + 1);
     }
@@ -459,11 +414,7 @@ fn say_number(
         return (
             integer(
                 int,
-                NumberForm {
-                    gender: Gender::Masculine,
-                    case: Case::Genitive,
-                    construct: false,
-                },
+                NumberForm { gender: Gender::Masculine, case: Case::Genitive, construct: false },
             ),
             after,
         );

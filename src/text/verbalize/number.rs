@@ -105,13 +105,7 @@ struct Word {
 
 impl Word {
     fn new(stem: &str, kind: Kind, case: Case, state: State) -> Self {
-        Self {
-            stem: stem.to_string(),
-            kind,
-            case,
-            state,
-            and: false,
-        }
+        Self { stem: stem.to_string(), kind, case, state, and: false }
     }
 
     fn fixed(text: String) -> Self {
@@ -191,16 +185,7 @@ fn vowel(case: Case) -> char {
 }
 
 /// Units 3..=10 as counted with a masculine noun (with tā' marbūṭa).
-const UNITS_WITH_TA: [&str; 8] = [
-    "ثَلَاثَة",
-    "أَرْبَعَة",
-    "خَمْسَة",
-    "سِتَّة",
-    "سَبْعَة",
-    "ثَمَانِيَة",
-    "تِسْعَة",
-    "عَشَرَة",
-];
+const UNITS_WITH_TA: [&str; 8] = ["ثَلَاثَة", "أَرْبَعَة", "خَمْسَة", "سِتَّة", "سَبْعَة", "ثَمَانِيَة", "تِسْعَة", "عَشَرَة"];
 /// Units 3..=10 as counted with a feminine noun (8 is the defective ثَمَانٍ, handled apart).
 const UNITS_WITHOUT_TA: [&str; 8] = ["ثَلَاث", "أَرْبَع", "خَمْس", "سِتّ", "سَبْع", "ثَمَانِي", "تِسْع", "عَشْر"];
 /// Tens 20..=90 without their case ending.
@@ -224,14 +209,7 @@ const SCALES: [(&str, &str, bool); 6] = [
 /// assert_eq!(cardinal(2023, Gender::Masculine, Case::Genitive), "أَلْفَيْنِ وَثَلَاثَةٍ وَعِشْرِينَ");
 /// ```
 pub fn cardinal(n: u64, gender: Gender, case: Case) -> String {
-    number(
-        n,
-        NumberForm {
-            gender,
-            case,
-            construct: false,
-        },
-    )
+    number(n, NumberForm { gender, case, construct: false })
 }
 
 /// A number with its full form: see [`NumberForm`].
@@ -267,11 +245,7 @@ pub fn number(n: u64, form: NumberForm) -> String {
         }
     }
     if let Some(last) = words.last_mut() {
-        last.state = if form.construct {
-            State::Construct
-        } else {
-            State::Pause
-        };
+        last.state = if form.construct { State::Construct } else { State::Pause };
     }
     words.iter().map(Word::render).collect::<Vec<_>>().join(" ")
 }
@@ -299,12 +273,7 @@ fn hundreds(h: u64, case: Case, out: &mut Vec<Word>) {
         _ => {
             // The unit counts مئة (feminine), so it takes the form without tā', in construct.
             out.push(unit_3_to_10(h, Gender::Feminine, case, State::Construct));
-            out.push(Word::new(
-                "مِئَة",
-                Kind::Triptote,
-                Case::Genitive,
-                State::Indefinite,
-            ));
+            out.push(Word::new("مِئَة", Kind::Triptote, Case::Genitive, State::Indefinite));
         }
     }
 }
@@ -326,11 +295,7 @@ fn below_hundred(r: u64, gender: Gender, case: Case, out: &mut Vec<Word>) {
     match r {
         // N1
         1 => out.push(Word::new(
-            if fem {
-                "وَاحِدَة"
-            } else {
-                "وَاحِد"
-            },
+            if fem { "وَاحِدَة" } else { "وَاحِد" },
             Kind::Triptote,
             case,
             State::Indefinite,
@@ -343,14 +308,7 @@ fn below_hundred(r: u64, gender: Gender, case: Case, out: &mut Vec<Word>) {
         )),
         3..=10 => out.push(unit_3_to_10(r, gender, case, State::Indefinite)),
         // N3
-        11 => out.push(Word::fixed(
-            if fem {
-                "إِحْدَى عَشْرَةَ"
-            } else {
-                "أَحَدَ عَشَرَ"
-            }
-            .to_string(),
-        )),
+        11 => out.push(Word::fixed(if fem { "إِحْدَى عَشْرَةَ" } else { "أَحَدَ عَشَرَ" }.to_string())),
         12 => out.push(Word::fixed(
             match (fem, oblique) {
                 (false, false) => "اثْنَا عَشَرَ",
@@ -363,16 +321,8 @@ fn below_hundred(r: u64, gender: Gender, case: Case, out: &mut Vec<Word>) {
         // N4
         13..=19 => {
             let i = (r - 13) as usize;
-            let unit = if fem {
-                UNITS_WITHOUT_TA[i]
-            } else {
-                UNITS_WITH_TA[i]
-            };
-            let ten = if fem {
-                "عَشْرَةَ"
-            } else {
-                "عَشَرَ"
-            };
+            let unit = if fem { UNITS_WITHOUT_TA[i] } else { UNITS_WITH_TA[i] };
+            let ten = if fem { "عَشْرَةَ" } else { "عَشَرَ" };
             out.push(Word::fixed(format!("{unit}{FATHA} {ten}")));
         }
         // N5
@@ -392,32 +342,18 @@ fn below_hundred(r: u64, gender: Gender, case: Case, out: &mut Vec<Word>) {
 /// N7: `k` (1..=999) times the scale noun `scale` (0 = thousand).
 fn scaled(k: u64, scale: usize, case: Case, out: &mut Vec<Word>) {
     let (single, plural, diptote) = SCALES[scale];
-    let plural_kind = if diptote {
-        Kind::Diptote
-    } else {
-        Kind::Triptote
-    };
+    let plural_kind = if diptote { Kind::Diptote } else { Kind::Triptote };
     let (h, r) = (k / 100, k % 100);
     match k {
         1 => out.push(Word::new(single, Kind::Triptote, case, State::Indefinite)),
         2 => out.push(Word::new(single, Kind::Dual, case, State::Indefinite)),
         3..=10 => {
             out.push(unit_3_to_10(k, Gender::Masculine, case, State::Construct));
-            out.push(Word::new(
-                plural,
-                plural_kind,
-                Case::Genitive,
-                State::Indefinite,
-            ));
+            out.push(Word::new(plural, plural_kind, Case::Genitive, State::Indefinite));
         }
         11..=99 => {
             below_hundred(k, Gender::Masculine, case, out);
-            out.push(Word::new(
-                single,
-                Kind::Triptote,
-                Case::Accusative,
-                State::Indefinite,
-            ));
+            out.push(Word::new(single, Kind::Triptote, Case::Accusative, State::Indefinite));
         }
         _ if r == 0 || r <= 2 => {
             // مِئَةُ أَلْفٍ، and for 101/102 thousand: مِئَةُ أَلْفٍ وَأَلْفٌ / وَأَلْفَانِ.
@@ -425,12 +361,7 @@ fn scaled(k: u64, scale: usize, case: Case, out: &mut Vec<Word>) {
             if let Some(last) = out.last_mut() {
                 last.state = State::Construct;
             }
-            out.push(Word::new(
-                single,
-                Kind::Triptote,
-                Case::Genitive,
-                State::Indefinite,
-            ));
+            out.push(Word::new(single, Kind::Triptote, Case::Genitive, State::Indefinite));
             if r > 0 {
                 let kind = if r == 1 { Kind::Triptote } else { Kind::Dual };
                 let mut w = Word::new(single, kind, case, State::Indefinite);
@@ -444,20 +375,10 @@ fn scaled(k: u64, scale: usize, case: Case, out: &mut Vec<Word>) {
             let first = out.len();
             if r <= 10 {
                 out.push(unit_3_to_10(r, Gender::Masculine, case, State::Construct));
-                out.push(Word::new(
-                    plural,
-                    plural_kind,
-                    Case::Genitive,
-                    State::Indefinite,
-                ));
+                out.push(Word::new(plural, plural_kind, Case::Genitive, State::Indefinite));
             } else {
                 below_hundred(r, Gender::Masculine, case, out);
-                out.push(Word::new(
-                    single,
-                    Kind::Triptote,
-                    Case::Accusative,
-                    State::Indefinite,
-                ));
+                out.push(Word::new(single, Kind::Triptote, Case::Accusative, State::Indefinite));
             }
             out[first].and = true;
         }
@@ -476,14 +397,7 @@ mod tests {
     const GEN: Case = Case::Genitive;
 
     fn with_noun(n: u64, gender: Gender, case: Case) -> String {
-        number(
-            n,
-            NumberForm {
-                gender,
-                case,
-                construct: true,
-            },
-        )
+        number(n, NumberForm { gender, case, construct: true })
     }
 
     #[test]
