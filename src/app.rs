@@ -122,16 +122,20 @@ pub fn speak(args: &SpeakArgs, voices_dir: &Path, events: &mut dyn FnMut(Event))
     let mut assembler = Assembler::with_default_fade(voice.sample_rate());
     let mut spoken_any = false;
     for line in input.lines() {
-        for sentence in text::sentences(line) {
-            if sentence.spoken.trim().is_empty() {
-                continue;
-            }
+        let sentences = text::sentences(line);
+        let spoken: Vec<&str> =
+            sentences.iter().map(|s| s.spoken.trim()).filter(|s| !s.is_empty()).collect();
+        let prepared = voice
+            .frontend()
+            .diacritize_many(&spoken)
+            .with_context(|| format!("cannot diacritize {line:?}"))?;
+        for (sentence, text) in spoken.iter().zip(&prepared) {
             if spoken_any {
                 assembler.push_silence(args.sentence_pause);
             }
             let samples = voice
-                .synthesize(&sentence.spoken)
-                .with_context(|| format!("cannot speak the sentence {:?}", sentence.text))?;
+                .synthesize_diacritized(text)
+                .with_context(|| format!("cannot speak the sentence {sentence:?}"))?;
             assembler.push_speech(&samples);
             spoken_any = true;
         }
@@ -174,14 +178,13 @@ pub fn text_stage(args: &TextArgs, voices_dir: &Path) -> Result<Vec<String>> {
 
 /// One input line through diacritization and, for later stages, espeak and the id map.
 fn voice_line(stage: Stage, frontend: &Frontend, line: &str) -> Result<String> {
+    let sentences = text::sentences(line);
+    let spoken: Vec<&str> =
+        sentences.iter().map(|s| s.spoken.trim()).filter(|s| !s.is_empty()).collect();
+    let diacritized =
+        frontend.diacritize_many(&spoken).with_context(|| format!("cannot diacritize {line:?}"))?;
     let mut parts = Vec::new();
-    for sentence in text::sentences(line) {
-        if sentence.spoken.trim().is_empty() {
-            continue;
-        }
-        let diacritized = frontend
-            .diacritize(&sentence.spoken)
-            .with_context(|| format!("cannot diacritize {:?}", sentence.spoken))?;
+    for diacritized in diacritized {
         if stage == Stage::Diacritized {
             parts.push(diacritized);
             continue;
@@ -356,7 +359,14 @@ impl Synthesizer for VoiceSynth<'_> {
         &self,
         spoken: &str,
     ) -> std::result::Result<Vec<f32>, Box<dyn std::error::Error + Send + Sync>> {
-        Ok(self.0.synthesize(spoken)?)
+        Ok(self.0.synthesize_diacritized(spoken)?)
+    }
+
+    fn prepare(
+        &self,
+        sentences: &[&str],
+    ) -> std::result::Result<Vec<String>, Box<dyn std::error::Error + Send + Sync>> {
+        Ok(self.0.frontend().diacritize_many(sentences)?)
     }
 }
 

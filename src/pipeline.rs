@@ -35,8 +35,17 @@ pub trait Synthesizer: Sync {
     /// Sample rate of every clip [`synthesize`](Synthesizer::synthesize) returns, in Hz.
     fn sample_rate(&self) -> u32;
 
-    /// Speaks `spoken` (one sentence, already verbalized and non-empty) as mono `f32` samples.
+    /// Speaks `spoken` (one sentence, already verbalized and non-empty, as returned by
+    /// [`prepare`](Synthesizer::prepare)) as mono `f32` samples.
     fn synthesize(&self, spoken: &str) -> Result<Vec<f32>, Box<dyn StdError + Send + Sync>>;
+
+    /// Turns the sentences of one block into what [`synthesize`](Synthesizer::synthesize) takes,
+    /// with the whole block in view. The Arabic diacritizer needs this: the vowels of a word
+    /// depend on the sentences around it, and the reference Piper diacritizes whole texts, not
+    /// sentences. Must return one string per sentence, in order.
+    fn prepare(&self, sentences: &[&str]) -> Result<Vec<String>, Box<dyn StdError + Send + Sync>> {
+        Ok(sentences.iter().map(|s| (*s).to_owned()).collect())
+    }
 }
 
 /// One article and what will be said for it.
@@ -345,11 +354,35 @@ fn speak<'a>(
     let mut previous: Option<BlockKind> = None;
     for (block_index, block) in script.blocks.iter().enumerate() {
         let mut spoke_in_block = false;
-        for (sentence_index, sentence) in block.sentences.iter().enumerate() {
-            let text = sentence.spoken.trim();
-            if text.is_empty() {
-                continue;
-            }
+        let said: Vec<(usize, &Sentence)> = block
+            .sentences
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| !s.spoken.trim().is_empty())
+            .collect();
+        if said.is_empty() {
+            continue;
+        }
+        let texts: Vec<&str> = said.iter().map(|(_, s)| s.spoken.trim()).collect();
+        let prepared = synth.prepare(&texts).map_err(|err| SpeakError::Synthesis {
+            block: block_index + 1,
+            sentence: said[0].0 + 1,
+            kind: block.kind,
+            message: error_chain(err.as_ref()),
+        })?;
+        if prepared.len() != said.len() {
+            return Err(SpeakError::Synthesis {
+                block: block_index + 1,
+                sentence: said[0].0 + 1,
+                kind: block.kind,
+                message: format!(
+                    "the voice prepared {} sentences for {}",
+                    prepared.len(),
+                    said.len()
+                ),
+            });
+        }
+        for ((sentence_index, sentence), text) in said.into_iter().zip(&prepared) {
             let fail = |message: String| SpeakError::Synthesis {
                 block: block_index + 1,
                 sentence: sentence_index + 1,

@@ -156,14 +156,20 @@ fn seed_page_falls_back_to_espeak_when_no_arabic_voice_is_installed() {
 }
 
 /// The ids nashra feeds the model equal those of the reference piper-tts 1.8 (with its tashkeel),
-/// sentence by sentence, on the committed fixture (see scripts/parity-fixtures.py).
+/// sentence by sentence, on the committed fixture (see scripts/parity-fixtures.py), through the
+/// whole text pipeline of the binary (normalize, verbalize, segment, diacritize per line).
+///
+/// Rows with ASCII quotes are left out here on purpose: nashra never reads quotes and removes
+/// them before diacritization, which changes the diacritizer's context (for the better in the
+/// fixture: `مِثْلَ` where piper-tts says `مِثْلُ`). The voice module's own parity test runs
+/// those rows through the front end without the text stage and matches them too.
 #[test]
 fn text_ids_equal_the_reference_piper_front_end() {
     let fixture = std::fs::read_to_string(root().join("tests/data/parity/ar_ids.tsv"))
         .expect("parity fixture");
     let rows: Vec<(&str, &str)> = fixture
         .lines()
-        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty() && !l.contains('"'))
         .map(|l| {
             let cols: Vec<&str> = l.split('\t').collect();
             (cols[0], cols[2])

@@ -125,6 +125,57 @@ impl Diacritizer {
         self.diacritize_in_pieces(text, CHAR_LIMIT)
     }
 
+    /// Diacritizes several texts as one, so that each is vocalized in the context of the others
+    /// (the sentences of a paragraph), and returns them apart again. The reference Piper
+    /// diacritizes a whole input at once; doing the same per block keeps nashra's ids equal to
+    /// its ids on multi-sentence text.
+    ///
+    /// The diacritizer only inserts harakat after the characters it is given (it drops and
+    /// re-predicts harakat already present), so each text is recovered by counting its
+    /// non-harakat characters in the output.
+    pub fn diacritize_many(&self, texts: &[&str]) -> Result<Vec<String>, DiacritizeError> {
+        // Empty texts stay empty and are left out of the joined text, whose ends the diacritizer
+        // trims (they would shift the separators).
+        let trimmed: Vec<&str> = texts.iter().map(|t| t.trim()).collect();
+        let texts: Vec<&str> = trimmed.iter().copied().filter(|t| !t.is_empty()).collect();
+        let joined = self.diacritize(&texts.join(" "))?;
+        let mut output = joined.chars().peekable();
+        let mut parts = Vec::with_capacity(texts.len());
+        for (i, text) in texts.iter().enumerate() {
+            if i > 0 {
+                // The separating space, and any mark the model put on it.
+                output.next();
+                while output.next_if(|c| is_harakah(*c)).is_some() {}
+            }
+            let wanted = text.chars().filter(|c| !is_harakah(*c)).count();
+            let mut part = String::with_capacity(text.len() * 2);
+            let mut seen = 0;
+            while seen < wanted {
+                let Some(c) = output.next() else { break };
+                if !is_harakah(c) {
+                    seen += 1;
+                }
+                part.push(c);
+            }
+            while let Some(c) = output.next_if(|c| is_harakah(*c)) {
+                part.push(c);
+            }
+            if seen < wanted {
+                return Err(DiacritizeError::Inference(format!(
+                    "the diacritized text is shorter than its input (part {} of {})",
+                    i + 1,
+                    texts.len()
+                )));
+            }
+            parts.push(part);
+        }
+        let mut parts = parts.into_iter();
+        Ok(trimmed
+            .iter()
+            .map(|t| if t.is_empty() { String::new() } else { parts.next().unwrap_or_default() })
+            .collect())
+    }
+
     fn diacritize_in_pieces(&self, text: &str, limit: usize) -> Result<String, DiacritizeError> {
         let text = text.trim();
         let pieces = split_at_whitespace(text, limit)?;
@@ -147,6 +198,12 @@ impl Diacritizer {
             Err(_) => Err(DiacritizeError::Inference("libtashkeel panicked on this input".into())),
         }
     }
+}
+
+/// The eight marks the diacritizer predicts (fathatan to sukun, U+064B–U+0652); other marks such
+/// as the dagger alef are ordinary characters to it.
+fn is_harakah(c: char) -> bool {
+    ('\u{064B}'..='\u{0652}').contains(&c)
 }
 
 /// Splits `text` into pieces of at most `limit` characters, cutting only at whitespace. Each piece
@@ -277,4 +334,28 @@ mod tests {
 
     const REF_NEWS: &str = "\u{0633}\u{064e}\u{0627}\u{0641}\u{0650}\u{0631}\u{064c} \u{0645}\u{064f}\u{0645}\u{064e}\u{062b}\u{0651}\u{0650}\u{0644}\u{064f}\u{0648} \u{062d}\u{064e}\u{0645}\u{064e}\u{0627}\u{0633}\u{064e} \u{0625}\u{0650}\u{0644}\u{064e}\u{0649} \u{0645}\u{064f}\u{0648}\u{0633}\u{0652}\u{0643}\u{064f}\u{0648}";
     const REF_BASMALA: &str = "\u{0628}\u{0650}\u{0633}\u{0652}\u{0645}\u{0650} \u{0627}\u{0644}\u{0644}\u{0651}\u{064e}\u{0647}\u{0650} \u{0627}\u{0644}\u{0631}\u{0651}\u{064e}\u{062d}\u{0652}\u{0645}\u{064e}\u{0646}\u{0650} \u{0627}\u{0644}\u{0631}\u{0651}\u{064e}\u{062d}\u{0650}\u{064a}\u{0645}";
+
+    #[test]
+    fn many_texts_are_diacritized_in_each_others_context_and_split_back() {
+        let d = Diacritizer::new().unwrap();
+        let texts = ["وصل الوفد إلى العاصمة صباح اليوم.", "وعقد اجتماعا مع رئيس الحكومة."];
+        let joined = d.diacritize(&texts.join(" ")).unwrap();
+        let parts = d.diacritize_many(&texts).unwrap();
+        assert_eq!(parts.len(), 2);
+        assert_eq!(parts.join(" "), joined);
+        for (part, text) in parts.iter().zip(texts) {
+            let bare: String = part.chars().filter(|c| !is_harakah(*c)).collect();
+            assert_eq!(bare, text);
+        }
+    }
+
+    #[test]
+    fn many_keeps_empty_and_latin_texts_in_place() {
+        let d = Diacritizer::new().unwrap();
+        let parts = d.diacritize_many(&["", "CNN", "  سافر الوفد  "]).unwrap();
+        assert_eq!(parts[0], "");
+        assert_eq!(parts[1], "CNN");
+        let bare: String = parts[2].chars().filter(|c| !is_harakah(*c)).collect();
+        assert_eq!(bare, "سافر الوفد");
+    }
 }

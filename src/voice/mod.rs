@@ -165,6 +165,15 @@ impl Frontend {
         }
     }
 
+    /// Diacritizes the sentences of one block together (see
+    /// [`Diacritizer::diacritize_many`]); returns them unchanged for non-Arabic voices.
+    pub fn diacritize_many(&self, texts: &[&str]) -> Result<Vec<String>, VoiceError> {
+        match &self.diacritizer {
+            Some(d) => Ok(d.diacritize_many(texts)?),
+            None => Ok(texts.iter().map(|t| (*t).to_owned()).collect()),
+        }
+    }
+
     /// espeak sentences of phonemes for text that is already diacritized.
     pub fn phonemize(&self, text: &str) -> Result<Vec<Vec<String>>, VoiceError> {
         phonemize::phonemize(&self.espeak_voice, text)
@@ -310,7 +319,12 @@ impl Voice {
 
     /// Speaks one of our sentences. Empty text gives no samples; any failure is an error.
     pub fn synthesize(&self, spoken: &str) -> Result<Vec<f32>, VoiceError> {
-        let text = self.frontend.diacritize(spoken)?;
+        self.synthesize_diacritized(&self.frontend.diacritize(spoken)?)
+    }
+
+    /// Speaks a sentence that already went through [`Frontend::diacritize`] or
+    /// [`Frontend::diacritize_many`]; Arabic text is not diacritized a second time.
+    pub fn synthesize_diacritized(&self, text: &str) -> Result<Vec<f32>, VoiceError> {
         let mut samples = match &self.engine {
             Engine::Piper { model, scales, sid } => {
                 let mut out = Vec::new();
