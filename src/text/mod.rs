@@ -1,4 +1,4 @@
-//! Text: the Arabic front end. Printed text in, [`Script`]s of sentences (printed + spoken) out.
+//! Text: the Arabic front end. Printed text in, [`Script`](crate::edition::Script)s of sentences (printed + spoken) out.
 //!
 //! ```text
 //!  printed ─normalize─▶ clean ─segment─▶ sentences ─verbalize─▶ spoken (vocalized numbers)

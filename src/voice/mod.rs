@@ -328,7 +328,7 @@ impl Voice {
         let mut samples = match &self.engine {
             Engine::Piper { model, scales, sid } => {
                 let mut out = Vec::new();
-                for sentence in self.frontend.phonemize(&text)? {
+                for sentence in self.frontend.phonemize(text)? {
                     if sentence.is_empty() {
                         continue;
                     }
@@ -341,7 +341,7 @@ impl Voice {
                 if text.trim().is_empty() {
                     return Ok(Vec::new());
                 }
-                let (pcm, _) = espeak::synthesize(&self.frontend.espeak_voice, &text)?;
+                let (pcm, _) = espeak::synthesize(&self.frontend.espeak_voice, text)?;
                 pcm.into_iter().map(|s| f32::from(s) / 32768.0).collect()
             }
         };

@@ -1,7 +1,7 @@
 //! Verbalization: normalized printed text in, what will be said out.
 //!
-//! In: text after [`crate::text::normalize`]. Out: the same text with every number, date, percent,
-//! Latin word and symbol written as Arabic words; number words fully vocalized ([`number`]).
+//! In: text after [`crate::text::normalize()`]. Out: the same text with every number, date, percent,
+//! Latin word and symbol written as Arabic words; number words fully vocalized ([`number()`]).
 //! Never: an ASCII digit or a Latin letter in the output, a quote, bracket or slash read aloud, or
 //! an existing haraka removed or moved.
 //!
