@@ -488,6 +488,18 @@ mod tests {
         Block { kind, sentences: texts.iter().map(|t| sentence(t)).collect() }
     }
 
+    /// An edition of one article with the given blocks and no bulletin.
+    fn one_article_plan(source: &str, title: &str, blocks: Vec<Block>) -> EditionPlan {
+        EditionPlan {
+            title: "t".into(),
+            date: None,
+            articles: vec![planned(source, title, blocks)],
+            bulletin: Script::default(),
+            bulletin_items: vec![],
+            errors: Vec::new(),
+        }
+    }
+
     fn planned(source: &str, title: &str, blocks: Vec<Block>) -> PlannedArticle {
         PlannedArticle {
             article: Article {
@@ -644,22 +656,15 @@ mod tests {
     fn pauses_follow_block_kinds_exactly_in_samples() {
         let dir = tempfile::tempdir().unwrap();
         let synth = ToneSynth::new(1000, 10);
-        let plan = EditionPlan {
-            title: "t".into(),
-            date: None,
-            articles: vec![planned(
-                "a",
-                "ab",
-                vec![
-                    block(BlockKind::Title, &["ab"]),
-                    block(BlockKind::Paragraph, &["abc", "abcd"]),
-                    block(BlockKind::Paragraph, &["a"]),
-                ],
-            )],
-            bulletin: Script::default(),
-            bulletin_items: vec![],
-            errors: Vec::new(),
-        };
+        let plan = one_article_plan(
+            "a",
+            "ab",
+            vec![
+                block(BlockKind::Title, &["ab"]),
+                block(BlockKind::Paragraph, &["abc", "abcd"]),
+                block(BlockKind::Paragraph, &["a"]),
+            ],
+        );
         let opts = RenderOptions {
             out_dir: dir.path().to_path_buf(),
             pauses: Pauses { sentence: 0.1, paragraph: 0.2, title: 0.3, item: 0.4 },
@@ -725,22 +730,15 @@ mod tests {
     fn empty_sentences_are_skipped_not_synthesized() {
         let dir = tempfile::tempdir().unwrap();
         let synth = ToneSynth::new(1000, 10);
-        let plan = EditionPlan {
-            title: "t".into(),
-            date: None,
-            articles: vec![planned(
-                "a",
-                "ab",
-                vec![
-                    block(BlockKind::Title, &["ab"]),
-                    block(BlockKind::Dateline, &["  ", ""]),
-                    block(BlockKind::Paragraph, &["\n", " cd ", "\t"]),
-                ],
-            )],
-            bulletin: Script::default(),
-            bulletin_items: vec![],
-            errors: Vec::new(),
-        };
+        let plan = one_article_plan(
+            "a",
+            "ab",
+            vec![
+                block(BlockKind::Title, &["ab"]),
+                block(BlockKind::Dateline, &["  ", ""]),
+                block(BlockKind::Paragraph, &["\n", " cd ", "\t"]),
+            ],
+        );
         let opts = RenderOptions {
             out_dir: dir.path().to_path_buf(),
             pauses: Pauses { sentence: 0.1, paragraph: 0.2, title: 0.3, item: 0.4 },
@@ -759,14 +757,7 @@ mod tests {
     fn article_with_nothing_to_say_is_an_error() {
         let dir = tempfile::tempdir().unwrap();
         let synth = ToneSynth::new(1000, 10);
-        let plan = EditionPlan {
-            title: "t".into(),
-            date: None,
-            articles: vec![planned("", "", vec![block(BlockKind::Paragraph, &[" "])])],
-            bulletin: Script::default(),
-            bulletin_items: vec![],
-            errors: Vec::new(),
-        };
+        let plan = one_article_plan("", "", vec![block(BlockKind::Paragraph, &[" "])]);
         let manifest =
             render(&plan, &synth, voice(), &RenderOptions::new(dir.path()), &mut |_| {}).unwrap();
         assert!(manifest.articles.is_empty());
