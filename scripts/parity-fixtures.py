@@ -26,8 +26,9 @@ ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "tests" / "data" / "parity"
 JOE = ROOT / "voices" / "en_US-joe-medium.onnx"
 KAREEM = ROOT / "voices" / "ar_JO-kareem-medium.onnx.json"
-SEEDS = Path("/work/shared/seeds")
-WIKINEWS = Path("/work/shared/corpora/diacritization/wikinews/WikiNewsTruth.txt")
+SEEDS = ROOT / "seeds"
+# The shared corpora sit beside the checkout.
+WIKINEWS = ROOT.parent / "shared" / "corpora" / "diacritization" / "wikinews" / "WikiNewsTruth.txt"
 
 DIACRITICS = re.compile("[\u064b-\u0652\u0670]")
 UNWANTED = re.compile(r"[0-9A-Za-z\u0660-\u0669#/\[\]*]")

@@ -496,11 +496,9 @@ fn voice_name(model: &Path) -> String {
 mod tests {
     use super::*;
 
-    /// The shared voice notes: beside the checkout in CI, at /work/shared on the team machine.
-    const SHARED_READMES: [&str; 2] = [
-        concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/voices/README.md"),
-        "/work/shared/voices/README.md",
-    ];
+    /// The shared voice notes, beside the checkout (as in CI).
+    const SHARED_READMES: [&str; 1] =
+        [concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/voices/README.md")];
     const KAREEM_MEDIUM_JSON: &str =
         include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/voices/ar_JO-kareem-medium.onnx.json"));
     const KAREEM_LOW_JSON: &str =
