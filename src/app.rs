@@ -203,6 +203,10 @@ fn voice_line(stage: Stage, frontend: &Frontend, line: &str) -> Result<String> {
     Ok(parts.join(separator))
 }
 
+/// The config the text stages use when no voice is given: kareem's phoneme map, shipped in
+/// voices/ (kareem low has the same map and espeak voice).
+const SHIPPED_CONFIG: &str = "ar_JO-kareem-medium.onnx.json";
+
 /// The front end for text stages. A voice's .onnx.json alone is enough; with no voice given the
 /// kareem config shipped in voices/ is used, so the Arabic front end works before any voice is
 /// installed.
@@ -210,17 +214,16 @@ fn text_frontend(args: &TextArgs, voices_dir: &Path) -> Result<Frontend> {
     let config_path = match (&args.voice, &args.voice_config) {
         (_, Some(config)) => config.clone(),
         (Some(voice), None) if voice.ends_with(".onnx.json") => PathBuf::from(voice),
-        (voice, None) => {
-            let shipped = voices_dir.join("ar_JO-kareem-medium.onnx.json");
-            match catalog::resolve(voice.as_deref(), None, voices_dir)? {
-                Choice::Piper { config, .. } => config,
-                Choice::Espeak { .. } if voice.is_none() && shipped.is_file() => shipped,
-                Choice::Espeak { .. } => bail!(
-                    "the espeak-ng engine has no phoneme ids; pass --voice with a Piper voice \
-                     or its .onnx.json"
-                ),
-            }
+        (None, None) if voices_dir.join(SHIPPED_CONFIG).is_file() => {
+            voices_dir.join(SHIPPED_CONFIG)
         }
+        (voice, None) => match catalog::resolve(voice.as_deref(), None, voices_dir)? {
+            Choice::Piper { config, .. } => config,
+            Choice::Espeak { .. } => bail!(
+                "the espeak-ng engine has no phoneme ids; pass --voice with a Piper voice \
+                     or its .onnx.json"
+            ),
+        },
     };
     let config = VoiceConfig::load(&config_path)
         .with_context(|| format!("cannot load the voice config {}", config_path.display()))?;

@@ -306,3 +306,27 @@ fn every_subcommand_has_useful_help() {
         assert!(help.contains("Usage:") && help.len() > 300, "{args:?} help too thin:\n{help}");
     }
 }
+
+/// Text stages need no installed voice: kareem's config shipped in voices/ is enough, and nothing
+/// about a missing voice is printed.
+#[test]
+fn text_stages_work_with_the_shipped_config_alone() {
+    let empty_voices = tempfile::tempdir().expect("tempdir");
+    std::fs::copy(kareem_config(), empty_voices.path().join("ar_JO-kareem-medium.onnx.json"))
+        .expect("copy config");
+    let mut child = nashra()
+        .args(["text", "--stage", "phonemes", "--voices-dir"])
+        .arg(empty_voices.path())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    child.stdin.take().expect("stdin").write_all("سافر الوفد. وعاد.\n".as_bytes()).expect("write");
+    let output = child.wait_with_output().expect("wait");
+    assert!(output.status.success(), "stderr: {}", text(&output.stderr));
+    assert!(output.stderr.is_empty(), "unexpected stderr: {}", text(&output.stderr));
+    let stdout = text(&output.stdout);
+    assert_eq!(stdout.lines().count(), 1, "one line per input line: {stdout}");
+    assert_eq!(stdout.matches(" | ").count(), 1, "two sentences: {stdout}");
+}
