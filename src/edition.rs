@@ -29,6 +29,9 @@ pub struct Article {
     pub notes: Vec<String>,
     /// Other headlines the page listed; they go into the bulletin, never into the article audio.
     pub related: Vec<Headline>,
+    /// Where the article is published on the web (a page's canonical URL, a feed item's link),
+    /// when the input says so.
+    pub url: Option<String>,
 }
 
 /// What a block of text is, which decides the pause after it and how it is read.

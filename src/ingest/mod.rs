@@ -7,6 +7,7 @@
 //! (`markdown`) and plain text (`plain`).
 
 mod date;
+pub mod html;
 mod markdown;
 mod page;
 
