@@ -10,7 +10,7 @@
 //! A timestamp's date is the one in the time zone it was written in (`2023-11-06T23:30:00+03:00` is
 //! the sixth, as the newsroom printed it), never converted to the reader's zone.
 
-use chrono::{DateTime, NaiveDate, NaiveDateTime};
+use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, TimeZone};
 
 use crate::text::months::{self, MonthFamily};
 use crate::text::normalize::{fold_digits, is_invisible};
@@ -87,6 +87,24 @@ enum Printed {
     No,
 }
 
+/// The moment a date or timestamp denotes, to order feed items published on the same day. A
+/// timestamp without an offset is taken as UTC; a date alone as its midnight in UTC.
+pub fn parse_instant(s: &str) -> Option<DateTime<FixedOffset>> {
+    let clean: String = fold_digits(s).chars().filter(|c| !is_invisible(*c)).collect();
+    let clean = clean.trim();
+    instant(clean).or_else(|| {
+        let midnight = parse_date(clean)?.and_time(NaiveTime::MIN);
+        FixedOffset::east_opt(0)?.from_local_datetime(&midnight).single()
+    })
+}
+
+/// Whether `s` is a machine timestamp (ISO 8601, RFC 3339, RFC 2822) rather than a printed
+/// dateline: such a date is spoken from its value, never read out as printed.
+pub fn is_timestamp(s: &str) -> bool {
+    let clean: String = fold_digits(s).chars().filter(|c| !is_invisible(*c)).collect();
+    instant(clean.trim()).is_some()
+}
+
 /// A dateline of several parts (`… هـ الموافق … م`, `6 نوفمبر 2023 | 10:30`): every part must be a
 /// date or a time, and the first Gregorian date is the answer.
 fn compound(s: &str) -> Option<(NaiveDate, MonthFamily)> {
@@ -114,18 +132,23 @@ fn compound(s: &str) -> Option<(NaiveDate, MonthFamily)> {
 /// ISO 8601 / RFC 3339 timestamps and RFC 2822 dates, as feeds, JSON exports and `<meta>` tags
 /// write them. The date is the one in the offset written, not in UTC.
 fn timestamp(s: &str) -> Option<NaiveDate> {
+    instant(s).map(|dt| dt.date_naive())
+}
+
+/// A timestamp (ISO 8601, RFC 3339, RFC 2822) with its offset; UTC when it has none.
+fn instant(s: &str) -> Option<DateTime<FixedOffset>> {
     if let Ok(dt) = DateTime::parse_from_rfc3339(s) {
-        return Some(dt.date_naive());
+        return Some(dt);
     }
     for format in ["%Y-%m-%dT%H:%M:%S%.f%z", "%Y-%m-%dT%H:%M%z", "%Y-%m-%d %H:%M:%S%.f%z"] {
         if let Ok(dt) = DateTime::parse_from_str(s, format) {
-            return Some(dt.date_naive());
+            return Some(dt);
         }
     }
     for format in ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%d %H:%M"]
     {
-        if let Ok(dt) = NaiveDateTime::parse_from_str(s, format) {
-            return Some(dt.date());
+        if let Ok(naive) = NaiveDateTime::parse_from_str(s, format) {
+            return FixedOffset::east_opt(0)?.from_local_datetime(&naive).single();
         }
     }
     rfc2822(s)
@@ -133,15 +156,15 @@ fn timestamp(s: &str) -> Option<NaiveDate> {
 
 /// RFC 2822 (`Mon, 06 Nov 2023 10:30:00 +0300`). Feeds often print a weekday that does not match
 /// the date; the date wins, so a failed parse is retried without the weekday.
-fn rfc2822(s: &str) -> Option<NaiveDate> {
+fn rfc2822(s: &str) -> Option<DateTime<FixedOffset>> {
     if !s.is_ascii() {
         return None;
     }
     if let Ok(dt) = DateTime::parse_from_rfc2822(s) {
-        return Some(dt.date_naive());
+        return Some(dt);
     }
     let (_, rest) = s.split_once(',')?;
-    DateTime::parse_from_rfc2822(rest.trim()).ok().map(|dt| dt.date_naive())
+    DateTime::parse_from_rfc2822(rest.trim()).ok()
 }
 
 /// One printed part: a numeric or named date, possibly with a weekday, era mark and clock time.
@@ -405,6 +428,16 @@ mod tests {
     /// The family a shared name (`مارس`, `سبتمبر`) is read as: its first row.
     fn lookup_family(name: &str) -> MonthFamily {
         months::lookup(name).unwrap().family
+    }
+
+    #[test]
+    fn instants_keep_their_offset_and_dates_are_midnight_utc() {
+        let a = parse_instant("Mon, 06 Nov 2023 10:30:00 +0300").unwrap();
+        let b = parse_instant("2023-11-06T08:00:00Z").unwrap();
+        assert!(a < b, "10:30 in Baghdad is 07:30 UTC, before 08:00 UTC");
+        assert_eq!(parse_instant("6 تشرين الثاني 2023").unwrap().to_rfc3339(), "2023-11-06T00:00:00+00:00");
+        assert_eq!(parse_instant("2023-11-06 10:30").unwrap().to_rfc3339(), "2023-11-06T10:30:00+00:00");
+        assert_eq!(parse_instant("خبر"), None);
     }
 
     #[test]

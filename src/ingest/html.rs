@@ -226,6 +226,11 @@ fn sort_lines(paras: &[dom::Para], title: &str) -> Body {
     body
 }
 
+/// Runs of whitespace become one space, ends trimmed (for text from feeds and JSON too).
+pub(crate) fn collapse(s: &str) -> String {
+    dom::collapse_whitespace(s)
+}
+
 fn same_text(a: &str, b: &str) -> bool {
     !b.is_empty() && dom::collapse_whitespace(a) == dom::collapse_whitespace(b)
 }

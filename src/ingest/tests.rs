@@ -147,3 +147,240 @@ fn expand_inputs_keeps_file_order_and_sorts_folders() {
     std::fs::create_dir(&empty).unwrap();
     assert!(matches!(expand_inputs(&[empty]).unwrap_err(), IngestError::EmptyFolder { .. }));
 }
+
+fn fixture(dir: &str, name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(dir).join(name)
+}
+
+#[test]
+fn formats_are_detected_by_extension_content_type_then_content() {
+    let d = |name: &str, text: &str, ct: Option<&str>| detect(Path::new(name), text, ct);
+    assert_eq!(d("a.txt", "<html>", None), Format::Text);
+    assert_eq!(d("a.MD", "x", None), Format::Markdown);
+    assert_eq!(d("a.htm", "x", None), Format::Html);
+    assert_eq!(d("a.rss", "x", None), Format::Feed);
+    assert_eq!(d("a.json", "x", None), Format::Json);
+    assert_eq!(d("edition.toml", "x", None), Format::Edition);
+    assert_eq!(d("a.xml", "<?xml version='1.0'?>\n<rss version='2.0'><channel/></rss>", None), Format::Feed);
+    assert_eq!(d("a.xml", "<?xml version='1.0'?><!-- x --><feed xmlns='http://www.w3.org/2005/Atom'/>", None), Format::Feed);
+    assert_eq!(d("a.xml", "<rdf:RDF xmlns:rdf='x'></rdf:RDF>", None), Format::Feed);
+    assert_eq!(d("a.xml", "<?xml version='1.0'?><html xmlns='http://www.w3.org/1999/xhtml'/>", None), Format::Html);
+    assert_eq!(d("https://x.com/news/1", "<p>x", Some("text/html; charset=utf-8")), Format::Html);
+    assert_eq!(d("https://x.com/feed", "x", Some("application/rss+xml")), Format::Feed);
+    assert_eq!(d("https://x.com/a.html?id=3#top", "x", Some("text/plain")), Format::Html);
+    assert_eq!(d("https://x.com", "<!DOCTYPE html><html lang=ar><body>", None), Format::Html);
+    assert_eq!(d("export", " [{\"title\": \"x\"}]", None), Format::Json);
+    assert_eq!(d("notes", "[عنوان بين قوسين]\nنص", None), Format::Text);
+    assert_eq!(d("notes", "عنوان\nنص", None), Format::Text);
+}
+
+#[test]
+fn an_html_file_becomes_one_article_named_by_its_path() {
+    let path = fixture("html", "wordpress-single-post.html");
+    let got = read_input(&path, &IngestOptions::default()).unwrap();
+    assert!(got.failed.is_empty());
+    assert_eq!(got.articles.len(), 1);
+    assert_eq!(got.articles[0].source, path);
+    assert_eq!(got.articles[0].paragraphs.len(), 7);
+}
+
+#[test]
+fn a_page_without_text_is_an_error_saying_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("app.html");
+    std::fs::write(&path, "<html><head><title>تطبيق</title></head><body><div id=app></div></body></html>").unwrap();
+    let err = read_input(&path, &IngestOptions::default()).unwrap_err();
+    assert!(matches!(err, IngestError::NoText { .. }), "{err}");
+    assert!(err.to_string().contains("app.html"));
+}
+
+#[test]
+fn feed_items_become_articles_and_a_link_only_item_asks_for_fetch_links() {
+    let path = fixture("feeds", "rss2-wordpress.xml");
+    let got = read_input(&path, &IngestOptions::default()).unwrap();
+    let titles: Vec<&str> = got.articles.iter().map(|a| a.title.as_str()).collect();
+    assert_eq!(
+        titles,
+        [
+            "افتتاح مدرسة “النور” للبنات في حي الربوة",
+            "بلدية المدينة تطلق مشروعا لتحديث شبكة المياه في الأحياء الشرقية",
+            "تنظيم سوق شعبي أسبوعي في ساحة البلدية",
+        ]
+    );
+    let water = &got.articles[1];
+    assert_eq!(water.source, PathBuf::from(format!("{}#1", path.display())));
+    assert_eq!(water.date, ymd(2024, 3, 12));
+    assert_eq!(water.dateline, None);
+    assert_eq!(water.author.as_deref(), Some("سارة الخطيب"));
+    assert_eq!(water.paragraphs.len(), 3, "{:#?}", water.paragraphs);
+    assert_eq!(water.related.len(), 1);
+    assert_eq!(water.url.as_deref(), Some("https://madina.example/2024/03/12/water-network/"));
+    assert!(!format!("{water:?}").contains("appeared first"));
+    let school = &got.articles[0];
+    assert_eq!(
+        school.paragraphs[0],
+        "افتتح محافظ المدينة، صباح اليوم، مدرسة النور للبنات في حي الربوة، وتتسع لنحو 600 طالبة في المرحلتين الأساسية والثانوية."
+    );
+    assert_eq!(got.articles[2].paragraphs.len(), 2, "from the description");
+    assert_eq!(got.failed.len(), 1);
+    let message = got.failed[0].to_string();
+    assert!(message.contains("rss2-wordpress.xml#4") && message.contains("--fetch-links"), "{message}");
+}
+
+#[test]
+fn feed_selection_limits_the_items() {
+    let path = fixture("feeds", "rss2-wordpress.xml");
+    let options = IngestOptions {
+        feed: feed::Selection { newest: Some(1), since: None },
+        ..IngestOptions::default()
+    };
+    let got = read_input(&path, &options).unwrap();
+    assert_eq!(got.articles.len(), 1);
+    assert_eq!(got.articles[0].source, PathBuf::from(format!("{}#2", path.display())));
+    let options = IngestOptions {
+        feed: feed::Selection { newest: None, since: ymd(2024, 3, 13) },
+        ..IngestOptions::default()
+    };
+    let got = read_input(&path, &options).unwrap();
+    assert!(got.articles.is_empty() && got.failed.is_empty());
+}
+
+#[test]
+fn atom_plain_text_content_is_split_at_blank_lines() {
+    let got = read_input(&fixture("feeds", "atom.xml"), &IngestOptions::default()).unwrap();
+    assert_eq!(got.articles.len(), 3);
+    let morocco = got.articles.iter().find(|a| a.title.starts_with("المغرب")).unwrap();
+    assert_eq!(morocco.paragraphs.len(), 2);
+    let tunisia = &got.articles[0];
+    assert_eq!(tunisia.paragraphs.len(), 2, "the share div is furniture: {:?}", tunisia.paragraphs);
+}
+
+#[test]
+fn json_articles_are_labelled_by_id_or_position() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("cms.json");
+    std::fs::write(
+        &path,
+        r#"[{"id": "x-1", "title": "أ", "body": "نص."}, {"title": "ب", "body": ["نص."]}, {"title": ""}]"#,
+    )
+    .unwrap();
+    let got = read_input(&path, &IngestOptions::default()).unwrap();
+    let sources: Vec<String> =
+        got.articles.iter().map(|a| a.source.display().to_string()).collect();
+    assert_eq!(sources, [format!("{}#x-1", path.display()), format!("{}#2", path.display())]);
+    assert_eq!(got.failed.len(), 1);
+    assert!(got.failed[0].to_string().ends_with("cms.json#3: `title` is empty"), "{}", got.failed[0]);
+}
+
+#[test]
+fn an_edition_file_is_not_an_article() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("edition.toml");
+    std::fs::write(&path, "title = \"x\"").unwrap();
+    let err = read_input(&path, &IngestOptions::default()).unwrap_err();
+    assert!(err.to_string().contains("--edition"), "{err}");
+}
+
+#[test]
+fn the_same_article_twice_is_kept_once() {
+    let article = |source: &str, title: &str, body: &str| Article {
+        source: source.into(),
+        title: title.into(),
+        paragraphs: vec![body.into()],
+        ..Article::default()
+    };
+    let (kept, dropped) = dedup(vec![
+        article("a.html", "عنوان الخبر", "نص الخبر، كما نشر."),
+        article("b.json#1", "عنوانُ  الخبر", "نص الخبر كما نُشر"),
+        article("c.txt", "عنوان الخبر", "نص آخر."),
+        article("d.txt", "عنوان آخر", "نص الخبر، كما نشر."),
+    ]);
+    let sources: Vec<&Path> = kept.iter().map(|a| a.source.as_path()).collect();
+    assert_eq!(sources, [Path::new("a.html"), Path::new("c.txt"), Path::new("d.txt")]);
+    assert_eq!(dropped, [Duplicate { dropped: "b.json#1".into(), kept: "a.html".into() }]);
+}
+
+#[test]
+fn urls_pass_through_expand_inputs_and_get_no_extension_from_their_host() {
+    let got = expand_inputs(&[PathBuf::from("https://example.com/news/1.html")]).unwrap();
+    assert_eq!(got, [PathBuf::from("https://example.com/news/1.html")]);
+    assert_eq!(extension(Path::new("https://example.com")), None);
+    assert_eq!(extension(Path::new("https://example.com/a.JSON?x=1")).as_deref(), Some("json"));
+}
+
+mod served {
+    //! Inputs fetched from a local HTTP server: URLs given by the user, and feed item links
+    //! with --fetch-links.
+    use super::*;
+    use std::io::{BufRead, BufReader, Write};
+    use std::net::TcpListener;
+
+    /// Answers GET PATH with `(content type, body)` of that path, or 404, until the test ends.
+    fn serve(files: Vec<(&'static str, &'static str, String)>) -> String {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(mut stream) = stream else { continue };
+                let mut reader = BufReader::new(stream.try_clone().unwrap());
+                let mut request = String::new();
+                let _ = reader.read_line(&mut request);
+                let mut line = String::new();
+                while reader.read_line(&mut line).is_ok_and(|n| n > 2) {
+                    line.clear();
+                }
+                let path = request.split_whitespace().nth(1).unwrap_or("").to_owned();
+                let response = match files.iter().find(|(p, _, _)| *p == path) {
+                    Some((_, ct, body)) => format!(
+                        "HTTP/1.1 200 OK\r\nContent-Type: {ct}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                        body.len()
+                    ),
+                    None => "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".into(),
+                };
+                let _ = stream.write_all(response.as_bytes());
+            }
+        });
+        base
+    }
+
+    #[test]
+    fn a_url_is_fetched_and_read_by_its_content_type() {
+        let page = std::fs::read_to_string(fixture("html", "amp-article.html")).unwrap();
+        let base = serve(vec![("/tunisia/olives", "text/html; charset=utf-8", page)]);
+        let url = PathBuf::from(format!("{base}/tunisia/olives"));
+        let got = read_input(&url, &IngestOptions::default()).unwrap();
+        assert_eq!(got.articles.len(), 1);
+        assert_eq!(got.articles[0].source, url);
+        assert_eq!(got.articles[0].paragraphs.len(), 4);
+        let missing = PathBuf::from(format!("{base}/nope"));
+        let err = read_input(&missing, &IngestOptions::default()).unwrap_err();
+        assert!(err.to_string().contains("/nope") && err.to_string().contains("404"), "{err}");
+    }
+
+    #[test]
+    fn a_link_only_feed_item_is_fetched_with_fetch_links() {
+        let page = std::fs::read_to_string(fixture("html", "odd-markup-unclosed-tags.html")).unwrap();
+        let base = serve(vec![("/desal", "text/html", page)]);
+        let dir = tempfile::tempdir().unwrap();
+        let feed_path = dir.path().join("feed.rss");
+        std::fs::write(
+            &feed_path,
+            format!(
+                "<rss version='2.0'><channel><title>ف</title><item><title>محطة تحلية جديدة في وهران</title>\
+                 <link>{base}/desal</link><pubDate>Sun, 11 Jun 2023 13:20:00 +0000</pubDate></item></channel></rss>"
+            ),
+        )
+        .unwrap();
+        let options = IngestOptions { fetch_links: true, ..IngestOptions::default() };
+        let got = read_input(&feed_path, &options).unwrap();
+        assert!(got.failed.is_empty(), "{:?}", got.failed);
+        let a = &got.articles[0];
+        assert_eq!(a.title, "محطة تحلية جديدة في وهران", "the feed's title wins");
+        assert_eq!(a.date, ymd(2023, 6, 11));
+        assert_eq!(a.dateline, None);
+        assert_eq!(a.author.as_deref(), Some("ياسين مرابط"), "from the page");
+        assert_eq!(a.paragraphs.len(), 5);
+        assert_eq!(a.url.as_deref(), Some(format!("{base}/desal").as_str()));
+        assert_eq!(a.related.len(), 2);
+    }
+}
