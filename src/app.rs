@@ -12,9 +12,13 @@ use anyhow::{bail, Context, Result};
 use chrono::NaiveDate;
 
 use crate::audio::{self, Assembler, Pauses};
-use crate::cli::{EditionArgs, PauseArgs, SpeakArgs, Stage, TextArgs, VoiceArgs};
+use crate::cli::{EditionArgs, SpeakArgs, Stage, TextArgs, VoiceArgs};
 use crate::edition::{Article, Headline};
-use crate::pipeline::{self, EditionPlan, PlannedArticle, Progress, RenderOptions, Synthesizer};
+use crate::edition_file::{EditionFile, Extras};
+use crate::ingest::{IngestError, IngestOptions};
+use crate::pipeline::{
+    self, EditionPlan, PlannedArticle, Progress, RenderOptions, Synthesizer, Voices,
+};
 use crate::publish::{ErrorEntry, Manifest, VoiceEntry};
 use crate::text;
 use crate::voice::catalog::{self, Choice};
@@ -30,6 +34,10 @@ pub enum Event<'a> {
     FallbackVoice { voice: &'a str },
     /// An input could not be read; the others go on.
     InputFailed { source: &'a Path, message: &'a str },
+    /// An article repeats an earlier one (same title and body) and is read once.
+    Duplicate { dropped: &'a Path, kept: &'a Path },
+    /// The edition file sets something this build does not apply yet.
+    NotApplied { setting: &'a str, file: &'a Path },
     /// Rendering progress from the pipeline.
     Progress(&'a Progress),
 }
@@ -54,33 +62,189 @@ pub fn edition(
     voices_dir: &Path,
     events: &mut dyn FnMut(Event),
 ) -> Result<EditionOutcome> {
-    let files = crate::ingest::expand_inputs(&args.inputs)?;
-    let mut articles = Vec::new();
-    let mut errors = Vec::new();
-    for file in &files {
-        match crate::ingest::read(file) {
-            Ok(article) => articles.push(article),
-            Err(err) => {
-                let message = format!("{err:#}");
-                events(Event::InputFailed { source: file, message: &message });
-                errors.push(ErrorEntry { source: file.display().to_string(), message });
-            }
+    let settings = edition_settings(args)?;
+    if let Some(file) = &settings.edition_file {
+        for setting in not_applied(&settings.extras) {
+            events(Event::NotApplied { setting, file });
         }
     }
+    let inputs = crate::ingest::expand_inputs(&settings.inputs)?;
+    let mut articles = Vec::new();
+    let mut errors = Vec::new();
+    let mut failed = |err: &IngestError, events: &mut dyn FnMut(Event)| {
+        let message = format!("{err:#}");
+        events(Event::InputFailed { source: err.input(), message: &message });
+        errors.push(ErrorEntry { source: err.input().display().to_string(), message });
+    };
+    for input in &inputs {
+        match crate::ingest::read_input(input, &settings.ingest) {
+            Ok(read) => {
+                articles.extend(read.articles);
+                read.failed.iter().for_each(|err| failed(err, events));
+            }
+            Err(err) => failed(&err, events),
+        }
+    }
+    let (articles, duplicates) = crate::ingest::dedup(articles);
+    for d in &duplicates {
+        events(Event::Duplicate { dropped: &d.dropped, kept: &d.kept });
+    }
     if articles.is_empty() {
-        bail!("none of the {} input file(s) could be read as an article", files.len());
+        bail!("none of the {} input(s) gave an article", inputs.len());
     }
 
-    let (voice, entry) = load_voice(&args.voice, voices_dir, events)?;
-    let title = args.title.clone().unwrap_or_else(|| DEFAULT_EDITION_TITLE.to_owned());
-    let date = args.date.or_else(|| newest_date(&articles)).or_else(|| Some(today()));
-    let plan = plan_edition(title, date, articles, errors);
-    let options = RenderOptions { pauses: pauses(&args.pauses), ..RenderOptions::new(&args.out) };
-    let synth = VoiceSynth(&voice);
-    let manifest =
-        pipeline::render(&plan, &synth, entry, &options, &mut |p| events(Event::Progress(&p)))
-            .with_context(|| format!("cannot write the edition into {}", args.out.display()))?;
+    let (voice, entry) = load_voice(&settings.body_voice, voices_dir, events)?;
+    let headline_voice = settings
+        .headline_voice
+        .as_ref()
+        .map(|args| load_voice(args, voices_dir, events).context("cannot load the headline voice"))
+        .transpose()?;
+    let date = settings.date.or_else(|| newest_date(&articles)).or_else(|| Some(today()));
+    let mut plan = plan_edition(settings.title.clone(), date, articles, errors);
+    plan.publisher = settings.publisher.clone();
+    plan.language = Some(settings.language.clone());
+    let options = RenderOptions { pauses: settings.pauses, ..RenderOptions::new(&args.out) };
+    let body = VoiceSynth(&voice);
+    let headlines = headline_voice.as_ref().map(|(v, e)| (VoiceSynth(v), e.clone()));
+    let voices = Voices {
+        body: &body,
+        headlines: headlines.as_ref().map(|(s, e)| (s as &dyn Synthesizer, e.clone())),
+    };
+    let manifest = pipeline::render_voices(&plan, &voices, entry, &options, &mut |p| {
+        events(Event::Progress(&p))
+    })
+    .with_context(|| format!("cannot write the edition into {}", args.out.display()))?;
     Ok(EditionOutcome { manifest_path: args.out.join(crate::publish::MANIFEST_FILE), manifest })
+}
+
+/// An edition's settings: the command line over edition.toml over the defaults.
+#[derive(Debug, Clone)]
+pub struct EditionSettings {
+    /// The edition file read, if any.
+    pub edition_file: Option<PathBuf>,
+    pub inputs: Vec<PathBuf>,
+    pub title: String,
+    /// `None`: the newest article's date, else today.
+    pub date: Option<NaiveDate>,
+    pub publisher: Option<String>,
+    pub language: String,
+    pub body_voice: VoiceArgs,
+    /// Set when the titles and the bulletin are read by another voice than the body.
+    pub headline_voice: Option<VoiceArgs>,
+    pub pauses: Pauses,
+    pub ingest: IngestOptions,
+    /// Settings for loudness, formats, intro/outro and the published address (see
+    /// [`not_applied`]).
+    pub extras: Extras,
+}
+
+/// Language of the text when the edition file does not say: nashra's front end reads Arabic.
+const DEFAULT_LANGUAGE: &str = "ar";
+
+/// Merges the command line with the edition file it names (`--edition`, or a `.toml` input).
+pub fn edition_settings(args: &EditionArgs) -> Result<EditionSettings> {
+    let is_toml = |p: &PathBuf| {
+        !crate::ingest::is_url(p) && p.extension().is_some_and(|e| e.eq_ignore_ascii_case("toml"))
+    };
+    let toml_inputs: Vec<&PathBuf> = args.inputs.iter().filter(|p| is_toml(p)).collect();
+    let edition_path = match (&args.edition, toml_inputs.as_slice()) {
+        (Some(path), []) => Some(path.clone()),
+        (None, [path]) => Some((*path).clone()),
+        (None, []) => None,
+        _ => bail!("give one edition file (--edition FILE or one .toml input), not several"),
+    };
+    let file = match &edition_path {
+        Some(path) => EditionFile::load(path)?,
+        None => EditionFile::default(),
+    };
+    let cli_inputs: Vec<PathBuf> = args.inputs.iter().filter(|p| !is_toml(p)).cloned().collect();
+    let inputs = if cli_inputs.is_empty() { file.inputs.clone() } else { cli_inputs };
+    if inputs.is_empty() {
+        match &edition_path {
+            Some(path) => bail!(
+                "no inputs: list them under `inputs` in {} or give them on the command line",
+                path.display()
+            ),
+            None => bail!("no inputs: give article files, folders, feeds or URLs"),
+        }
+    }
+
+    // `--voice` sets both roles; `--headline-voice` then sets the headlines' alone.
+    let cli_voice = args.voice.voice.clone();
+    let body_name = cli_voice.clone().or(file.body_voice.clone()).or(file.voice.clone());
+    let headline_name = args.headline_voice.clone().or(match &cli_voice {
+        Some(voice) => Some(voice.clone()),
+        None => file.headline_voice.clone().or(file.voice.clone()),
+    });
+    let body_voice = VoiceArgs { voice: body_name.clone(), ..args.voice.clone() };
+    let headline_voice = headline_name.filter(|h| Some(h) != body_name.as_ref()).map(|h| {
+        // `--voice-config` belongs to the body voice's model; the headline voice has its own.
+        VoiceArgs { voice: Some(h), voice_config: None, ..args.voice.clone() }
+    });
+
+    let defaults = Pauses::default();
+    let pauses = Pauses {
+        sentence: args.pauses.sentence_pause.or(file.pauses.sentence).unwrap_or(defaults.sentence),
+        paragraph: args
+            .pauses
+            .paragraph_pause
+            .or(file.pauses.paragraph)
+            .unwrap_or(defaults.paragraph),
+        title: args.pauses.title_pause.or(file.pauses.title).unwrap_or(defaults.title),
+        item: args.pauses.item_pause.or(file.pauses.item).unwrap_or(defaults.item),
+    };
+    let newest = match args.ingest.feed_items {
+        Some(n) => Some(usize::try_from(n).context("--feed-items is too large")?),
+        None => file.feed.items,
+    };
+    let ingest = IngestOptions {
+        feed: crate::ingest::feed::Selection {
+            newest,
+            since: args.ingest.since.or(file.feed.since),
+        },
+        fetch_links: args.ingest.fetch_links || file.feed.fetch_links.unwrap_or(false),
+        ..IngestOptions::default()
+    };
+    Ok(EditionSettings {
+        edition_file: edition_path,
+        inputs,
+        title: args
+            .title
+            .clone()
+            .or(file.title.clone())
+            .unwrap_or_else(|| DEFAULT_EDITION_TITLE.to_owned()),
+        date: args.date.or(file.date),
+        publisher: file.publisher.clone(),
+        language: file.language.clone().unwrap_or_else(|| DEFAULT_LANGUAGE.to_owned()),
+        body_voice,
+        headline_voice,
+        pauses,
+        ingest,
+        extras: file.extras,
+    })
+}
+
+/// The edition file's settings that this build reads but does not apply: loudness
+/// normalization, formats other than WAV, intro and outro sounds, and the base URL belong to
+/// the audio and publishing stages, which take them over as they gain the features.
+pub fn not_applied(extras: &Extras) -> Vec<&'static str> {
+    let mut out = Vec::new();
+    if extras.loudness.is_some() {
+        out.push("loudness");
+    }
+    if extras.formats.iter().any(|f| f != "wav") {
+        out.push("formats");
+    }
+    if extras.intro.is_some() {
+        out.push("intro");
+    }
+    if extras.outro.is_some() {
+        out.push("outro");
+    }
+    if extras.base_url.is_some() {
+        out.push("base_url");
+    }
+    out
 }
 
 /// Orders an edition: every article's script, and a bulletin of the articles' titles followed by
@@ -109,7 +273,16 @@ pub fn plan_edition(
         .into_iter()
         .map(|article| PlannedArticle { script: text::article_script(&article), article })
         .collect();
-    EditionPlan { title, date, articles, bulletin, bulletin_items: items, errors }
+    EditionPlan {
+        title,
+        date,
+        publisher: None,
+        language: None,
+        articles,
+        bulletin,
+        bulletin_items: items,
+        errors,
+    }
 }
 
 /// `nashra speak`: one text, sentence by sentence, into one WAV file.
@@ -370,15 +543,6 @@ impl Synthesizer for VoiceSynth<'_> {
         sentences: &[&str],
     ) -> std::result::Result<Vec<String>, Box<dyn std::error::Error + Send + Sync>> {
         Ok(self.0.frontend().diacritize_many(sentences)?)
-    }
-}
-
-fn pauses(args: &PauseArgs) -> Pauses {
-    Pauses {
-        sentence: args.sentence_pause,
-        paragraph: args.paragraph_pause,
-        title: args.title_pause,
-        item: args.item_pause,
     }
 }
 

@@ -38,9 +38,12 @@ pub enum Command {
     /// Render articles into an audio edition: one WAV per article, bulletin.wav and edition.json.
     ///
     /// Inputs are scraped newspaper pages (title, dateline, author, body, related headlines),
-    /// Markdown articles (the # heading is the title) or plain text (the first line is the title).
-    /// A folder stands for its .txt and .md files in name order. If one article cannot be read or
-    /// spoken, the others are still rendered and nashra exits with status 1.
+    /// Markdown articles (the # heading is the title), plain text (the first line is the title),
+    /// HTML article pages, RSS and Atom feeds (an article per item), JSON exports, and URLs of
+    /// pages or feeds. A folder stands for its article files in name order. An edition.toml
+    /// (given with --edition, or as an input) describes the whole edition; flags override it.
+    /// The same article given twice is read once. If one article cannot be read or spoken, the
+    /// others are still rendered and nashra exits with status 1.
     Edition(EditionArgs),
     /// Speak one text into a WAV file.
     Speak(SpeakArgs),
@@ -82,31 +85,55 @@ pub struct VoiceArgs {
     pub noise_w: Option<f32>,
 }
 
-/// Silences placed by the structure of the text, in seconds.
+/// Silences placed by the structure of the text, in seconds. Unset values come from
+/// edition.toml's `[pauses]`, else the defaults.
 #[derive(Debug, Clone, Args)]
 pub struct PauseArgs {
-    /// Silence between sentences.
-    #[arg(long, value_name = "SECONDS", default_value_t = 0.35)]
-    pub sentence_pause: f32,
+    /// Silence between sentences [default: 0.35].
+    #[arg(long, value_name = "SECONDS")]
+    pub sentence_pause: Option<f32>,
 
-    /// Silence between paragraphs.
-    #[arg(long, value_name = "SECONDS", default_value_t = 0.7)]
-    pub paragraph_pause: f32,
+    /// Silence between paragraphs [default: 0.7].
+    #[arg(long, value_name = "SECONDS")]
+    pub paragraph_pause: Option<f32>,
 
-    /// Silence after the title, the dateline and the author line.
-    #[arg(long, value_name = "SECONDS", default_value_t = 0.9)]
-    pub title_pause: f32,
+    /// Silence after the title, the dateline and the author line [default: 0.9].
+    #[arg(long, value_name = "SECONDS")]
+    pub title_pause: Option<f32>,
 
-    /// Silence between bulletin items.
-    #[arg(long, value_name = "SECONDS", default_value_t = 0.9)]
-    pub item_pause: f32,
+    /// Silence between bulletin items [default: 0.9].
+    #[arg(long, value_name = "SECONDS")]
+    pub item_pause: Option<f32>,
+}
+
+/// Which articles of feeds are read, and whether a feed item's page may be fetched.
+#[derive(Debug, Clone, Args)]
+pub struct IngestArgs {
+    /// Read only the newest N items of each feed [default: every item].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub feed_items: Option<u64>,
+
+    /// Read only feed items published on or after DATE (YYYY-MM-DD); undated items are skipped.
+    #[arg(long, value_name = "DATE")]
+    pub since: Option<NaiveDate>,
+
+    /// Fetch the web page of feed items that carry only a link. nashra fetches nothing else on
+    /// its own: URLs are fetched only when given as inputs.
+    #[arg(long)]
+    pub fetch_links: bool,
 }
 
 #[derive(Debug, Args)]
 pub struct EditionArgs {
-    /// Article files or folders, rendered in the given order.
-    #[arg(required = true, value_name = "INPUT")]
+    /// Article files, folders, feeds or URLs, rendered in the given order (they replace the
+    /// inputs of an edition file).
+    #[arg(required_unless_present = "edition", value_name = "INPUT")]
     pub inputs: Vec<PathBuf>,
+
+    /// Edition description (edition.toml): title, date, voices, pauses, inputs...; the other
+    /// flags override it. An input ending in .toml is read the same way.
+    #[arg(long, value_name = "FILE")]
+    pub edition: Option<PathBuf>,
 
     /// Output folder (created if missing).
     #[arg(short, long, value_name = "DIR")]
@@ -123,8 +150,16 @@ pub struct EditionArgs {
     #[command(flatten)]
     pub voice: VoiceArgs,
 
+    /// Voice for the article titles and the bulletin, as --voice [default: the voice that reads
+    /// the body]. It must have the same sample rate as the body voice.
+    #[arg(long, value_name = "VOICE")]
+    pub headline_voice: Option<String>,
+
     #[command(flatten)]
     pub pauses: PauseArgs,
+
+    #[command(flatten)]
+    pub ingest: IngestArgs,
 }
 
 #[derive(Debug, Args)]
@@ -217,7 +252,46 @@ mod tests {
         let Command::Edition(args) = cli.command else { panic!("not edition") };
         assert_eq!(args.inputs, [PathBuf::from("a.txt"), PathBuf::from("b")]);
         assert!(cli.quiet);
-        assert_eq!(args.pauses.sentence_pause, 0.35);
+        assert_eq!(args.pauses.sentence_pause, None, "unset: edition.toml or the default");
+    }
+
+    #[test]
+    fn an_edition_file_stands_in_for_inputs() {
+        let cli = Cli::try_parse_from(["nashra", "edition", "--edition", "e.toml", "--out", "x"])
+            .expect("inputs come from the edition file");
+        let Command::Edition(args) = cli.command else { panic!("not edition") };
+        assert_eq!(args.edition, Some(PathBuf::from("e.toml")));
+        assert!(args.inputs.is_empty());
+        assert!(Cli::try_parse_from([
+            "nashra",
+            "edition",
+            "f.xml",
+            "--feed-items",
+            "0",
+            "--out",
+            "x"
+        ])
+        .is_err());
+        let cli = Cli::try_parse_from([
+            "nashra",
+            "edition",
+            "f.xml",
+            "--feed-items",
+            "3",
+            "--since",
+            "2024-03-01",
+            "--fetch-links",
+            "--headline-voice",
+            "v",
+            "--out",
+            "x",
+        ])
+        .expect("feed options");
+        let Command::Edition(args) = cli.command else { panic!("not edition") };
+        assert_eq!(args.ingest.feed_items, Some(3));
+        assert_eq!(args.ingest.since, NaiveDate::from_ymd_opt(2024, 3, 1));
+        assert!(args.ingest.fetch_links);
+        assert_eq!(args.headline_voice.as_deref(), Some("v"));
     }
 
     #[test]

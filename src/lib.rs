@@ -16,6 +16,7 @@
 //! command line and calls one library function per subcommand.
 
 pub mod edition;
+pub mod edition_file;
 pub mod fsutil;
 pub mod runtime;
 

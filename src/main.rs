@@ -86,6 +86,15 @@ fn print_event(quiet: bool, event: &Event) {
         Event::InputFailed { source, message } => {
             eprintln!("nashra: skipping {}: {message}", source.display())
         }
+        Event::Duplicate { dropped, kept } => eprintln!(
+            "nashra: warning: {} repeats {} (same title and text); it is read once",
+            dropped.display(),
+            kept.display()
+        ),
+        Event::NotApplied { setting, file } => eprintln!(
+            "nashra: warning: {}: `{setting}` is read but not applied by this version of nashra",
+            file.display()
+        ),
         Event::Progress(_) if quiet => {}
         Event::Progress(progress) => match progress {
             Progress::ArticleStarted { index, total, title } => {

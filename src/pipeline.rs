@@ -48,6 +48,33 @@ pub trait Synthesizer: Sync {
     }
 }
 
+/// Who reads what. The headline voice reads the article titles and the bulletin (its intro and
+/// items), so that headlines stand out; the body voice reads everything else (datelines, bylines,
+/// paragraphs, notes). Both must speak at the same sample rate, since a programme is one file.
+pub struct Voices<'a> {
+    pub body: &'a dyn Synthesizer,
+    /// The headline voice and its description for the manifest; `None`: the body voice reads
+    /// the headlines too.
+    pub headlines: Option<(&'a dyn Synthesizer, VoiceEntry)>,
+}
+
+impl<'a> Voices<'a> {
+    /// One voice for everything.
+    pub fn one(synth: &'a dyn Synthesizer) -> Self {
+        Self { body: synth, headlines: None }
+    }
+
+    /// The voice that reads blocks of `kind`.
+    fn for_kind(&self, kind: BlockKind) -> &'a dyn Synthesizer {
+        match (kind, &self.headlines) {
+            (BlockKind::Title | BlockKind::Intro | BlockKind::Item, Some((headlines, _))) => {
+                *headlines
+            }
+            _ => self.body,
+        }
+    }
+}
+
 /// One article and what will be said for it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PlannedArticle {
@@ -60,6 +87,10 @@ pub struct PlannedArticle {
 pub struct EditionPlan {
     pub title: String,
     pub date: Option<NaiveDate>,
+    /// Who publishes the edition; written to the manifest.
+    pub publisher: Option<String>,
+    /// Language tag of the text (`ar`); written to the manifest.
+    pub language: Option<String>,
     pub articles: Vec<PlannedArticle>,
     /// The headline bulletin: an `Intro` block, then one `Item` block per headline.
     pub bulletin: Script,
@@ -122,6 +153,11 @@ pub enum RenderError {
     Audio(#[source] AudioError),
     #[error("cannot write the manifest")]
     Manifest(#[source] PublishError),
+    #[error(
+        "the headline voice speaks at {headlines} Hz and the body voice at {body} Hz; \
+         choose two voices with the same sample rate"
+    )]
+    VoiceRates { body: u32, headlines: u32 },
 }
 
 /// Renders every programme of `plan` into `opts.out_dir` and writes `edition.json` last.
@@ -135,8 +171,25 @@ pub fn render(
     opts: &RenderOptions,
     progress: &mut dyn FnMut(Progress),
 ) -> Result<Manifest, RenderError> {
+    render_voices(plan, &Voices::one(synth), voice, opts, progress)
+}
+
+/// [`render`] with a headline voice besides the body voice; `voice` describes the body voice.
+pub fn render_voices(
+    plan: &EditionPlan,
+    voices: &Voices<'_>,
+    voice: VoiceEntry,
+    opts: &RenderOptions,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<Manifest, RenderError> {
+    let synth = voices.body;
     let rate = synth.sample_rate();
     validate(opts, rate)?;
+    if let Some((headlines, _)) = &voices.headlines {
+        if headlines.sample_rate() != rate {
+            return Err(RenderError::VoiceRates { body: rate, headlines: headlines.sample_rate() });
+        }
+    }
     std::fs::create_dir_all(&opts.out_dir)
         .map_err(|source| RenderError::CreateDir { path: opts.out_dir.clone(), source })?;
     if voice.sample_rate != rate {
@@ -155,7 +208,7 @@ pub fn render(
         let index = position + 1;
         let article = &planned.article;
         progress(Progress::ArticleStarted { index, total, title: article.title.clone() });
-        let spoken = match speak(&planned.script, synth, opts, progress) {
+        let spoken = match speak(&planned.script, voices, opts, progress) {
             Ok(spoken) => spoken,
             Err(failure) => {
                 let message = failure.to_string();
@@ -181,6 +234,7 @@ pub fn render(
             dateline: article.dateline.clone(),
             author: article.author.clone(),
             source: article.source.to_string_lossy().into_owned(),
+            url: article.url.clone(),
             audio: audio_name,
             duration_s,
             sentences: spoken
@@ -198,7 +252,7 @@ pub fn render(
         progress(Progress::ArticleDone { index, total, duration_s });
     }
 
-    let bulletin = render_bulletin(plan, synth, opts, progress, &mut errors)?;
+    let bulletin = render_bulletin(plan, voices, opts, progress, &mut errors)?;
 
     let manifest = Manifest {
         nashra_version: env!("CARGO_PKG_VERSION").to_string(),
@@ -206,6 +260,12 @@ pub fn render(
         date: plan.date,
         generated_at: Utc::now().trunc_subsecs(0),
         voice,
+        headline_voice: voices
+            .headlines
+            .as_ref()
+            .map(|(_, entry)| VoiceEntry { sample_rate: rate, ..entry.clone() }),
+        publisher: plan.publisher.clone(),
+        language: plan.language.clone(),
         pauses: opts.pauses,
         articles,
         bulletin,
@@ -234,7 +294,7 @@ fn validate(opts: &RenderOptions, rate: u32) -> Result<(), RenderError> {
 /// failed (recorded in `errors`).
 fn render_bulletin(
     plan: &EditionPlan,
-    synth: &dyn Synthesizer,
+    voices: &Voices<'_>,
     opts: &RenderOptions,
     progress: &mut dyn FnMut(Progress),
     errors: &mut Vec<ErrorEntry>,
@@ -248,7 +308,7 @@ fn render_bulletin(
         );
     }
     progress(Progress::BulletinStarted { items: item_blocks });
-    let spoken = match speak(&plan.bulletin, synth, opts, progress) {
+    let spoken = match speak(&plan.bulletin, voices, opts, progress) {
         Ok(spoken) => spoken,
         Err(SpeakError::NothingToSay) => return Ok(None),
         Err(failure) => {
@@ -258,7 +318,7 @@ fn render_bulletin(
             return Ok(None);
         }
     };
-    let rate = synth.sample_rate();
+    let rate = voices.body.sample_rate();
     let audio_name = format!("{}.wav", publish::BULLETIN_STEM);
     audio::wav::write(&opts.out_dir.join(&audio_name), rate, &spoken.samples)
         .map_err(RenderError::Audio)?;
@@ -335,7 +395,7 @@ fn pause_after(kind: BlockKind, pauses: &Pauses) -> f32 {
 /// syllable. Blocks with nothing to say add no pause.
 fn speak<'a>(
     script: &'a Script,
-    synth: &dyn Synthesizer,
+    voices: &Voices<'_>,
     opts: &RenderOptions,
     progress: &mut dyn FnMut(Progress),
 ) -> Result<Spoken<'a>, SpeakError> {
@@ -348,7 +408,7 @@ fn speak<'a>(
     if total == 0 {
         return Err(SpeakError::NothingToSay);
     }
-    let mut assembler = Assembler::new(synth.sample_rate(), opts.fade_ms);
+    let mut assembler = Assembler::new(voices.body.sample_rate(), opts.fade_ms);
     let mut sentences = Vec::with_capacity(total);
     // Kind of the last block that said something: decides the pause before the next sentence.
     let mut previous: Option<BlockKind> = None;
@@ -363,6 +423,7 @@ fn speak<'a>(
         if said.is_empty() {
             continue;
         }
+        let synth = voices.for_kind(block.kind);
         let texts: Vec<&str> = said.iter().map(|(_, s)| s.spoken.trim()).collect();
         let prepared = synth.prepare(&texts).map_err(|err| SpeakError::Synthesis {
             block: block_index + 1,
@@ -493,6 +554,8 @@ mod tests {
         EditionPlan {
             title: "t".into(),
             date: None,
+            publisher: None,
+            language: None,
             articles: vec![planned(source, title, blocks)],
             bulletin: Script::default(),
             bulletin_items: vec![],
@@ -528,6 +591,8 @@ mod tests {
         EditionPlan {
             title: "نشرة".into(),
             date: NaiveDate::from_ymd_opt(2023, 11, 6),
+            publisher: Some("جريدة".into()),
+            language: Some("ar".into()),
             articles: vec![
                 planned(
                     "seeds/a.html",
@@ -846,5 +911,68 @@ mod tests {
         let items = &manifest.bulletin.unwrap().items;
         let titles: Vec<&str> = items.iter().map(|i| i.title.as_str()).collect();
         assert_eq!(titles, ["العنوان الأول", "العنوان الثاني.", "العنوان الثالث."]);
+    }
+
+    #[test]
+    fn the_headline_voice_reads_titles_and_the_bulletin_and_the_body_voice_the_rest() {
+        let dir = tempfile::tempdir().unwrap();
+        let body = ToneSynth::new(8000, 40);
+        let headlines = ToneSynth::new(8000, 20);
+        let mut headline_entry = voice();
+        headline_entry.name = "fake-headlines".into();
+        let voices = Voices { body: &body, headlines: Some((&headlines, headline_entry)) };
+        let manifest = render_voices(
+            &two_article_plan(),
+            &voices,
+            voice(),
+            &RenderOptions::new(dir.path()),
+            &mut |_| {},
+        )
+        .unwrap();
+        assert_eq!(
+            *headlines.calls.lock().unwrap(),
+            [
+                "هل أعادت روسيا حماس",
+                "خبر ثان",
+                "إليكم أبرز العناوين.",
+                "العنوان الأول.",
+                "السادس من تشرين الثاني.",
+                "العنوان الثاني.",
+                "العنوان الثالث."
+            ]
+        );
+        assert_eq!(body.calls.lock().unwrap().len(), 6, "{:?}", body.calls.lock().unwrap());
+        assert!(body.calls.lock().unwrap().iter().all(|c| !c.contains("خبر ثان")));
+        let title = &manifest.articles[0].sentences[0];
+        assert_eq!(title.kind, BlockKind::Title);
+        // The title's clip comes from the headline voice: 20 samples per character.
+        let expected = (20 * "هل أعادت روسيا حماس".chars().count()) as f64 / 8000.0;
+        assert!((title.end_s - title.start_s - expected).abs() <= 0.001);
+        assert_eq!(
+            manifest.headline_voice.as_ref().map(|v| v.name.as_str()),
+            Some("fake-headlines")
+        );
+        assert_eq!(manifest.headline_voice.as_ref().map(|v| v.sample_rate), Some(8000));
+        assert_eq!(manifest.publisher.as_deref(), Some("جريدة"));
+    }
+
+    #[test]
+    fn voices_of_different_sample_rates_are_refused_before_writing() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("never");
+        let body = ToneSynth::new(22050, 10);
+        let headlines = ToneSynth::new(16000, 10);
+        let voices = Voices { body: &body, headlines: Some((&headlines, voice())) };
+        let err = render_voices(
+            &two_article_plan(),
+            &voices,
+            voice(),
+            &RenderOptions::new(&out),
+            &mut |_| {},
+        )
+        .unwrap_err();
+        assert!(matches!(err, RenderError::VoiceRates { body: 22050, headlines: 16000 }));
+        assert!(err.to_string().contains("same sample rate"));
+        assert!(!out.exists());
     }
 }

@@ -145,7 +145,8 @@ fn instant(s: &str) -> Option<DateTime<FixedOffset>> {
             return Some(dt);
         }
     }
-    for format in ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%d %H:%M"]
+    for format in
+        ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%d %H:%M"]
     {
         if let Ok(naive) = NaiveDateTime::parse_from_str(s, format) {
             return FixedOffset::east_opt(0)?.from_local_datetime(&naive).single();
@@ -378,7 +379,10 @@ mod tests {
         assert_eq!(parse_date("2023-11-06T10:30"), ymd(2023, 11, 6));
         assert_eq!(parse_date("2023-11-06 10:30:00"), ymd(2023, 11, 6));
         assert_eq!(parse_date("٢٠٢٣-١١-٠٦T10:30:00Z"), ymd(2023, 11, 6));
-        assert_eq!(parse_dateline("2023-11-06T10:30:00Z").map(|x| x.1), Some(MonthFamily::default()));
+        assert_eq!(
+            parse_dateline("2023-11-06T10:30:00Z").map(|x| x.1),
+            Some(MonthFamily::default())
+        );
         assert_eq!(parse_date("2023-02-30T10:30:00Z"), None);
     }
 
@@ -398,7 +402,10 @@ mod tests {
         assert_eq!(parse_date("6 تشرين الثاني 2023 | 10:30 مساءً"), ymd(2023, 11, 6));
         assert_eq!(parse_date("06/11/2023 10:30"), ymd(2023, 11, 6));
         assert_eq!(parse_date("06/11/2023 - 10:30:15"), ymd(2023, 11, 6));
-        assert_eq!(parse_date("الإثنين، 6 نوفمبر 2023 الساعة 10:30 بتوقيت مكة المكرمة"), ymd(2023, 11, 6));
+        assert_eq!(
+            parse_date("الإثنين، 6 نوفمبر 2023 الساعة 10:30 بتوقيت مكة المكرمة"),
+            ymd(2023, 11, 6)
+        );
         assert_eq!(parse_date("12 / 08 / 2014"), ymd(2014, 8, 12));
         assert_eq!(parse_date("6 نوفمبر 2023 25:30"), None, "not a clock time");
         assert_eq!(parse_date("10:30"), None, "a time alone is not a date");
@@ -421,7 +428,11 @@ mod tests {
     fn every_month_family_parses_in_every_spelling_of_the_table() {
         for m in months::all().iter().filter(|m| m.family != MonthFamily::Hijri) {
             let line = format!("15 {} 2022", m.name);
-            assert_eq!(parse_dateline(&line), Some((ymd(2022, m.month, 15).unwrap(), lookup_family(m.name))), "{line}");
+            assert_eq!(
+                parse_dateline(&line),
+                Some((ymd(2022, m.month, 15).unwrap(), lookup_family(m.name))),
+                "{line}"
+            );
         }
     }
 
@@ -435,8 +446,14 @@ mod tests {
         let a = parse_instant("Mon, 06 Nov 2023 10:30:00 +0300").unwrap();
         let b = parse_instant("2023-11-06T08:00:00Z").unwrap();
         assert!(a < b, "10:30 in Baghdad is 07:30 UTC, before 08:00 UTC");
-        assert_eq!(parse_instant("6 تشرين الثاني 2023").unwrap().to_rfc3339(), "2023-11-06T00:00:00+00:00");
-        assert_eq!(parse_instant("2023-11-06 10:30").unwrap().to_rfc3339(), "2023-11-06T10:30:00+00:00");
+        assert_eq!(
+            parse_instant("6 تشرين الثاني 2023").unwrap().to_rfc3339(),
+            "2023-11-06T00:00:00+00:00"
+        );
+        assert_eq!(
+            parse_instant("2023-11-06 10:30").unwrap().to_rfc3339(),
+            "2023-11-06T10:30:00+00:00"
+        );
         assert_eq!(parse_instant("خبر"), None);
     }
 

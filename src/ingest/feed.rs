@@ -12,9 +12,9 @@
 
 use chrono::{DateTime, FixedOffset, NaiveDate};
 use quick_xml::events::{BytesStart, Event};
-use quick_xml::XmlVersion;
 use quick_xml::name::{Namespace, ResolveResult};
 use quick_xml::NsReader;
+use quick_xml::XmlVersion;
 
 use super::date::{parse_date, parse_instant};
 
@@ -397,8 +397,12 @@ impl Parser {
             }
             Field::Updated => self.updated = Some(trimmed.to_owned()),
             Field::Author => item.author = item.author.take().or_else(|| author_name(trimmed)),
-            Field::Content(kind) => item.content = Some(text_of(kind, text)).filter(|t| !t.is_blank()),
-            Field::Summary(kind) => item.summary = Some(text_of(kind, text)).filter(|t| !t.is_blank()),
+            Field::Content(kind) => {
+                item.content = Some(text_of(kind, text)).filter(|t| !t.is_blank())
+            }
+            Field::Summary(kind) => {
+                item.summary = Some(text_of(kind, text)).filter(|t| !t.is_blank())
+            }
             Field::FeedTitle => {}
         }
     }
@@ -465,12 +469,19 @@ mod tests {
         assert!(matches!(first.summary, Some(Text::Html(_))));
         // Character references and an HTML entity (&nbsp;) inside a title.
         assert_eq!(feed.items[1].title, "افتتاح مدرسة “النور” للبنات في حي الربوة");
-        assert_eq!(feed.items[1].author.as_deref(), Some("نادر السعدي"), "from an RSS author address");
+        assert_eq!(
+            feed.items[1].author.as_deref(),
+            Some("نادر السعدي"),
+            "from an RSS author address"
+        );
         assert_eq!(feed.items[2].content, None);
         assert!(matches!(&feed.items[2].summary, Some(Text::Html(s)) if s.contains("سوق شعبي")));
         assert_eq!(feed.items[3].content, None);
         assert_eq!(feed.items[3].summary, None);
-        assert_eq!(feed.items[3].link.as_deref(), Some("https://madina.example/2024/03/10/library/"));
+        assert_eq!(
+            feed.items[3].link.as_deref(),
+            Some("https://madina.example/2024/03/10/library/")
+        );
     }
 
     #[test]
@@ -492,7 +503,11 @@ mod tests {
         assert_eq!(a.link.as_deref(), Some("https://nabd.example/tunisia/olive-harvest-2023"));
         assert!(matches!(&a.content, Some(Text::Html(h)) if h.contains("<p>انطلق رسميا")));
         assert_eq!(b.date, ymd(2023, 11, 8), "updated stands in for a missing published");
-        assert!(matches!(&b.content, Some(Text::Html(h)) if h.contains("<p>") && h.contains("الجزائر")), "{:?}", b.content);
+        assert!(
+            matches!(&b.content, Some(Text::Html(h)) if h.contains("<p>") && h.contains("الجزائر")),
+            "{:?}",
+            b.content
+        );
         assert!(matches!(&c.content, Some(Text::Plain(t)) if t.contains("أمطار")));
     }
 

@@ -127,15 +127,21 @@ fn article(json: JsonArticle) -> Result<Article, JsonError> {
     };
     let mut author = json.author.map(|a| match a {
         OneOrMany::One(name) => html::collapse(&name),
-        OneOrMany::Many(names) => {
-            names.iter().map(|n| html::collapse(n)).filter(|n| !n.is_empty()).collect::<Vec<_>>().join(" و")
-        }
+        OneOrMany::Many(names) => names
+            .iter()
+            .map(|n| html::collapse(n))
+            .filter(|n| !n.is_empty())
+            .collect::<Vec<_>>()
+            .join(" و"),
     });
     author = author.filter(|a| !a.is_empty());
     let mut related: Vec<Headline> = json
         .related
         .into_iter()
-        .map(|h| Headline { title: html::collapse(&h.title), date: h.date.as_deref().and_then(headline_date) })
+        .map(|h| Headline {
+            title: html::collapse(&h.title),
+            date: h.date.as_deref().and_then(headline_date),
+        })
         .filter(|h| !h.title.is_empty())
         .collect();
     let (paragraphs, notes) = match (json.body, json.html) {
@@ -158,7 +164,17 @@ fn article(json: JsonArticle) -> Result<Article, JsonError> {
         return Err(JsonError::NoBody);
     }
     let url = json.url.filter(|u| !u.trim().is_empty());
-    Ok(Article { title, dateline, date, author, paragraphs, notes, related, url, ..Article::default() })
+    Ok(Article {
+        title,
+        dateline,
+        date,
+        author,
+        paragraphs,
+        notes,
+        related,
+        url,
+        ..Article::default()
+    })
 }
 
 /// A related headline's date, or none when it does not parse (logged: a headline is still read
@@ -188,7 +204,8 @@ fn body_paragraphs(body: JsonBody) -> Vec<String> {
 fn split_notes(paragraphs: Vec<String>) -> (Vec<String>, Vec<String>) {
     let (notes, body): (Vec<String>, Vec<String>) =
         paragraphs.into_iter().partition(|p| p.starts_with(NOTE_BULLETS));
-    let notes = notes.iter().map(|n| n.trim_start_matches(NOTE_BULLETS).trim().to_owned()).collect();
+    let notes =
+        notes.iter().map(|n| n.trim_start_matches(NOTE_BULLETS).trim().to_owned()).collect();
     (body, notes)
 }
 
@@ -221,7 +238,10 @@ mod tests {
         assert_eq!(a.author.as_deref(), Some("مارك تمنيكي"));
         assert_eq!(a.paragraphs, ["الفقرة الأولى تكملة السطر.", "الفقرة الثانية."]);
         assert_eq!(a.notes, ["باحث في مركز"]);
-        assert_eq!(a.related[0], Headline { title: "خبر آخر مهم جدا".into(), date: ymd(2024, 4, 3) });
+        assert_eq!(
+            a.related[0],
+            Headline { title: "خبر آخر مهم جدا".into(), date: ymd(2024, 4, 3) }
+        );
         assert_eq!(a.related[1].date, None);
         assert_eq!(a.url.as_deref(), Some("https://example.com/a"));
     }

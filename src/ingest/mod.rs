@@ -53,8 +53,8 @@ pub enum IngestError {
         path.display()
     )]
     NoText { path: PathBuf },
-    #[error(transparent)]
-    Fetch(#[from] fetch::FetchError),
+    #[error("{}: {source}", path.display())]
+    Fetch { path: PathBuf, source: fetch::FetchError },
     #[error("{}: {source}", path.display())]
     Feed { path: PathBuf, source: feed::FeedError },
     #[error("{}: {reason}", path.display())]
@@ -63,6 +63,26 @@ pub enum IngestError {
     Json { path: PathBuf, source: json::JsonError },
     #[error("{}: an edition file, not an article (pass it with --edition)", path.display())]
     EditionFile { path: PathBuf },
+}
+
+impl IngestError {
+    /// The input, or the article of an input (`feed.xml#3`), that failed.
+    pub fn input(&self) -> &Path {
+        match self {
+            Self::NotFound { path }
+            | Self::Io { path, .. }
+            | Self::NotUtf8 { path, .. }
+            | Self::Empty { path }
+            | Self::EmptyFolder { path }
+            | Self::TooLarge { path, .. }
+            | Self::NoText { path }
+            | Self::Fetch { path, .. }
+            | Self::Feed { path, .. }
+            | Self::FeedItem { path, .. }
+            | Self::Json { path, .. }
+            | Self::EditionFile { path } => path,
+        }
+    }
 }
 
 /// Largest input file read, in bytes. Real article pages are well under 5 MiB; the bound keeps a
@@ -136,8 +156,7 @@ pub fn expand_inputs(inputs: &[PathBuf]) -> Result<Vec<PathBuf>, IngestError> {
             let path = entry.path();
             let name = entry.file_name();
             let hidden = name.to_string_lossy().starts_with('.');
-            let wanted = extension(&path)
-                .is_some_and(|e| ARTICLE_EXTENSIONS.contains(&e.as_str()));
+            let wanted = extension(&path).is_some_and(|e| ARTICLE_EXTENSIONS.contains(&e.as_str()));
             if !hidden && wanted && path.is_file() {
                 found.push(path);
             }
@@ -155,7 +174,8 @@ pub fn expand_inputs(inputs: &[PathBuf]) -> Result<Vec<PathBuf>, IngestError> {
 pub fn read_input(input: &Path, options: &IngestOptions) -> Result<Ingested, IngestError> {
     let (text, content_type) = if is_url(input) {
         let url = input.to_string_lossy();
-        let fetched = fetch::fetch(&url, &options.limits)?;
+        let fetched = fetch::fetch(&url, &options.limits)
+            .map_err(|source| IngestError::Fetch { path: input.to_path_buf(), source })?;
         (utf8(fetched.body, input)?, fetched.content_type)
     } else {
         (read_text(input)?, None)
@@ -177,7 +197,11 @@ fn read_text(path: &Path) -> Result<String, IngestError> {
     };
     let size = fs::metadata(path).map_err(io_error)?.len();
     if size > MAX_FILE_BYTES {
-        return Err(IngestError::TooLarge { path: path.to_path_buf(), size, limit: MAX_FILE_BYTES });
+        return Err(IngestError::TooLarge {
+            path: path.to_path_buf(),
+            size,
+            limit: MAX_FILE_BYTES,
+        });
     }
     utf8(fs::read(path).map_err(io_error)?, path)
 }
@@ -344,10 +368,9 @@ fn item_article(
         .flatten()
         .map(|t| match t {
             feed::Text::Html(h) => html::parse_fragment(h, &item.title),
-            feed::Text::Plain(p) => html::Body {
-                paragraphs: plain_paragraphs(p),
-                ..html::Body::default()
-            },
+            feed::Text::Plain(p) => {
+                html::Body { paragraphs: plain_paragraphs(p), ..html::Body::default() }
+            }
         })
         .find(|body| !body.paragraphs.is_empty());
     let mut article = match (text, &item.link) {
@@ -388,8 +411,11 @@ fn item_article(
 
 /// The article of a feed item's linked page (fetched because the user allowed it).
 fn linked_page(link: &str, label: &Path, options: &IngestOptions) -> Result<Article, IngestError> {
-    let fetched = fetch::fetch(link, &options.limits)?;
-    let text = utf8(fetched.body, Path::new(link))?;
+    let fetched = fetch::fetch(link, &options.limits).map_err(|e| IngestError::FeedItem {
+        path: label.to_path_buf(),
+        reason: format!("cannot read the linked page {link}: {e}"),
+    })?;
+    let text = utf8(fetched.body, label)?;
     let article = html::parse_page(&text);
     if article.paragraphs.is_empty() {
         return Err(IngestError::NoText { path: label.to_path_buf() });

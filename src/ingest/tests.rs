@@ -161,10 +161,23 @@ fn formats_are_detected_by_extension_content_type_then_content() {
     assert_eq!(d("a.rss", "x", None), Format::Feed);
     assert_eq!(d("a.json", "x", None), Format::Json);
     assert_eq!(d("edition.toml", "x", None), Format::Edition);
-    assert_eq!(d("a.xml", "<?xml version='1.0'?>\n<rss version='2.0'><channel/></rss>", None), Format::Feed);
-    assert_eq!(d("a.xml", "<?xml version='1.0'?><!-- x --><feed xmlns='http://www.w3.org/2005/Atom'/>", None), Format::Feed);
+    assert_eq!(
+        d("a.xml", "<?xml version='1.0'?>\n<rss version='2.0'><channel/></rss>", None),
+        Format::Feed
+    );
+    assert_eq!(
+        d(
+            "a.xml",
+            "<?xml version='1.0'?><!-- x --><feed xmlns='http://www.w3.org/2005/Atom'/>",
+            None
+        ),
+        Format::Feed
+    );
     assert_eq!(d("a.xml", "<rdf:RDF xmlns:rdf='x'></rdf:RDF>", None), Format::Feed);
-    assert_eq!(d("a.xml", "<?xml version='1.0'?><html xmlns='http://www.w3.org/1999/xhtml'/>", None), Format::Html);
+    assert_eq!(
+        d("a.xml", "<?xml version='1.0'?><html xmlns='http://www.w3.org/1999/xhtml'/>", None),
+        Format::Html
+    );
     assert_eq!(d("https://x.com/news/1", "<p>x", Some("text/html; charset=utf-8")), Format::Html);
     assert_eq!(d("https://x.com/feed", "x", Some("application/rss+xml")), Format::Feed);
     assert_eq!(d("https://x.com/a.html?id=3#top", "x", Some("text/plain")), Format::Html);
@@ -188,7 +201,11 @@ fn an_html_file_becomes_one_article_named_by_its_path() {
 fn a_page_without_text_is_an_error_saying_so() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("app.html");
-    std::fs::write(&path, "<html><head><title>تطبيق</title></head><body><div id=app></div></body></html>").unwrap();
+    std::fs::write(
+        &path,
+        "<html><head><title>تطبيق</title></head><body><div id=app></div></body></html>",
+    )
+    .unwrap();
     let err = read_input(&path, &IngestOptions::default()).unwrap_err();
     assert!(matches!(err, IngestError::NoText { .. }), "{err}");
     assert!(err.to_string().contains("app.html"));
@@ -224,7 +241,10 @@ fn feed_items_become_articles_and_a_link_only_item_asks_for_fetch_links() {
     assert_eq!(got.articles[2].paragraphs.len(), 2, "from the description");
     assert_eq!(got.failed.len(), 1);
     let message = got.failed[0].to_string();
-    assert!(message.contains("rss2-wordpress.xml#4") && message.contains("--fetch-links"), "{message}");
+    assert!(
+        message.contains("rss2-wordpress.xml#4") && message.contains("--fetch-links"),
+        "{message}"
+    );
 }
 
 #[test]
@@ -269,7 +289,11 @@ fn json_articles_are_labelled_by_id_or_position() {
         got.articles.iter().map(|a| a.source.display().to_string()).collect();
     assert_eq!(sources, [format!("{}#x-1", path.display()), format!("{}#2", path.display())]);
     assert_eq!(got.failed.len(), 1);
-    assert!(got.failed[0].to_string().ends_with("cms.json#3: `title` is empty"), "{}", got.failed[0]);
+    assert!(
+        got.failed[0].to_string().ends_with("cms.json#3: `title` is empty"),
+        "{}",
+        got.failed[0]
+    );
 }
 
 #[test]
@@ -359,7 +383,8 @@ mod served {
 
     #[test]
     fn a_link_only_feed_item_is_fetched_with_fetch_links() {
-        let page = std::fs::read_to_string(fixture("html", "odd-markup-unclosed-tags.html")).unwrap();
+        let page =
+            std::fs::read_to_string(fixture("html", "odd-markup-unclosed-tags.html")).unwrap();
         let base = serve(vec![("/desal", "text/html", page)]);
         let dir = tempfile::tempdir().unwrap();
         let feed_path = dir.path().join("feed.rss");

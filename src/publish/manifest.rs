@@ -32,8 +32,20 @@ pub struct Manifest {
     pub date: Option<NaiveDate>,
     /// When the edition was rendered: RFC 3339 in UTC, whole seconds (`2023-11-06T08:30:00Z`).
     pub generated_at: DateTime<Utc>,
-    /// The voice every programme of this edition was spoken with.
+    /// The voice every programme of this edition was spoken with (the body voice when
+    /// `headline_voice` is set).
     pub voice: VoiceEntry,
+    /// The voice that read the article titles and the bulletin, when edition.toml or
+    /// `--headline-voice` chose one other than `voice`; `null` when `voice` read everything.
+    #[serde(default)]
+    pub headline_voice: Option<VoiceEntry>,
+    /// Who publishes the edition (edition.toml `publisher`), `null` when not given.
+    #[serde(default)]
+    pub publisher: Option<String>,
+    /// Language of the edition's text as a BCP 47 tag (`ar`, `ar-IQ`); `null` in manifests
+    /// written before this field existed.
+    #[serde(default)]
+    pub language: Option<String>,
     /// The silences used between sentences, blocks and bulletin items, in seconds.
     pub pauses: Pauses,
     /// The articles that rendered, in reading order. An article that failed is absent here and
@@ -78,8 +90,13 @@ pub struct ArticleEntry {
     pub dateline: Option<String>,
     /// Author as printed, `null` when unknown.
     pub author: Option<String>,
-    /// The input file the article was read from, as given on the command line.
+    /// The input file the article was read from, as given on the command line (a feed item or
+    /// an article of a JSON list as `input#N` or `input#id`).
     pub source: String,
+    /// Where the article is published on the web (the page's canonical URL, the feed item's
+    /// link), `null` when the input does not say.
+    #[serde(default)]
+    pub url: Option<String>,
     /// The audio file, relative to the directory holding `edition.json` (`01-….wav`).
     pub audio: String,
     /// Length of the audio file in seconds.
@@ -193,6 +210,9 @@ mod tests {
                 fallback: false,
                 note: None,
             },
+            headline_voice: None,
+            publisher: Some("جريدة العالم".into()),
+            language: Some("ar".into()),
             pauses: Pauses::default(),
             articles: vec![ArticleEntry {
                 id: "01-hl".into(),
@@ -202,6 +222,7 @@ mod tests {
                 dateline: Some("6-تشرين الثاني-2023".into()),
                 author: None,
                 source: "seeds/a.html".into(),
+                url: None,
                 audio: "01-hl.wav".into(),
                 duration_s: 2.5,
                 sentences: vec![SentenceEntry {
@@ -250,8 +271,11 @@ mod tests {
                 "date",
                 "errors",
                 "generated_at",
+                "headline_voice",
+                "language",
                 "nashra_version",
                 "pauses",
+                "publisher",
                 "title",
                 "voice"
             ]
@@ -271,7 +295,8 @@ mod tests {
                 "index",
                 "sentences",
                 "source",
-                "title"
+                "title",
+                "url"
             ]
         );
         assert_eq!(keys(&article["sentences"][0]), ["end_s", "kind", "spoken", "start_s", "text"]);

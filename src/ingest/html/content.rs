@@ -75,9 +75,12 @@ pub(super) fn main_content(
         }
     }
     let densities = link_densities(&paras, body);
-    let scaled = |id: &NodeId, score: f64| score * (1.0 - densities.get(id).copied().unwrap_or(0.0));
-    let finals: HashMap<NodeId, f64> =
-        scores.iter().map(|(id, (initial, content))| (*id, scaled(id, initial + content))).collect();
+    let scaled =
+        |id: &NodeId, score: f64| score * (1.0 - densities.get(id).copied().unwrap_or(0.0));
+    let finals: HashMap<NodeId, f64> = scores
+        .iter()
+        .map(|(id, (initial, content))| (*id, scaled(id, initial + content)))
+        .collect();
     let contents: HashMap<NodeId, f64> =
         scores.iter().map(|(id, (_, content))| (*id, scaled(id, *content))).collect();
     let position: HashMap<NodeId, usize> = body
@@ -87,9 +90,11 @@ pub(super) fn main_content(
         .map(|(i, n)| (n.id(), i))
         .collect();
     // The highest score; on a tie, the earlier element.
-    let Some((&top, _)) = finals.iter().filter(|(_, s)| **s > 0.0).max_by(|a, b| {
-        a.1.total_cmp(b.1).then_with(|| position.get(b.0).cmp(&position.get(a.0)))
-    }) else {
+    let Some((&top, _)) = finals
+        .iter()
+        .filter(|(_, s)| **s > 0.0)
+        .max_by(|a, b| a.1.total_cmp(b.1).then_with(|| position.get(b.0).cmp(&position.get(a.0))))
+    else {
         return Vec::new();
     };
     with_siblings(tree, top, &contents, &paras)
@@ -209,7 +214,9 @@ mod tests {
 
     #[test]
     fn the_container_of_the_arabic_paragraphs_wins_over_body_and_link_lists() {
-        let links: String = (0..30).map(|i| format!("<li><a href='/n{i}'>خبر رقم {i} في القائمة الجانبية للموقع</a></li>")).collect();
+        let links: String = (0..30)
+            .map(|i| format!("<li><a href='/n{i}'>خبر رقم {i} في القائمة الجانبية للموقع</a></li>"))
+            .collect();
         let html = format!(
             "<body><div id='page'><ul id='links'>{links}</ul><div id='story'>{}</div></div></body>",
             PARAGRAPH.repeat(5)

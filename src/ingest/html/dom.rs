@@ -14,8 +14,8 @@ use scraper::{ElementRef, Node};
 /// Elements whose content is never article text, wherever they are.
 const SILENT_TAGS: &[&str] = &[
     "script", "style", "noscript", "template", "iframe", "svg", "canvas", "object", "embed",
-    "video", "audio", "picture", "img", "map", "source", "head", "title", "meta", "link",
-    "button", "input", "select", "textarea", "option", "label", "dialog",
+    "video", "audio", "picture", "img", "map", "source", "head", "title", "meta", "link", "button",
+    "input", "select", "textarea", "option", "label", "dialog",
 ];
 
 /// Page furniture: navigation, site header and footer, sidebars, forms, figures.
@@ -135,8 +135,21 @@ const TAXONOMY_PREFIXES: &[&str] =
 
 /// Parts of class names and ids that suggest the article's own container.
 const CONTENT_PARTS: &[&str] = &[
-    "article", "content", "entry", "post", "story", "body", "text", "main", "news", "detail",
-    "details", "single", "maincontent", "articlebody", "itemfulltext",
+    "article",
+    "content",
+    "entry",
+    "post",
+    "story",
+    "body",
+    "text",
+    "main",
+    "news",
+    "detail",
+    "details",
+    "single",
+    "maincontent",
+    "articlebody",
+    "itemfulltext",
 ];
 
 /// AMP components that may carry article text; every other `amp-*` element is furniture (ads,
@@ -235,7 +248,7 @@ pub(super) fn element<'a>(node: &NodeRef<'a, Node>) -> Option<&'a Element> {
 }
 
 /// Lower-case tag name (html5ever already lower-cases HTML tags).
-pub(super) fn tag<'a>(el: &'a Element) -> &'a str {
+pub(super) fn tag(el: &Element) -> &str {
     el.name()
 }
 
@@ -303,8 +316,7 @@ pub(super) fn is_furniture(el: &Element) -> bool {
     if FURNITURE_TAGS.contains(&name) {
         return true;
     }
-    if el.attr("role").is_some_and(|r| FURNITURE_ROLES.contains(&r.to_ascii_lowercase().as_str()))
-    {
+    if el.attr("role").is_some_and(|r| FURNITURE_ROLES.contains(&r.to_ascii_lowercase().as_str())) {
         return true;
     }
     if matches!(name, "html" | "body" | "main" | "article") {

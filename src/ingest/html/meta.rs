@@ -134,7 +134,9 @@ pub(super) fn read(doc: &Html) -> Meta {
     meta.url = get("og:url")
         .map(str::to_owned)
         .or_else(|| {
-            doc.select(&selector("link[rel=canonical]")).next().and_then(|l| l.attr("href"))
+            doc.select(&selector("link[rel=canonical]"))
+                .next()
+                .and_then(|l| l.attr("href"))
                 .map(str::to_owned)
         })
         .or(ld.url)
@@ -309,9 +311,10 @@ pub(super) fn title(
             return Some((text, Some(h.id())));
         }
     }
-    let best = meta.titles.iter().find(|t| {
-        meta.site_name.as_deref().is_none_or(|site| !same_title(t, site))
-    })?;
+    let best = meta
+        .titles
+        .iter()
+        .find(|t| meta.site_name.as_deref().is_none_or(|site| !same_title(t, site)))?;
     let title = strip_site_name(best, meta.site_name.as_deref()).unwrap_or_else(|| best.clone());
     Some((title, None))
 }
@@ -440,10 +443,7 @@ fn unmarked_dateline(
 
 /// The printed author: the first byline-like element (`rel=author`, `itemprop=author`, a class
 /// such as `byline`) whose text, without `بقلم:`-style labels, is a name.
-pub(super) fn byline(
-    doc: &Html,
-    excluded: &dyn Fn(NodeRef<'_, Node>) -> bool,
-) -> Option<String> {
+pub(super) fn byline(doc: &Html, excluded: &dyn Fn(NodeRef<'_, Node>) -> bool) -> Option<String> {
     for node in doc.tree.root().descendants() {
         let Some(el) = dom::element(&node) else { continue };
         let marked = el.attr("rel").is_some_and(|r| r.split_whitespace().any(|r| r == "author"))
@@ -453,10 +453,7 @@ pub(super) fn byline(
             continue;
         }
         let Some(element) = ElementRef::wrap(node) else { continue };
-        let name_el = element
-            .select(&selector("[itemprop=name]"))
-            .next()
-            .unwrap_or(element);
+        let name_el = element.select(&selector("[itemprop=name]")).next().unwrap_or(element);
         if let Some(name) = author_line(&dom::inline_text(name_el)) {
             return Some(name);
         }
@@ -548,7 +545,10 @@ mod tests {
 
     #[test]
     fn site_names_are_stripped_from_page_titles() {
-        assert_eq!(strip_site_name("عنوان الخبر | الصحيفة", Some("الصحيفة")).unwrap(), "عنوان الخبر");
+        assert_eq!(
+            strip_site_name("عنوان الخبر | الصحيفة", Some("الصحيفة")).unwrap(),
+            "عنوان الخبر"
+        );
         assert_eq!(strip_site_name("الصحيفة - عنوان الخبر هنا", None).unwrap(), "عنوان الخبر هنا");
         assert_eq!(strip_site_name("عنوان بلا فاصل", None), None);
     }

@@ -157,7 +157,10 @@ fn items(node: NodeRef<'_, Node>) -> Vec<Headline> {
         .filter(|a| is_headline_text(&dom::inline_text(*a)))
         .collect();
     let count_in = |el: &ElementRef<'_>| {
-        links.iter().filter(|a| a.id() == el.id() || a.ancestors().any(|x| x.id() == el.id())).count()
+        links
+            .iter()
+            .filter(|a| a.id() == el.id() || a.ancestors().any(|x| x.id() == el.id()))
+            .count()
     };
     let mut seen = HashSet::new();
     let mut out = Vec::new();
@@ -216,9 +219,9 @@ fn item_date(el: ElementRef<'_>) -> Option<chrono::NaiveDate> {
     }
     el.descendants().find_map(|node| match node.value() {
         Node::Text(text) => parse_dateline(text.trim()).map(|(d, _)| d),
-        Node::Element(e) if e.name() != "a" && !dom::is_silent(e) => {
-            ElementRef::wrap(node).and_then(|e| parse_dateline(&dom::inline_text(e))).map(|(d, _)| d)
-        }
+        Node::Element(e) if e.name() != "a" && !dom::is_silent(e) => ElementRef::wrap(node)
+            .and_then(|e| parse_dateline(&dom::inline_text(e)))
+            .map(|(d, _)| d),
         _ => None,
     })
 }

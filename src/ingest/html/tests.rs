@@ -158,7 +158,16 @@ fn seed_article_wrapped_in_a_page_equals_the_scraped_text() {
     assert_eq!(a.related, from_text.related);
     assert_no_furniture(
         &a,
-        &["Powered", "weebtech", "الرئيسية", "آخر الأنباء", "البرلمان يعقد", "طباعة", "كتاب العالم", "استطلاع"],
+        &[
+            "Powered",
+            "weebtech",
+            "الرئيسية",
+            "آخر الأنباء",
+            "البرلمان يعقد",
+            "طباعة",
+            "كتاب العالم",
+            "استطلاع",
+        ],
     );
 }
 
@@ -179,7 +188,10 @@ fn amp_page_uses_json_ld_authors_and_skips_amp_components() {
             ("الجزائر تتوقع ارتفاع إنتاج الزيتون بنسبة عشرين بالمئة", ymd(2023, 11, 8)),
         ]
     );
-    assert_no_furniture(&a, &["الرئيسية", "إعلان", "gtag", "النسخة الكاملة", "جميع الحقوق", "☰", "-amp-start"]);
+    assert_no_furniture(
+        &a,
+        &["الرئيسية", "إعلان", "gtag", "النسخة الكاملة", "جميع الحقوق", "☰", "-amp-start"],
+    );
 }
 
 #[test]
@@ -200,7 +212,19 @@ fn nested_layout_tables_with_br_paragraphs_and_inline_scripts_parse() {
         ]
     );
     assert!(a.related.is_empty());
-    assert_no_furniture(&a, &["الصفحة الرئيسية", "الأرشيف", "document.write", "إعلان", "طباعة", "أرسل لصديق", "جميع الحقوق", "بقلم"]);
+    assert_no_furniture(
+        &a,
+        &[
+            "الصفحة الرئيسية",
+            "الأرشيف",
+            "document.write",
+            "إعلان",
+            "طباعة",
+            "أرسل لصديق",
+            "جميع الحقوق",
+            "بقلم",
+        ],
+    );
 }
 
 #[test]
@@ -225,7 +249,18 @@ fn unclosed_tags_embeds_and_an_unmarked_maghrebi_dateline_parse() {
     );
     assert_no_furniture(
         &a,
-        &["pageId", "تعليق", "لحظة تدشين", "twitter", "فيديو", "جافاسكربت", "مياه\n", "وهران تحتضن", "Copyright", "margin"],
+        &[
+            "pageId",
+            "تعليق",
+            "لحظة تدشين",
+            "twitter",
+            "فيديو",
+            "جافاسكربت",
+            "مياه\n",
+            "وهران تحتضن",
+            "Copyright",
+            "margin",
+        ],
     );
 }
 
