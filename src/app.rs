@@ -597,4 +597,141 @@ mod tests {
         let articles = vec![article("أ", a, &[]), article("ب", b, &[]), article("ج", None, &[])];
         assert_eq!(newest_date(&articles), b);
     }
+
+    fn edition_args(args: &[&str]) -> EditionArgs {
+        let mut argv = vec!["nashra", "edition"];
+        argv.extend_from_slice(args);
+        use clap::Parser;
+        match crate::cli::Cli::try_parse_from(argv).unwrap().command {
+            crate::cli::Command::Edition(args) => args,
+            _ => unreachable!("edition args"),
+        }
+    }
+
+    fn edition_file(dir: &Path, text: &str) -> String {
+        let path = dir.join("evening.toml");
+        std::fs::write(&path, text).unwrap();
+        path.display().to_string()
+    }
+
+    const FILE: &str = r#"
+title = "نشرة المساء"
+date = 2023-11-06
+publisher = "جريدة المدينة"
+voice = "ar_JO-kareem-medium"
+inputs = ["a.html", "feed.xml"]
+[voices]
+headlines = "ar_JO-kareem-low"
+[pauses]
+sentence = 0.5
+title = 1.5
+[feed]
+items = 3
+"#;
+
+    #[test]
+    fn the_edition_file_fills_what_the_command_line_leaves_out() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = edition_file(dir.path(), FILE);
+        let s = edition_settings(&edition_args(&["--edition", &file, "--out", "o"])).unwrap();
+        assert_eq!(s.inputs, [dir.path().join("a.html"), dir.path().join("feed.xml")]);
+        assert_eq!(s.title, "نشرة المساء");
+        assert_eq!(s.date, NaiveDate::from_ymd_opt(2023, 11, 6));
+        assert_eq!(s.publisher.as_deref(), Some("جريدة المدينة"));
+        assert_eq!(s.language, "ar");
+        assert_eq!(s.body_voice.voice.as_deref(), Some("ar_JO-kareem-medium"));
+        assert_eq!(s.headline_voice.unwrap().voice.as_deref(), Some("ar_JO-kareem-low"));
+        assert_eq!(s.pauses, Pauses { sentence: 0.5, paragraph: 0.7, title: 1.5, item: 0.9 });
+        assert_eq!(s.ingest.feed.newest, Some(3));
+        assert!(!s.ingest.fetch_links);
+    }
+
+    #[test]
+    fn flags_override_the_edition_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = edition_file(dir.path(), FILE);
+        let s = edition_settings(&edition_args(&[
+            &file,
+            "b.txt",
+            "--out",
+            "o",
+            "--title",
+            "عنوان آخر",
+            "--date",
+            "2024-01-02",
+            "--sentence-pause",
+            "0.2",
+            "--voice",
+            "espeak",
+            "--feed-items",
+            "7",
+            "--fetch-links",
+        ]))
+        .unwrap();
+        assert_eq!(s.inputs, [PathBuf::from("b.txt")], "command-line inputs replace the file's");
+        assert_eq!(s.title, "عنوان آخر");
+        assert_eq!(s.date, NaiveDate::from_ymd_opt(2024, 1, 2));
+        assert_eq!(s.pauses.sentence, 0.2);
+        assert_eq!(s.pauses.title, 1.5);
+        assert_eq!(s.body_voice.voice.as_deref(), Some("espeak"));
+        assert!(s.headline_voice.is_none(), "--voice sets both roles");
+        assert_eq!(s.ingest.feed.newest, Some(7));
+        assert!(s.ingest.fetch_links);
+        let s = edition_settings(&edition_args(&[
+            "--edition",
+            &file,
+            "--out",
+            "o",
+            "--headline-voice",
+            "espeak",
+        ]))
+        .unwrap();
+        assert_eq!(s.body_voice.voice.as_deref(), Some("ar_JO-kareem-medium"));
+        assert_eq!(s.headline_voice.unwrap().voice.as_deref(), Some("espeak"));
+    }
+
+    #[test]
+    fn a_headline_voice_equal_to_the_body_voice_is_not_loaded_twice() {
+        let s = edition_settings(&edition_args(&[
+            "a.txt",
+            "--out",
+            "o",
+            "--voice",
+            "espeak",
+            "--headline-voice",
+            "espeak",
+        ]))
+        .unwrap();
+        assert!(s.headline_voice.is_none());
+        assert_eq!(s.title, DEFAULT_EDITION_TITLE);
+        assert_eq!(s.pauses, Pauses::default());
+    }
+
+    #[test]
+    fn edition_files_without_inputs_or_given_twice_are_errors() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = edition_file(dir.path(), "title = \"x\"");
+        let err = edition_settings(&edition_args(&["--edition", &file, "--out", "o"])).unwrap_err();
+        assert!(err.to_string().contains("no inputs") && err.to_string().contains(&file), "{err}");
+        let err = edition_settings(&edition_args(&["--edition", &file, &file, "--out", "o"]))
+            .unwrap_err();
+        assert!(err.to_string().contains("one edition file"), "{err}");
+        let bad = edition_file(dir.path(), "titel = \"x\"");
+        let err = edition_settings(&edition_args(&[&bad, "--out", "o"])).unwrap_err();
+        assert!(format!("{err:#}").contains("unknown field `titel`"), "{err:#}");
+    }
+
+    #[test]
+    fn settings_for_later_stages_are_reported_as_not_applied() {
+        let extras = Extras {
+            loudness: Some(-19.0),
+            formats: vec!["wav".into(), "mp3".into()],
+            intro: None,
+            outro: Some("o.wav".into()),
+            base_url: Some("https://x/".into()),
+        };
+        assert_eq!(not_applied(&extras), ["loudness", "formats", "outro", "base_url"]);
+        let wav_only = Extras { formats: vec!["wav".into()], ..Extras::default() };
+        assert!(not_applied(&wav_only).is_empty());
+    }
 }

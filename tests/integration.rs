@@ -330,3 +330,204 @@ fn text_stages_work_with_the_shipped_config_alone() {
     assert_eq!(stdout.lines().count(), 1, "one line per input line: {stdout}");
     assert_eq!(stdout.matches(" | ").count(), 1, "two sentences: {stdout}");
 }
+
+/// Every sentence an article says, as printed, on one string (to look for furniture).
+fn said(article: &Value) -> String {
+    article["sentences"]
+        .as_array()
+        .expect("sentences")
+        .iter()
+        .map(|s| s["text"].as_str().unwrap_or(""))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn an_html_page_becomes_an_edition_without_its_furniture() {
+    let out = tempfile::tempdir().expect("tempdir");
+    let output = run(nashra()
+        .args(["edition", "tests/fixtures/html/wordpress-single-post.html", "--voice", "espeak"])
+        .args(["-q", "--out"])
+        .arg(out.path()));
+    assert!(output.status.success(), "stderr: {}", text(&output.stderr));
+    let manifest = read_manifest(out.path());
+    assert_eq!(manifest["date"], "2024-03-12");
+    assert_eq!(manifest["language"], "ar");
+    let article = &manifest["articles"][0];
+    assert_eq!(article["title"], "بلدية المدينة تطلق مشروعا لتحديث شبكة المياه في الأحياء الشرقية");
+    assert_eq!(article["dateline"], "12 آذار 2024");
+    assert_eq!(article["author"], "سارة الخطيب");
+    assert_eq!(article["url"], "https://madina.example/2024/03/12/water-network/");
+    assert_eq!(article["source"], "tests/fixtures/html/wordpress-single-post.html");
+    let kinds: Vec<&str> = article["sentences"]
+        .as_array()
+        .expect("sentences")
+        .iter()
+        .map(|s| s["kind"].as_str().unwrap_or(""))
+        .collect();
+    assert_eq!(&kinds[..3], ["title", "dateline", "author"]);
+    assert!(kinds.iter().filter(|k| **k == "paragraph").count() >= 7, "{kinds:?}");
+    let spoken = said(article);
+    for furniture in ["فيسبوك", "الوسوم", "مقال رائع", "عاجل", "WordPress", "آخر الأخبار", "إعلان"]
+    {
+        assert!(!spoken.contains(furniture), "{furniture} read aloud:\n{spoken}");
+    }
+    // The bulletin: the title, then the eight related and latest headlines.
+    let items = manifest["bulletin"]["items"].as_array().expect("items");
+    assert_eq!(items.len(), 9);
+    assert_eq!(items[1]["title"], "وزارة المياه تبدأ صيانة سد الوادي قبل موسم الأمطار");
+    assert_eq!(items[1]["date"], "2024-02-20");
+    assert_eq!(items[8]["title"], "ارتفاع أسعار المياه المعبأة مع بداية الصيف");
+    assert_eq!(items[8]["date"], Value::Null);
+}
+
+#[test]
+fn a_feed_gives_its_newest_items_and_names_items_it_cannot_read() {
+    let out = tempfile::tempdir().expect("tempdir");
+    let output = run(nashra()
+        .args(["edition", "tests/fixtures/feeds/rss2-wordpress.xml", "--voice", "espeak"])
+        .args(["-q", "--feed-items", "2", "--out"])
+        .arg(out.path()));
+    assert!(output.status.success(), "stderr: {}", text(&output.stderr));
+    let manifest = read_manifest(out.path());
+    let articles = manifest["articles"].as_array().expect("articles");
+    let titles: Vec<&str> = articles.iter().map(|a| a["title"].as_str().unwrap_or("")).collect();
+    assert_eq!(
+        titles,
+        [
+            "افتتاح مدرسة “النور” للبنات في حي الربوة",
+            "بلدية المدينة تطلق مشروعا لتحديث شبكة المياه في الأحياء الشرقية"
+        ]
+    );
+    assert_eq!(articles[0]["source"], "tests/fixtures/feeds/rss2-wordpress.xml#2");
+    assert_eq!(articles[0]["author"], "نادر السعدي");
+    assert_eq!(
+        articles[1]["dateline"],
+        Value::Null,
+        "a feed's timestamp is not a printed dateline"
+    );
+    assert!(!said(&articles[1]).contains("appeared first"));
+    assert_eq!(manifest["date"], "2024-03-12");
+
+    // Every item: the link-only one is an error naming it and the way to read it.
+    let out = tempfile::tempdir().expect("tempdir");
+    let output = run(nashra()
+        .args(["edition", "tests/fixtures/feeds/rss2-wordpress.xml", "--voice", "espeak"])
+        .args(["-q", "--out"])
+        .arg(out.path()));
+    assert_eq!(output.status.code(), Some(1), "stderr: {}", text(&output.stderr));
+    let manifest = read_manifest(out.path());
+    assert_eq!(manifest["articles"].as_array().map(Vec::len), Some(3));
+    assert_eq!(manifest["errors"][0]["source"], "tests/fixtures/feeds/rss2-wordpress.xml#4");
+    let message = manifest["errors"][0]["message"].as_str().unwrap_or("");
+    assert!(message.contains("--fetch-links"), "{message}");
+    assert!(text(&output.stderr).contains("rss2-wordpress.xml#4"), "{}", text(&output.stderr));
+}
+
+#[test]
+fn an_edition_file_describes_the_whole_edition_and_flags_override_it() {
+    let out = tempfile::tempdir().expect("tempdir");
+    let output = run(nashra()
+        .args(["edition", "--edition", "tests/fixtures/edition/evening.toml"])
+        .args(["--item-pause", "1.4", "--out"])
+        .arg(out.path()));
+    assert!(output.status.success(), "stderr: {}", text(&output.stderr));
+    let stderr = text(&output.stderr);
+    assert!(stderr.contains("`loudness` is read but not applied"), "{stderr}");
+    assert!(
+        stderr.contains(
+            "seed_page.txt repeats tests/fixtures/edition/../html/seed-article-in-page.html"
+        ),
+        "{stderr}"
+    );
+    let manifest = read_manifest(out.path());
+    assert_eq!(manifest["title"], "نشرة المساء");
+    assert_eq!(manifest["publisher"], "جريدة المدينة");
+    assert_eq!(manifest["language"], "ar");
+    assert_eq!(manifest["date"], "2024-04-01", "the newest article's date");
+    assert_eq!(manifest["voice"]["engine"], "espeak-ng");
+    assert_eq!(manifest["voice"]["fallback"], false, "espeak was asked for");
+    assert_eq!(manifest["headline_voice"], Value::Null);
+    assert_eq!(manifest["pauses"]["sentence"], 0.3, "from the file");
+    assert_eq!(manifest["pauses"]["item"], 1.4, "the flag wins over the file");
+    assert_eq!(manifest["pauses"]["title"], 0.9, "the default");
+    let articles = manifest["articles"].as_array().expect("articles");
+    let sources: Vec<&str> = articles.iter().map(|a| a["source"].as_str().unwrap_or("")).collect();
+    assert_eq!(
+        sources,
+        [
+            "tests/fixtures/edition/../html/wordpress-single-post.html",
+            "tests/fixtures/edition/../feeds/atom.xml#1",
+            "tests/fixtures/edition/../json/cms-export.json#madina-4301",
+            "tests/fixtures/edition/../json/cms-export.json#madina-4302",
+            "tests/fixtures/edition/../html/seed-article-in-page.html",
+        ]
+    );
+    assert_eq!(articles[3]["author"], "نادر السعدي");
+    assert_eq!(articles[3]["dateline"], "31-آذار-2024");
+    assert_eq!(articles[4]["title"], "هل أعدت روسيا حماس للهجوم على إسرائيل؟");
+    assert!(manifest["errors"].as_array().is_some_and(Vec::is_empty), "{}", manifest["errors"]);
+    // Files are numbered by position, and every one is on disk.
+    for (i, article) in articles.iter().enumerate() {
+        let audio = article["audio"].as_str().expect("audio");
+        assert!(audio.starts_with(&format!("{:02}-", i + 1)), "{audio}");
+        assert!(out.path().join(audio).is_file(), "{audio}");
+    }
+}
+
+#[test]
+fn an_edition_file_with_an_unknown_key_is_refused_naming_key_and_file() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("edition.toml");
+    std::fs::write(&file, "title = \"نشرة\"\nvoise = \"espeak\"\ninputs = [\"a.txt\"]\n")
+        .expect("write");
+    let output = run(nashra().args(["edition"]).arg(&file).arg("--out").arg(dir.path().join("o")));
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = text(&output.stderr);
+    assert!(stderr.contains("unknown field `voise`"), "{stderr}");
+    assert!(stderr.contains(&file.display().to_string()), "{stderr}");
+    assert!(!dir.path().join("o").exists());
+}
+
+/// Serves `body` as `content_type` at every path of a local address, for `count` requests.
+fn serve_once(content_type: &'static str, body: String, count: usize) -> String {
+    use std::io::{BufRead, BufReader};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let base = format!("http://{}", listener.local_addr().expect("address"));
+    std::thread::spawn(move || {
+        for _ in 0..count {
+            let Ok((mut stream, _)) = listener.accept() else { return };
+            let Ok(clone) = stream.try_clone() else { return };
+            let mut reader = BufReader::new(clone);
+            let mut line = String::new();
+            while reader.read_line(&mut line).is_ok_and(|n| n > 2) {
+                line.clear();
+            }
+            let head = format!(
+                "HTTP/1.1 200 OK\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                body.len()
+            );
+            let _ = stream.write_all(head.as_bytes());
+            let _ = stream.write_all(body.as_bytes());
+        }
+    });
+    base
+}
+
+#[test]
+fn a_url_given_on_the_command_line_is_fetched_and_read() {
+    let page = std::fs::read_to_string(root().join("tests/fixtures/html/amp-article.html"))
+        .expect("fixture");
+    let base = serve_once("text/html; charset=utf-8", page, 1);
+    let url = format!("{base}/tunisia/olive-harvest-2023");
+    let out = tempfile::tempdir().expect("tempdir");
+    let output =
+        run(nashra().args(["edition", &url, "--voice", "espeak", "-q", "--out"]).arg(out.path()));
+    assert!(output.status.success(), "stderr: {}", text(&output.stderr));
+    let manifest = read_manifest(out.path());
+    let article = &manifest["articles"][0];
+    assert_eq!(article["title"], "تونس: انطلاق موسم جني الزيتون وسط توقعات بصابة قياسية");
+    assert_eq!(article["source"], url.as_str());
+    assert_eq!(article["author"], "ليلى بن عمر وكريم الطرابلسي");
+    assert_eq!(article["date"], "2023-11-14");
+}
