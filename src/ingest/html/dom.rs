@@ -89,7 +89,6 @@ const FURNITURE_PARTS: &[&str] = &[
     "gdpr",
     "pagination",
     "pager",
-    "print",
     "toolbar",
     "tags",
     "keywords",
@@ -120,12 +119,20 @@ const FURNITURE_PARTS: &[&str] = &[
     "facebook",
     "whatsapp",
     "telegram",
-    "hidden",
 ];
 
 /// Whole class names of furniture that the parts above miss.
-const FURNITURE_CLASSES: &[&str] =
-    &["screen-reader-text", "sr-only", "visually-hidden", "google-auto-placed", "wp-caption"];
+/// (`hidden` alone, not as a part, and no `print`: Bootstrap's `hidden-print` or `hidden-xs` hide
+/// an element on paper or on phones only, and may well hold the article.)
+const FURNITURE_CLASSES: &[&str] = &[
+    "hidden",
+    "is-hidden",
+    "screen-reader-text",
+    "sr-only",
+    "visually-hidden",
+    "google-auto-placed",
+    "wp-caption",
+];
 
 /// WordPress puts taxonomy classes on the article itself (`tag-gaza`, `category-news`,
 /// `author-admin`): class names with these first parts say what the post is about, not what the
@@ -602,7 +609,8 @@ mod tests {
         let doc = Html::parse_fragment(
             "<div class='post tag-related category-ads type-post'>a</div>\
              <div class='entry-meta'>b</div><div class='sharedaddy sd-sharing'>c</div>\
-             <div class='content-area'>d</div><div class='heading'>e</div>",
+             <div class='content-area'>d</div><div class='heading'>e</div>\
+             <div class='story hidden-print'>f</div><div class='hidden'>g</div>",
         );
         let is = |css: &str| is_furniture(first(&doc, css).value());
         assert!(!is("div.post"));
@@ -610,6 +618,8 @@ mod tests {
         assert!(is("div.sharedaddy"));
         assert!(!is("div.content-area"));
         assert!(!is("div.heading"), "`heading` is not `header`, nor `ad`");
+        assert!(!is("div.story"), "hidden on paper only");
+        assert!(is("div.hidden"));
     }
 
     #[test]

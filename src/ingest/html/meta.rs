@@ -221,8 +221,12 @@ fn flatten(value: Value, out: &mut Vec<Value>, depth: usize) {
     match value {
         Value::Array(items) => items.into_iter().for_each(|v| flatten(v, out, depth + 1)),
         Value::Object(mut map) => {
-            if let Some(graph) = map.remove("@graph") {
-                flatten(graph, out, depth + 1);
+            // `@graph` (Yoast and most SEO plugins) and `mainEntity` (a WebPage around the
+            // article) hold the objects that describe the article.
+            for key in ["@graph", "mainEntity"] {
+                if let Some(inner) = map.remove(key) {
+                    flatten(inner, out, depth + 1);
+                }
             }
             out.push(Value::Object(map));
         }
@@ -523,6 +527,19 @@ mod tests {
         assert_eq!(meta.date, NaiveDate::from_ymd_opt(2023, 11, 6));
         assert_eq!(meta.author.as_deref(), Some("سارة محمود"));
         assert_eq!(meta.body.as_deref(), Some("نص."));
+    }
+
+    #[test]
+    fn an_article_inside_a_web_page_main_entity_is_found() {
+        let doc = Html::parse_document(
+            r#"<html><head><script type="application/ld+json">{"@type":"WebPage","name":"صفحة",
+            "mainEntity":{"@type":"NewsArticle","headline":"عنوان","datePublished":"2024-02-01",
+            "author":[{"@type":"Person","name":"أ ب"},"ج د"]}}</script></head></html>"#,
+        );
+        let meta = read(&doc);
+        assert_eq!(meta.titles, ["عنوان"]);
+        assert_eq!(meta.date, NaiveDate::from_ymd_opt(2024, 2, 1));
+        assert_eq!(meta.author.as_deref(), Some("أ ب وج د"));
     }
 
     #[test]
