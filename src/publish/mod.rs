@@ -249,13 +249,6 @@ pub fn write_root(
     let channel = feed::Channel::new(&channel_title, opts.base_url.as_ref());
     let rss = feed::rss(&channel, in_feed)?;
     published.warnings.extend(rss.warnings);
-    if opts.base_url.is_none() {
-        published.warnings.push(format!(
-            "{FEED_FILE} has relative links: podcast apps need --base-url (the address {} is \
-             served from)",
-            root.display()
-        ));
-    }
     let feed_path = root.join(FEED_FILE);
     write_text(&feed_path, &rss.xml)?;
     published.root_files.push(feed_path);

@@ -15,6 +15,9 @@
     var current = null;
     var stop = cues[0];
     var frame = 0;
+    /* Nothing is highlighted until this programme is played or moved in: a page of untouched
+       players shows no "current" sentence. */
+    var engaged = false;
     players.push(audio);
 
     /* The last sentence starting at or before t; -1 before the first. Each sentence stays
@@ -41,6 +44,7 @@
     }
 
     function highlight() {
+      if (!engaged) { return; }
       var i = indexAt(audio.currentTime);
       var cue = i >= 0 ? cues[i] : null;
       if (cue === current) { return; }
@@ -64,6 +68,7 @@
     }
 
     function playFrom(cue) {
+      engaged = true;
       audio.currentTime = parseFloat(cue.getAttribute("data-start"));
       highlight();
       var started = audio.play();
@@ -94,10 +99,12 @@
       });
     });
 
-    ["timeupdate", "seeked", "loadedmetadata", "pause"].forEach(function (name) {
+    ["timeupdate", "seeked", "pause"].forEach(function (name) {
       audio.addEventListener(name, highlight);
     });
+    audio.addEventListener("seeking", function () { engaged = true; });
     audio.addEventListener("play", function () {
+      engaged = true;
       players.forEach(function (other) { if (other !== audio && !other.paused) { other.pause(); } });
       if (!frame) { frame = window.requestAnimationFrame(tick); }
     });
