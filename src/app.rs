@@ -128,6 +128,9 @@ pub fn publish_again(args: &PublishCommandArgs) -> Result<Published> {
     let manifest_path = path.join(publish::MANIFEST_FILE);
     if manifest_path.is_file() {
         let manifest = publish::manifest::read(&manifest_path)?;
+        // An edition folder inside a publication root is published with its root.
+        let parent = std::path::absolute(path)?.parent().map(Path::to_path_buf);
+        opts.root = parent.filter(|p| p.join(publish::FEED_FILE).is_file());
         return publish::write_all(path, &manifest, &opts)
             .with_context(|| format!("cannot publish the edition in {}", path.display()));
     }

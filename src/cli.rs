@@ -53,8 +53,9 @@ pub enum Command {
     /// Publish editions already rendered again: transcripts, chapters, pages, the podcast feed
     /// and, with --daisy, DAISY books (e.g. after changing --base-url).
     ///
-    /// PATH is an edition folder (it holds edition.json) or a publication root (its sub-folders
-    /// hold edition.json files). The audio is not touched.
+    /// PATH is an edition folder (it holds edition.json; when its parent holds a feed.xml, the
+    /// parent is published with it as its root) or a publication root (its sub-folders hold
+    /// edition.json files). The audio is not touched.
     Publish(PublishCommandArgs),
     /// Preview an output folder over HTTP, with byte ranges so audio can seek.
     ///
@@ -116,7 +117,7 @@ pub struct PauseArgs {
 /// How an edition is published beside its audio: pages, transcripts, feed, DAISY book.
 #[derive(Debug, Clone, Args)]
 pub struct PublishArgs {
-    /// Address the output folder will be served from (https://example.org/news/). Feed links
+    /// Address the output folder will be served from (`https://example.org/news/`). Feed links
     /// become absolute URLs, which podcast apps require; without it they are relative.
     #[arg(long, value_name = "URL")]
     pub base_url: Option<String>,

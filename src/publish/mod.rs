@@ -209,20 +209,26 @@ pub fn write_edition(
             put(name, &text)?;
         }
     }
+    let mut warnings = Vec::new();
+    let book = match daisy::book_state(&edition.dir) {
+        _ if opts.daisy => true,
+        daisy::BookState::Current => true,
+        daisy::BookState::Absent => false,
+        daisy::BookState::Stale => {
+            warnings.push(format!(
+                "{} holds a DAISY book older than its audio, which it may not match: pass --daisy \
+                 to rewrite it (the page does not link it)",
+                edition.dir.display()
+            ));
+            false
+        }
+    };
     let links = page::EditionLinks {
         home: edition.is_in_root().then(|| format!("../{PAGE_FILE}")),
         feed: if edition.is_in_root() { format!("../{FEED_FILE}") } else { FEED_FILE.to_owned() },
-        daisy: opts.daisy.then(|| daisy::NCC_FILE.to_owned()),
+        daisy: book.then(|| daisy::NCC_FILE.to_owned()),
     };
     put(PAGE_FILE.to_owned(), &page::edition_page(&edition.manifest, &programmes, &links))?;
-    let mut warnings = Vec::new();
-    if !opts.daisy && edition.dir.join(daisy::NCC_FILE).is_file() {
-        warnings.push(format!(
-            "{} holds a DAISY book from an earlier run that may not match the audio any more: \
-             pass --daisy to rewrite it",
-            edition.dir.display()
-        ));
-    }
     Ok(Published { edition_files: written, warnings, ..Published::default() })
 }
 

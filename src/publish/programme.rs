@@ -26,7 +26,7 @@ pub const FULL_EDITION_TITLE: &str = "النشرة كاملة";
 pub const BULLETIN_PART_ID: &str = "bulletin";
 
 /// Longest chapter title made from a paragraph's first words, in characters.
-const EXCERPT_CHARS: usize = 60;
+pub const EXCERPT_CHARS: usize = 60;
 
 /// Which kind of programme.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

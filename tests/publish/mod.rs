@@ -392,6 +392,14 @@ fn issue_5_editions_accumulate_newest_first_up_to_the_maximum() {
         .map(|(_, a, _)| a["url"].clone())
         .collect();
     assert_eq!(urls[0], "2023-11-08/bulletin.wav", "relative without --base-url");
+
+    // An edition folder inside a root is published with its root, not as a root of its own.
+    let output = run(nashra().args(["publish", "-q"]).arg(root.join("2023-11-07")));
+    assert!(output.status.success(), "stderr: {}", text(&output.stderr));
+    assert!(!root.join("2023-11-07/feed.xml").exists(), "no one-edition feed inside a root");
+    assert_eq!(guids(&root), all, "the root's feed lists every edition again");
+    let page = html(&root.join("2023-11-07/index.html"));
+    assert_eq!(texts(&page, "a[href='../feed.xml']").len(), 1, "the page links the root's feed");
 }
 
 /// The real pipeline (espeak-ng speaks, so no model is needed) into a root, twice on two dates,

@@ -65,6 +65,26 @@ impl<'m, 'p> Book<'m, 'p> {
     }
 }
 
+/// Whether an edition folder holds a DAISY book, and whether it was written after the manifest
+/// (a book older than `edition.json` was made for audio that has since been rendered again).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BookState {
+    Absent,
+    Current,
+    Stale,
+}
+
+/// The state of the DAISY book in `dir`, from the modification times of `ncc.html` and
+/// `edition.json`.
+pub fn book_state(dir: &Path) -> BookState {
+    let modified = |name: &str| std::fs::metadata(dir.join(name)).and_then(|m| m.modified()).ok();
+    match (modified(NCC_FILE), modified(super::MANIFEST_FILE)) {
+        (None, _) => BookState::Absent,
+        (Some(book), Some(manifest)) if book < manifest => BookState::Stale,
+        (Some(_), _) => BookState::Current,
+    }
+}
+
 /// One clip: a sentence's text and the stretch of audio that plays for it.
 #[derive(Debug, Clone, PartialEq)]
 struct Clip {
@@ -496,6 +516,25 @@ mod tests {
         let all = programmes(&manifest).unwrap();
         let err = files(&Book::new(&manifest, &all, None), dir.path()).unwrap_err().to_string();
         assert!(err.contains("02-khbr.opus is not WAV or MP3"), "{err}");
+    }
+
+    #[test]
+    fn a_book_older_than_the_manifest_is_stale() {
+        let dir = tempfile::tempdir().unwrap();
+        assert_eq!(book_state(dir.path()), BookState::Absent);
+        let manifest = sample_manifest();
+        write_sample(dir.path(), &manifest);
+        let old = std::time::SystemTime::now() - std::time::Duration::from_secs(60);
+        crate::publish::manifest::write(&dir.path().join("edition.json"), &manifest).unwrap();
+        std::fs::File::options()
+            .write(true)
+            .open(dir.path().join(NCC_FILE))
+            .unwrap()
+            .set_modified(old)
+            .unwrap();
+        assert_eq!(book_state(dir.path()), BookState::Stale);
+        write_sample(dir.path(), &manifest);
+        assert_eq!(book_state(dir.path()), BookState::Current);
     }
 
     #[test]
