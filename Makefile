@@ -31,6 +31,9 @@ setup:
 	@bash scripts/setup
 
 build: setup
+	@# build.rs asks `cargo metadata --offline`, which needs every crate of Cargo.lock on disk,
+	@# dev-dependencies included (scraper, base64 for the tests of issue #5): fetch them first.
+	$(CARGO) fetch --locked
 	$(CARGO) build --release --locked
 	@$(MAKE) --no-print-directory stage
 

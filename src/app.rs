@@ -12,14 +12,16 @@ use anyhow::{bail, Context, Result};
 use chrono::NaiveDate;
 
 use crate::audio::{self, Assembler, Pauses};
-use crate::cli::{EditionArgs, SpeakArgs, Stage, TextArgs, VoiceArgs};
+use crate::cli::{
+    EditionArgs, PublishArgs, PublishCommandArgs, ServeArgs, SpeakArgs, Stage, TextArgs, VoiceArgs,
+};
 use crate::edition::{Article, Headline};
 use crate::edition_file::{EditionFile, Extras};
 use crate::ingest::{IngestError, IngestOptions};
 use crate::pipeline::{
     self, EditionPlan, PlannedArticle, Progress, RenderOptions, Synthesizer, Voices,
 };
-use crate::publish::{ErrorEntry, Manifest, VoiceEntry};
+use crate::publish::{self, BaseUrl, ErrorEntry, Manifest, PublishOptions, Published, VoiceEntry};
 use crate::text;
 use crate::voice::catalog::{self, Choice};
 use crate::voice::{Frontend, SynthOptions, Voice, VoiceConfig, VoiceSpec};
@@ -42,11 +44,12 @@ pub enum Event<'a> {
     Progress(&'a Progress),
 }
 
-/// The result of `nashra edition`: where the manifest is and what failed.
+/// The result of `nashra edition`: where the manifest is, what failed, what was published.
 #[derive(Debug)]
 pub struct EditionOutcome {
     pub manifest_path: PathBuf,
     pub manifest: Manifest,
+    pub published: Published,
 }
 
 impl EditionOutcome {
@@ -62,11 +65,24 @@ pub fn edition(
     voices_dir: &Path,
     events: &mut dyn FnMut(Event),
 ) -> Result<EditionOutcome> {
+    // A wrong --out/--root pair is reported before minutes of synthesis, not after.
+    if let (Some(out), Some(root)) = (&args.out, &args.root) {
+        publish::site::folder_in_root(out, root)?;
+    }
     let settings = edition_settings(args)?;
     if let Some(file) = &settings.edition_file {
         for setting in not_applied(&settings.extras) {
             events(Event::NotApplied { setting, file });
         }
+    }
+    let mut publish_opts = publish_options(&args.publish)?;
+    publish_opts.root.clone_from(&args.root);
+    if publish_opts.base_url.is_none() {
+        publish_opts.base_url =
+            settings.extras.base_url.as_deref().map(BaseUrl::parse).transpose()?;
+    }
+    if publish_opts.publisher.is_none() {
+        publish_opts.publisher.clone_from(&settings.publisher);
     }
     let inputs = crate::ingest::expand_inputs(&settings.inputs)?;
     let mut articles = Vec::new();
@@ -100,10 +116,17 @@ pub fn edition(
         .map(|args| load_voice(args, voices_dir, events).context("cannot load the headline voice"))
         .transpose()?;
     let date = settings.date.or_else(|| newest_date(&articles)).or_else(|| Some(today()));
+    let out = match (&args.out, &args.root) {
+        (Some(out), _) => out.clone(),
+        (None, Some(root)) => root.join(edition_folder(date)),
+        (None, None) => {
+            bail!("give the edition folder with --out or a publication root with --root")
+        }
+    };
     let mut plan = plan_edition(settings.title.clone(), date, articles, errors);
     plan.publisher = settings.publisher.clone();
     plan.language = Some(settings.language.clone());
-    let options = RenderOptions { pauses: settings.pauses, ..RenderOptions::new(&args.out) };
+    let options = RenderOptions { pauses: settings.pauses, ..RenderOptions::new(&out) };
     let body = VoiceSynth(&voice);
     let headlines = headline_voice.as_ref().map(|(v, e)| (VoiceSynth(v), e.clone()));
     let voices = Voices {
@@ -113,8 +136,71 @@ pub fn edition(
     let manifest = pipeline::render_voices(&plan, &voices, entry, &options, &mut |p| {
         events(Event::Progress(&p))
     })
-    .with_context(|| format!("cannot write the edition into {}", args.out.display()))?;
-    Ok(EditionOutcome { manifest_path: args.out.join(crate::publish::MANIFEST_FILE), manifest })
+    .with_context(|| format!("cannot write the edition into {}", out.display()))?;
+    let published = publish::write_all(&out, &manifest, &publish_opts)
+        .with_context(|| format!("cannot publish the edition in {}", out.display()))?;
+    Ok(EditionOutcome { manifest_path: out.join(publish::MANIFEST_FILE), manifest, published })
+}
+
+/// The folder of an edition inside a publication root: its date, `2023-11-06`.
+fn edition_folder(date: Option<NaiveDate>) -> String {
+    date.map_or_else(|| "undated".to_owned(), |d| d.to_string())
+}
+
+/// The publish stage's options from the command line (the root is set by the caller).
+fn publish_options(args: &PublishArgs) -> Result<PublishOptions> {
+    let base_url = args.base_url.as_deref().map(BaseUrl::parse).transpose()?;
+    Ok(PublishOptions {
+        base_url,
+        daisy: args.daisy,
+        feed_max: usize::from(args.feed_max),
+        publisher: args.publisher.clone(),
+        root: None,
+    })
+}
+
+/// `nashra publish`: the publication files of editions already rendered, from their manifests.
+/// An edition folder is published as its own root; a root has every edition under it published,
+/// then its feed and list of editions.
+pub fn publish_again(args: &PublishCommandArgs) -> Result<Published> {
+    let mut opts = publish_options(&args.publish)?;
+    let path = &args.path;
+    let manifest_path = path.join(publish::MANIFEST_FILE);
+    if manifest_path.is_file() {
+        let manifest = publish::manifest::read(&manifest_path)?;
+        // An edition folder inside a publication root is published with its root.
+        let parent = std::path::absolute(path)?.parent().map(Path::to_path_buf);
+        opts.root = parent.filter(|p| p.join(publish::FEED_FILE).is_file());
+        return publish::write_all(path, &manifest, &opts)
+            .with_context(|| format!("cannot publish the edition in {}", path.display()));
+    }
+    if !path.is_dir() {
+        bail!("{} is neither an edition folder nor a publication root", path.display());
+    }
+    opts.root = Some(path.clone());
+    let (editions, mut warnings) = publish::site::collect(path)?;
+    if editions.is_empty() {
+        bail!("{} holds no edition (no */{})", path.display(), publish::MANIFEST_FILE);
+    }
+    let mut published = Published::default();
+    for edition in &editions {
+        let written = publish::write_edition(edition, &opts)
+            .with_context(|| format!("cannot publish the edition in {}", edition.dir.display()))?;
+        published.edition_files.extend(written.edition_files);
+        warnings.extend(written.warnings);
+    }
+    let root = publish::write_root(path, &editions, &opts)?;
+    published.root_files = root.root_files;
+    published.feed_editions = root.feed_editions;
+    published.warnings = warnings;
+    published.warnings.extend(root.warnings);
+    Ok(published)
+}
+
+/// `nashra serve`: binds the server; the caller runs it.
+pub fn serve(args: &ServeArgs) -> Result<crate::serve::Server> {
+    let addr = std::net::SocketAddr::new(args.bind, args.port);
+    Ok(crate::serve::Server::bind(&args.dir, addr)?)
 }
 
 /// An edition's settings: the command line over edition.toml over the defaults.

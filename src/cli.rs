@@ -2,6 +2,7 @@
 //! they are written for the person at the terminal. Nothing here does work: `main.rs` turns these
 //! values into library calls.
 
+use std::net::IpAddr;
 use std::path::PathBuf;
 
 use chrono::NaiveDate;
@@ -52,6 +53,17 @@ pub enum Command {
     /// List or install voices.
     #[command(subcommand)]
     Voices(VoicesCommand),
+    /// Publish editions already rendered again: transcripts, chapters, pages, the podcast feed
+    /// and, with --daisy, DAISY books (e.g. after changing --base-url).
+    ///
+    /// PATH is an edition folder (it holds edition.json; when its parent holds a feed.xml, the
+    /// parent is published with it as its root) or a publication root (its sub-folders hold
+    /// edition.json files). The audio is not touched.
+    Publish(PublishCommandArgs),
+    /// Preview an output folder over HTTP, with byte ranges so audio can seek.
+    ///
+    /// Listens on 127.0.0.1 (this machine only) unless --bind says otherwise. Stop with Ctrl-C.
+    Serve(ServeArgs),
 }
 
 /// Which voice speaks, and how.
@@ -123,7 +135,31 @@ pub struct IngestArgs {
     pub fetch_links: bool,
 }
 
+/// How an edition is published beside its audio: pages, transcripts, feed, DAISY book.
+#[derive(Debug, Clone, Args)]
+pub struct PublishArgs {
+    /// Address the output folder will be served from (`https://example.org/news/`). Feed links
+    /// become absolute URLs, which podcast apps require; without it they are relative.
+    #[arg(long, value_name = "URL")]
+    pub base_url: Option<String>,
+
+    /// Also write a DAISY 2.02 talking book (ncc.html, a SMIL file per programme, the full text)
+    /// into each edition folder, for DAISY players.
+    #[arg(long)]
+    pub daisy: bool,
+
+    /// How many editions the podcast feed keeps, newest first.
+    #[arg(long, value_name = "N", default_value_t = 30, value_parser = clap::value_parser!(u16).range(1..))]
+    pub feed_max: u16,
+
+    /// The newsroom's name: the podcast's title and author, the DAISY publisher [default: the
+    /// newest edition's title].
+    #[arg(long, value_name = "NAME")]
+    pub publisher: Option<String>,
+}
+
 #[derive(Debug, Args)]
+#[command(group = clap::ArgGroup::new("destination").required(true).multiple(true).args(["out", "root"]))]
 pub struct EditionArgs {
     /// Article files, folders, feeds or URLs, rendered in the given order (they replace the
     /// inputs of an edition file).
@@ -135,9 +171,15 @@ pub struct EditionArgs {
     #[arg(long, value_name = "FILE")]
     pub edition: Option<PathBuf>,
 
-    /// Output folder (created if missing).
+    /// Edition folder (created if missing). On its own, the folder is also the publication
+    /// root: it gets a one-edition feed.xml. With --root, it must be a folder inside ROOT.
     #[arg(short, long, value_name = "DIR")]
-    pub out: PathBuf,
+    pub out: Option<PathBuf>,
+
+    /// Publication root: the edition goes into ROOT/DATE/ (or --out), and ROOT gets feed.xml
+    /// and index.html listing every edition under it, newest first.
+    #[arg(long, value_name = "ROOT")]
+    pub root: Option<PathBuf>,
 
     /// Edition title, spoken in the bulletin intro [default: نشرة الأخبار].
     #[arg(long, value_name = "TITLE")]
@@ -160,6 +202,35 @@ pub struct EditionArgs {
 
     #[command(flatten)]
     pub ingest: IngestArgs,
+
+    #[command(flatten)]
+    pub publish: PublishArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct PublishCommandArgs {
+    /// An edition folder, or a publication root holding edition folders.
+    #[arg(value_name = "PATH")]
+    pub path: PathBuf,
+
+    #[command(flatten)]
+    pub publish: PublishArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// The folder to serve (an output root or an edition folder).
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
+
+    /// Port to listen on; 0 picks a free one.
+    #[arg(long, value_name = "N", default_value_t = crate::serve::DEFAULT_PORT)]
+    pub port: u16,
+
+    /// Address to listen on. The default serves this machine only; 0.0.0.0 would serve the
+    /// whole network.
+    #[arg(long, value_name = "ADDR", default_value_t = crate::serve::DEFAULT_BIND)]
+    pub bind: IpAddr,
 }
 
 #[derive(Debug, Args)]
@@ -292,6 +363,39 @@ mod tests {
         assert_eq!(args.ingest.since, NaiveDate::from_ymd_opt(2024, 3, 1));
         assert!(args.ingest.fetch_links);
         assert_eq!(args.headline_voice.as_deref(), Some("v"));
+    }
+
+    #[test]
+    fn publish_options_have_defaults() {
+        let cli = Cli::try_parse_from(["nashra", "edition", "a.txt", "--out", "x"]).unwrap();
+        let Command::Edition(args) = cli.command else { panic!("not edition") };
+        assert_eq!((args.publish.feed_max, args.publish.daisy), (30, false));
+    }
+
+    #[test]
+    fn edition_takes_a_root_instead_of_or_with_out() {
+        let cli = Cli::try_parse_from(["nashra", "edition", "a.txt", "--root", "r", "--daisy"])
+            .expect("--root alone is a destination");
+        let Command::Edition(args) = cli.command else { panic!("not edition") };
+        assert_eq!((args.out, args.root), (None, Some(PathBuf::from("r"))));
+        assert!(args.publish.daisy);
+        assert!(
+            Cli::try_parse_from(["nashra", "edition", "a", "--root", "r", "--out", "r/x"]).is_ok()
+        );
+        assert!(Cli::try_parse_from(["nashra", "edition", "a", "--out", "x", "--feed-max", "0"])
+            .is_err());
+    }
+
+    #[test]
+    fn serve_defaults_to_this_machine_only() {
+        let cli = Cli::try_parse_from(["nashra", "serve", "editions"]).expect("serve DIR");
+        let Command::Serve(args) = cli.command else { panic!("not serve") };
+        assert_eq!(args.bind, std::net::IpAddr::from([127, 0, 0, 1]));
+        assert_eq!(args.port, 8000);
+        let cli =
+            Cli::try_parse_from(["nashra", "serve", "e", "--port", "0", "--bind", "::1"]).unwrap();
+        let Command::Serve(args) = cli.command else { panic!("not serve") };
+        assert_eq!((args.port, args.bind.to_string()), (0, "::1".to_owned()));
     }
 
     #[test]

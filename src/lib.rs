@@ -9,8 +9,11 @@
 //!                                         │
 //!                                       audio  (assemble with pauses ▸ encode WAV)
 //!                                         │
-//!                                      publish (edition.json manifest)
+//!                                      publish (edition.json manifest; transcripts, chapters,
+//!                                               page, DAISY book, podcast feed)
 //! ```
+//!
+//! [`serve`] previews a published output root over HTTP.
 //!
 //! [`pipeline`] is the only place that strings the stages together; `main.rs` only parses the
 //! command line and calls one library function per subcommand.
@@ -27,6 +30,7 @@ pub mod text;
 pub mod voice;
 
 pub mod pipeline;
+pub mod serve;
 
 pub mod app;
 pub mod cli;

@@ -11,7 +11,7 @@ use anyhow::Result;
 use clap::Parser;
 
 use nashra::app::{self, Event};
-use nashra::cli::{Cli, Command, VoicesCommand};
+use nashra::cli::{Cli, Command, PublishArgs, VoicesCommand};
 use nashra::pipeline::Progress;
 use nashra::voice::{catalog, install};
 
@@ -38,6 +38,7 @@ fn run(cli: &Cli) -> Result<ExitCode> {
             if !quiet {
                 eprintln!("nashra: wrote {}", outcome.manifest_path.display());
             }
+            print_published(quiet, &outcome.published, &args.publish);
             for error in &outcome.manifest.errors {
                 eprintln!("nashra: {}: {}", error.source, error.message);
             }
@@ -59,6 +60,19 @@ fn run(cli: &Cli) -> Result<ExitCode> {
             out.flush()?;
             Ok(ExitCode::SUCCESS)
         }
+        Command::Publish(args) => {
+            let published = app::publish_again(args)?;
+            print_published(quiet, &published, &args.publish);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Serve(args) => {
+            let server = app::serve(args)?;
+            let addr = server.local_addr()?;
+            // Printed even with -q: it is the one thing the user needs to know.
+            eprintln!("nashra: serving {} at http://{addr}/ (Ctrl-C stops)", args.dir.display());
+            server.run()?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Voices(VoicesCommand::List) => {
             let mut out = io::stdout().lock();
             write!(out, "{}", app::voices_listing(&voices_dir))?;
@@ -73,6 +87,30 @@ fn run(cli: &Cli) -> Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
+    }
+}
+
+/// What publishing wrote (unless `-q`) and its warnings (always).
+fn print_published(quiet: bool, published: &nashra::publish::Published, args: &PublishArgs) {
+    for warning in &published.warnings {
+        eprintln!("nashra: warning: {warning}");
+    }
+    if quiet {
+        return;
+    }
+    for file in &published.root_files {
+        eprintln!("nashra: wrote {}", file.display());
+    }
+    eprintln!(
+        "nashra: published {} edition file(s); the feed lists {} edition(s)",
+        published.edition_files.len(),
+        published.feed_editions
+    );
+    if args.base_url.is_none() {
+        eprintln!(
+            "nashra: the feed's links are relative: give --base-url (where the folder will be \
+             served from) before submitting it to podcast apps"
+        );
     }
 }
 

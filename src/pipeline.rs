@@ -237,17 +237,7 @@ pub fn render_voices(
             url: article.url.clone(),
             audio: audio_name,
             duration_s,
-            sentences: spoken
-                .sentences
-                .iter()
-                .map(|timed| SentenceEntry {
-                    kind: timed.kind,
-                    text: timed.sentence.text.clone(),
-                    spoken: timed.sentence.spoken.clone(),
-                    start_s: samples_to_seconds(timed.span.start, rate),
-                    end_s: samples_to_seconds(timed.span.end, rate),
-                })
-                .collect(),
+            sentences: spoken.sentence_entries(rate),
         });
         progress(Progress::ArticleDone { index, total, duration_s });
     }
@@ -270,6 +260,7 @@ pub fn render_voices(
         articles,
         bulletin,
         errors,
+        full_edition: None,
     };
     publish::manifest::write(&opts.out_dir.join(publish::MANIFEST_FILE), &manifest)
         .map_err(RenderError::Manifest)?;
@@ -347,7 +338,8 @@ fn render_bulletin(
     }
     let duration_s = samples_to_seconds(spoken.samples.len() as u64, rate);
     progress(Progress::BulletinDone { duration_s });
-    Ok(Some(BulletinEntry { audio: audio_name, duration_s, items }))
+    let sentences = spoken.sentence_entries(rate);
+    Ok(Some(BulletinEntry { audio: audio_name, duration_s, items, sentences }))
 }
 
 /// A programme as spoken: its samples and where each sentence landed.
@@ -364,6 +356,22 @@ struct TimedSentence<'a> {
 }
 
 impl Spoken<'_> {
+    /// The manifest's view of every spoken sentence: printed and spoken text, seconds from the
+    /// sample spans, and the 1-based block it belongs to.
+    fn sentence_entries(&self, rate: u32) -> Vec<SentenceEntry> {
+        self.sentences
+            .iter()
+            .map(|timed| SentenceEntry {
+                kind: timed.kind,
+                text: timed.sentence.text.clone(),
+                spoken: timed.sentence.spoken.clone(),
+                start_s: samples_to_seconds(timed.span.start, rate),
+                end_s: samples_to_seconds(timed.span.end, rate),
+                block: Some(timed.block + 1),
+            })
+            .collect()
+    }
+
     /// From the start of the block's first spoken sentence to the end of its last one.
     fn block_span(&self, block: usize) -> Option<Span> {
         let mut timed = self.sentences.iter().filter(|t| t.block == block);
@@ -677,6 +685,9 @@ mod tests {
         }
         assert_eq!(manifest.articles[0].sentences[0].kind, BlockKind::Title);
         assert_eq!(manifest.articles[0].sentences[5].kind, BlockKind::Note);
+        let blocks: Vec<Option<usize>> =
+            manifest.articles[0].sentences.iter().map(|s| s.block).collect();
+        assert_eq!(blocks, [Some(1), Some(2), Some(3), Some(3), Some(4), Some(5)]);
 
         let bulletin = manifest.bulletin.as_ref().unwrap();
         assert_eq!(bulletin.audio, "bulletin.wav");
@@ -690,6 +701,23 @@ mod tests {
             assert!((pair[1].start_s - pair[0].end_s - 0.9).abs() <= 0.001, "{pair:?}");
         }
         assert!(bulletin.items[2].end_s <= bulletin.duration_s);
+        // Every bulletin sentence is recorded: the intro, then each item's sentences, with the
+        // item spans running from its first sentence's start to its last sentence's end.
+        let said: Vec<(&str, Option<usize>)> =
+            bulletin.sentences.iter().map(|s| (s.text.as_str(), s.block)).collect();
+        assert_eq!(
+            said,
+            [
+                ("إليكم أبرز العناوين.", Some(1)),
+                ("العنوان الأول.", Some(2)),
+                ("السادس من تشرين الثاني.", Some(2)),
+                ("العنوان الثاني.", Some(3)),
+                ("العنوان الثالث.", Some(4)),
+            ]
+        );
+        assert_eq!(bulletin.sentences[1].start_s, bulletin.items[0].start_s);
+        assert_eq!(bulletin.sentences[2].end_s, bulletin.items[0].end_s);
+        assert_eq!(bulletin.sentences[4].end_s, bulletin.items[2].end_s);
 
         let on_disk = publish::manifest::read(&out.join("edition.json")).unwrap();
         assert_eq!(on_disk, manifest);

@@ -56,6 +56,11 @@ pub struct Manifest {
     pub bulletin: Option<BulletinEntry>,
     /// What went wrong, one entry per failed article or bulletin; empty on a clean run.
     pub errors: Vec<ErrorEntry>,
+    /// The whole edition as one audio file (bulletin then articles), when one was rendered;
+    /// absent from the JSON otherwise. Transcripts, chapters and the feed cover it like any other
+    /// programme.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub full_edition: Option<FullEditionEntry>,
 }
 
 /// The voice used.
@@ -121,6 +126,11 @@ pub struct SentenceEntry {
     /// Where the speech ends (exclusive), in seconds; the pause that follows is not included.
     #[serde(with = "millis")]
     pub end_s: f64,
+    /// 1-based position, within its programme, of the block (title, paragraph, bulletin item…)
+    /// the sentence belongs to: sentences sharing it form one paragraph on a page and one
+    /// chapter in a feed. `null` in manifests written before nashra recorded it.
+    #[serde(default)]
+    pub block: Option<usize>,
 }
 
 /// The headline bulletin.
@@ -132,6 +142,10 @@ pub struct BulletinEntry {
     pub duration_s: f64,
     /// The headlines read, in order.
     pub items: Vec<ItemEntry>,
+    /// Every spoken sentence (the introduction, then each item's headline and date), with its
+    /// place in the bulletin's audio; empty in manifests written before nashra recorded it.
+    #[serde(default)]
+    pub sentences: Vec<SentenceEntry>,
 }
 
 /// One headline of the bulletin.
@@ -147,6 +161,28 @@ pub struct ItemEntry {
     /// Where the item's speech ends, in seconds.
     #[serde(with = "millis")]
     pub end_s: f64,
+}
+
+/// The whole edition in one audio file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FullEditionEntry {
+    /// The audio file, relative to the directory holding `edition.json`.
+    pub audio: String,
+    /// Length of the audio file in seconds.
+    pub duration_s: f64,
+    /// Where each programme starts inside the file, in order.
+    pub parts: Vec<PartEntry>,
+}
+
+/// One programme inside the full-edition file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PartEntry {
+    /// `bulletin`, or the `id` of an article.
+    pub id: String,
+    /// Where the programme's first sample sits in the full-edition file, in seconds; its
+    /// sentence times are shifted by this much.
+    #[serde(with = "millis")]
+    pub start_s: f64,
 }
 
 /// Something that did not render.
@@ -231,6 +267,7 @@ mod tests {
                     spoken: "هَلْ".into(),
                     start_s: 0.0,
                     end_s: 1.234,
+                    block: Some(1),
                 }],
             }],
             bulletin: Some(BulletinEntry {
@@ -242,8 +279,17 @@ mod tests {
                     start_s: 0.5,
                     end_s: 2.75,
                 }],
+                sentences: vec![SentenceEntry {
+                    kind: BlockKind::Item,
+                    text: "خبر".into(),
+                    spoken: "خَبَرٌ".into(),
+                    start_s: 0.5,
+                    end_s: 2.75,
+                    block: Some(2),
+                }],
             }),
             errors: vec![ErrorEntry { source: "seeds/b.html".into(), message: "boom".into() }],
+            full_edition: None,
         }
     }
 
@@ -299,8 +345,11 @@ mod tests {
                 "url"
             ]
         );
-        assert_eq!(keys(&article["sentences"][0]), ["end_s", "kind", "spoken", "start_s", "text"]);
-        assert_eq!(keys(&value["bulletin"]), ["audio", "duration_s", "items"]);
+        assert_eq!(
+            keys(&article["sentences"][0]),
+            ["block", "end_s", "kind", "spoken", "start_s", "text"]
+        );
+        assert_eq!(keys(&value["bulletin"]), ["audio", "duration_s", "items", "sentences"]);
         assert_eq!(keys(&value["bulletin"]["items"][0]), ["date", "end_s", "start_s", "title"]);
         assert_eq!(keys(&value["errors"][0]), ["message", "source"]);
 
@@ -330,6 +379,35 @@ mod tests {
         assert_eq!(item.start_s, 1.234);
         let json = r#"{"title":"x","date":null,"start_s":-1.0,"end_s":2.0}"#;
         assert!(serde_json::from_str::<ItemEntry>(json).is_err());
+    }
+
+    #[test]
+    fn manifests_without_the_later_fields_still_read() {
+        let mut value = serde_json::to_value(sample()).unwrap();
+        value["articles"][0]["sentences"][0].as_object_mut().unwrap().remove("block");
+        value["bulletin"].as_object_mut().unwrap().remove("sentences");
+        let manifest: Manifest = serde_json::from_value(value).unwrap();
+        assert_eq!(manifest.articles[0].sentences[0].block, None);
+        assert!(manifest.bulletin.unwrap().sentences.is_empty());
+        assert!(manifest.full_edition.is_none());
+    }
+
+    #[test]
+    fn full_edition_is_written_only_when_present() {
+        let mut manifest = sample();
+        let value = serde_json::to_value(&manifest).unwrap();
+        assert!(value.get("full_edition").is_none());
+        manifest.full_edition = Some(FullEditionEntry {
+            audio: "edition.mp3".into(),
+            duration_s: 6.0,
+            parts: vec![
+                PartEntry { id: "bulletin".into(), start_s: 0.0 },
+                PartEntry { id: "01-hl".into(), start_s: 3.5 },
+            ],
+        });
+        let value = serde_json::to_value(&manifest).unwrap();
+        assert_eq!(value["full_edition"]["parts"][1]["start_s"], 3.5);
+        assert_eq!(serde_json::from_value::<Manifest>(value).unwrap(), manifest);
     }
 
     #[test]
