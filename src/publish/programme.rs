@@ -382,6 +382,9 @@ pub(crate) mod tests {
                 note: None,
             },
             pauses: Pauses::default(),
+            headline_voice: None,
+            publisher: None,
+            language: None,
             articles: vec![
                 ArticleEntry {
                     id: "01-hl".into(),
@@ -391,6 +394,7 @@ pub(crate) mod tests {
                     dateline: Some("6-تشرين الثاني-2023".into()),
                     author: Some("مارك تمنيكي".into()),
                     source: "seeds/a.txt".into(),
+                    url: None,
                     audio: "01-hl.wav".into(),
                     duration_s: 12.0,
                     sentences: vec![
@@ -409,6 +413,7 @@ pub(crate) mod tests {
                     dateline: None,
                     author: None,
                     source: "seeds/b.txt".into(),
+                    url: None,
                     audio: "02-khbr.wav".into(),
                     duration_s: 4.0,
                     sentences: vec![

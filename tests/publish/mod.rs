@@ -130,6 +130,7 @@ pub fn generated_edition(dir: &Path, date: NaiveDate, title: &str) -> Manifest {
                 dateline: (index == 1).then(|| "6-تشرين الثاني-2023".to_owned()),
                 author: (index == 1).then(|| HOSTILE.to_owned()),
                 source: format!("inputs/{id}.txt"),
+                url: None,
                 audio: format!("{id}.wav"),
                 duration_s,
                 sentences,
@@ -148,6 +149,9 @@ pub fn generated_edition(dir: &Path, date: NaiveDate, title: &str) -> Manifest {
             note: None,
         },
         pauses: Pauses::default(),
+        headline_voice: None,
+        publisher: None,
+        language: None,
         articles: vec![
             article(1, "01-first", title, first_sentences, first_duration),
             article(2, "02-second", "خبر ثان", second_sentences, second_duration),
@@ -172,6 +176,7 @@ pub fn wav_seconds(path: &Path) -> Option<f64> {
 
 /// Every element of an XML document as (path of names, attributes, text), checking that the
 /// document is well-formed.
+#[allow(deprecated)] // quick-xml 0.41 prefers the XML-1.1-aware normalized_value; these files are XML 1.0
 pub fn xml_elements(xml: &str) -> Vec<(String, HashMap<String, String>, String)> {
     let mut reader = Reader::from_str(xml);
     reader.config_mut().check_end_names = true;
@@ -211,7 +216,8 @@ pub fn xml_elements(xml: &str) -> Vec<(String, HashMap<String, String>, String)>
                 }
             }
             Event::GeneralRef(r) => {
-                let ch = match r.as_ref() {
+                let name: &[u8] = r.as_ref();
+                let ch = match name {
                     b"amp" => "&",
                     b"lt" => "<",
                     b"gt" => ">",
