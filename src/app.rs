@@ -689,7 +689,7 @@ mod tests {
         argv.extend_from_slice(args);
         use clap::Parser;
         match crate::cli::Cli::try_parse_from(argv).unwrap().command {
-            crate::cli::Command::Edition(args) => args,
+            crate::cli::Command::Edition(args) => *args,
             _ => unreachable!("edition args"),
         }
     }

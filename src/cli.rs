@@ -45,7 +45,7 @@ pub enum Command {
     /// (given with --edition, or as an input) describes the whole edition; flags override it.
     /// The same article given twice is read once. If one article cannot be read or spoken, the
     /// others are still rendered and nashra exits with status 1.
-    Edition(EditionArgs),
+    Edition(Box<EditionArgs>),
     /// Speak one text into a WAV file.
     Speak(SpeakArgs),
     /// Show what one stage of the text pipeline makes of each input line.
