@@ -11,8 +11,9 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Context, Result};
 use chrono::NaiveDate;
 
-use crate::audio::{self, Assembler, Pauses};
-use crate::cli::{EditionArgs, PauseArgs, SpeakArgs, Stage, TextArgs, VoiceArgs};
+use crate::audio::encode::{EncodeOptions, Format, Mp3Mode, Programme, Tags};
+use crate::audio::{master, Assembler, Layout, MasterOptions, Pauses, SoundOptions};
+use crate::cli::{AudioArgs, EditionArgs, PauseArgs, SpeakArgs, Stage, TextArgs, VoiceArgs};
 use crate::edition::{Article, Headline};
 use crate::pipeline::{self, EditionPlan, PlannedArticle, Progress, RenderOptions, Synthesizer};
 use crate::publish::{ErrorEntry, Manifest, VoiceEntry};
@@ -75,7 +76,7 @@ pub fn edition(
     let title = args.title.clone().unwrap_or_else(|| DEFAULT_EDITION_TITLE.to_owned());
     let date = args.date.or_else(|| newest_date(&articles)).or_else(|| Some(today()));
     let plan = plan_edition(title, date, articles, errors);
-    let options = RenderOptions { pauses: pauses(&args.pauses), ..RenderOptions::new(&args.out) };
+    let options = render_options(args);
     let synth = VoiceSynth(&voice);
     let manifest =
         pipeline::render(&plan, &synth, entry, &options, &mut |p| events(Event::Progress(&p)))
@@ -143,7 +144,18 @@ pub fn speak(args: &SpeakArgs, voices_dir: &Path, events: &mut dyn FnMut(Event))
     if !spoken_any {
         bail!("nothing to speak: the text is empty");
     }
-    audio::wav::write(&args.output, voice.sample_rate(), &assembler.finish())
+    let rate = voice.sample_rate();
+    let format = Format::from_path(&args.output).unwrap_or(Format::Wav);
+    let options = MasterOptions::default();
+    let mut samples = assembler.finish();
+    master::normalize(&mut samples, rate, &options).context("cannot measure the loudness")?;
+    master::limit_for(&mut samples, rate, &options, format.is_lossy());
+    let tags = Tags { title: input.trim().chars().take(80).collect(), ..Tags::default() };
+    let programme =
+        Programme { samples: &samples, rate, layout: Layout::Mono, chapters: &[], tags: &tags };
+    EncodeOptions::formats(&[format])
+        .encoder(format, Layout::Mono)
+        .write(&programme, &args.output)
         .with_context(|| format!("cannot write {}", args.output.display()))?;
     Ok(())
 }
@@ -379,6 +391,38 @@ fn pauses(args: &PauseArgs) -> Pauses {
         paragraph: args.paragraph_pause,
         title: args.title_pause,
         item: args.item_pause,
+        byline: args.byline_pause,
+        article: args.article_pause,
+    }
+}
+
+/// The audio settings of `nashra edition`: the layout's default target unless one is given.
+fn render_options(args: &EditionArgs) -> RenderOptions {
+    let audio: &AudioArgs = &args.audio;
+    let layout = if audio.stereo { Layout::Stereo } else { Layout::Mono };
+    let defaults = MasterOptions::for_layout(layout);
+    let mp3 = match (audio.mp3_vbr, audio.mp3_bitrate) {
+        (Some(quality), _) => Some(Mp3Mode::Vbr { quality }),
+        (None, Some(kbps)) => Some(Mp3Mode::Cbr { kbps }),
+        (None, None) => None,
+    };
+    RenderOptions {
+        pauses: pauses(&args.pauses),
+        master: MasterOptions {
+            layout,
+            target_lufs: audio.loudness.unwrap_or(defaults.target_lufs),
+            ceiling_dbtp: audio.true_peak,
+        },
+        encode: EncodeOptions { formats: audio.format.clone(), mp3, opus_kbps: audio.opus_bitrate },
+        sounds: SoundOptions {
+            intro: audio.intro.clone(),
+            transition: audio.transition.clone(),
+            outro: audio.outro.clone(),
+            level_lu: audio.sound_level,
+        },
+        full_edition: !audio.no_full_edition,
+        artist: audio.artist.clone(),
+        ..RenderOptions::new(&args.out)
     }
 }
 

@@ -7,6 +7,8 @@ use std::path::PathBuf;
 use chrono::NaiveDate;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::audio::{Format, SoundSource};
+
 /// Turn Arabic news articles into listenable audio editions with a local Piper voice.
 ///
 /// An edition is one audio file per article (title, dateline, author, body), a headline bulletin,
@@ -93,13 +95,80 @@ pub struct PauseArgs {
     #[arg(long, value_name = "SECONDS", default_value_t = 0.7)]
     pub paragraph_pause: f32,
 
-    /// Silence after the title, the dateline and the author line.
+    /// Silence after the title.
     #[arg(long, value_name = "SECONDS", default_value_t = 0.9)]
     pub title_pause: f32,
 
-    /// Silence between bulletin items.
+    /// Silence after the dateline and after the author line.
+    #[arg(long, value_name = "SECONDS", default_value_t = 0.7)]
+    pub byline_pause: f32,
+
+    /// Silence between bulletin items, and around the bulletin's intro and outro sounds.
     #[arg(long, value_name = "SECONDS", default_value_t = 0.9)]
     pub item_pause: f32,
+
+    /// Silence on each side of the transition sound between programmes in the full edition.
+    #[arg(long, value_name = "SECONDS", default_value_t = 1.0)]
+    pub article_pause: f32,
+}
+
+/// How the audio files are made: formats, loudness, sounds.
+#[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Audio")]
+pub struct AudioArgs {
+    /// Formats to write, comma-separated: mp3, opus, wav. Each programme is written in each;
+    /// edition.json's `audio` fields name the first.
+    #[arg(long, value_name = "LIST", value_delimiter = ',', default_value = "mp3")]
+    pub format: Vec<Format>,
+
+    /// Write two identical channels instead of one; the loudness target becomes -16 LUFS.
+    #[arg(long)]
+    pub stereo: bool,
+
+    /// Integrated loudness of every programme, in LUFS [default: -19 mono, -16 with --stereo].
+    #[arg(long, value_name = "LUFS", allow_negative_numbers = true)]
+    pub loudness: Option<f64>,
+
+    /// Highest true peak of WAV files, in dBTP; MP3 and Opus get 0.5 dB less before encoding.
+    #[arg(long, value_name = "DBTP", default_value_t = -1.0, allow_negative_numbers = true)]
+    pub true_peak: f64,
+
+    /// MP3 constant bitrate, kbit/s [default: 64 mono, 96 stereo].
+    #[arg(long, value_name = "KBPS", conflicts_with = "mp3_vbr")]
+    pub mp3_bitrate: Option<u32>,
+
+    /// Encode MP3 with variable bitrate at this quality, 0 (best) to 9, instead of CBR.
+    #[arg(long, value_name = "QUALITY")]
+    pub mp3_vbr: Option<u8>,
+
+    /// Opus bitrate, kbit/s [default: 32 mono, 48 stereo].
+    #[arg(long, value_name = "KBPS")]
+    pub opus_bitrate: Option<u32>,
+
+    /// Sound before the bulletin and the full edition: `chime` (nashra's own), `none`, or an
+    /// audio file (WAV, MP3, OGG, FLAC).
+    #[arg(long, value_name = "SOUND", default_value = "chime")]
+    pub intro: SoundSource,
+
+    /// Sound between programmes in the full edition: `chime`, `none` or a file.
+    #[arg(long, value_name = "SOUND", default_value = "chime")]
+    pub transition: SoundSource,
+
+    /// Sound after the bulletin and the full edition: `chime`, `none` or a file.
+    #[arg(long, value_name = "SOUND", default_value = "none")]
+    pub outro: SoundSource,
+
+    /// Loudness of the sounds relative to the speech, in LU.
+    #[arg(long, value_name = "LU", default_value_t = -4.0, allow_negative_numbers = true)]
+    pub sound_level: f64,
+
+    /// Skip the full edition (intro, bulletin, every article, with chapters, in one file).
+    #[arg(long)]
+    pub no_full_edition: bool,
+
+    /// Artist tag of the files [default: the article's author, else the edition title].
+    #[arg(long, value_name = "NAME")]
+    pub artist: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -125,6 +194,9 @@ pub struct EditionArgs {
 
     #[command(flatten)]
     pub pauses: PauseArgs,
+
+    #[command(flatten)]
+    pub audio: AudioArgs,
 }
 
 #[derive(Debug, Args)]
@@ -133,8 +205,9 @@ pub struct SpeakArgs {
     #[arg(value_name = "TEXT|-")]
     pub text: Option<String>,
 
-    /// WAV file to write.
-    #[arg(short, long, value_name = "FILE.wav")]
+    /// File to write; .mp3, .opus (or .ogg) and .wav choose the format, anything else is WAV.
+    /// The speech is levelled to -19 LUFS under -1 dBTP.
+    #[arg(short, long, value_name = "FILE")]
     pub output: PathBuf,
 
     #[command(flatten)]
@@ -218,6 +291,55 @@ mod tests {
         assert_eq!(args.inputs, [PathBuf::from("a.txt"), PathBuf::from("b")]);
         assert!(cli.quiet);
         assert_eq!(args.pauses.sentence_pause, 0.35);
+        assert_eq!(args.audio.format, [Format::Mp3]);
+        assert_eq!(args.audio.intro, SoundSource::Chime);
+        assert_eq!(args.audio.outro, SoundSource::None);
+        assert_eq!(args.audio.loudness, None);
+    }
+
+    #[test]
+    fn audio_options_parse_lists_negative_numbers_and_sound_files() {
+        let cli = Cli::try_parse_from([
+            "nashra",
+            "edition",
+            "a.txt",
+            "-o",
+            "x",
+            "--format",
+            "opus,wav",
+            "--loudness",
+            "-23",
+            "--true-peak",
+            "-2",
+            "--intro",
+            "jingle.flac",
+            "--transition",
+            "none",
+            "--stereo",
+        ])
+        .expect("valid audio options");
+        let Command::Edition(args) = cli.command else { panic!("not edition") };
+        assert_eq!(args.audio.format, [Format::Opus, Format::Wav]);
+        assert_eq!(args.audio.loudness, Some(-23.0));
+        assert_eq!(args.audio.true_peak, -2.0);
+        assert_eq!(args.audio.intro, SoundSource::File("jingle.flac".into()));
+        assert_eq!(args.audio.transition, SoundSource::None);
+        assert!(args.audio.stereo);
+        assert!(
+            Cli::try_parse_from(["nashra", "edition", "a", "-o", "x", "--format", "aac"]).is_err()
+        );
+        assert!(Cli::try_parse_from([
+            "nashra",
+            "edition",
+            "a",
+            "-o",
+            "x",
+            "--mp3-bitrate",
+            "64",
+            "--mp3-vbr",
+            "2"
+        ])
+        .is_err());
     }
 
     #[test]

@@ -11,6 +11,12 @@
 //! on them, so renaming one is a breaking change and goes into the CHANGELOG. All times are in
 //! seconds, rounded to the millisecond, measured from the first sample of the file they refer to.
 //! Dates are ISO 8601 (`2023-11-06`); optional values are `null` when unknown.
+//!
+//! Times hold for every format of a programme: each file decodes to the same samples (MP3 through
+//! its LAME tag, Opus through its pre-skip and final granule position, see
+//! [`crate::audio::encode`]), so one set of sentence and chapter times serves them all. Fields
+//! added after the first schema (`files`, `chapters`, `mastering`, `full_edition`) default to
+//! empty when an older manifest is read.
 
 use std::path::Path;
 
@@ -18,7 +24,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::PublishError;
-use crate::audio::Pauses;
+use crate::audio::{Format, Layout, Pauses};
 use crate::edition::BlockKind;
 
 /// The whole edition.
@@ -44,6 +50,110 @@ pub struct Manifest {
     pub bulletin: Option<BulletinEntry>,
     /// What went wrong, one entry per failed article or bulletin; empty on a clean run.
     pub errors: Vec<ErrorEntry>,
+    /// How the audio was levelled and encoded; `null` in manifests older than this field.
+    #[serde(default)]
+    pub mastering: Option<MasteringEntry>,
+    /// The full edition: intro, bulletin, then every article, in one file with chapters; `null`
+    /// when it was not asked for or nothing rendered.
+    #[serde(default)]
+    pub full_edition: Option<FullEditionEntry>,
+}
+
+/// The audio settings every file of the edition was made with.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MasteringEntry {
+    /// `mono` or `stereo` (two identical channels).
+    pub layout: Layout,
+    /// Integrated loudness every programme was brought to, in LUFS.
+    pub target_lufs: f64,
+    /// True-peak ceiling of lossless (WAV) files, in dBTP.
+    pub ceiling_dbtp: f64,
+    /// True-peak ceiling before lossy encoding (MP3, Opus), in dBTP.
+    pub lossy_ceiling_dbtp: f64,
+    /// The formats written, in order; the first is the one the `audio` fields name.
+    pub formats: Vec<Format>,
+    /// Sounds framing the bulletin and the full edition: `chime`, `none` or the file given.
+    pub intro: String,
+    pub transition: String,
+    pub outro: String,
+}
+
+/// One audio file of a programme, as decoded and measured after it was written.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AudioFileEntry {
+    /// `mp3`, `opus` or `wav`.
+    pub format: Format,
+    /// The file, relative to the directory holding `edition.json`.
+    pub path: String,
+    /// Size in bytes (what an RSS enclosure's `length` wants).
+    pub bytes: u64,
+    /// Sample rate of the decoded file, in Hz (Opus is always 48000).
+    pub sample_rate: u32,
+    /// Channels: 1, or 2 for stereo.
+    pub channels: u16,
+    /// Length of the decoded audio in seconds, from its sample count.
+    pub duration_s: f64,
+    /// Loudness of the decoded file.
+    pub loudness: LoudnessEntry,
+}
+
+/// A loudness reading (EBU R128 / ITU-R BS.1770-4), to 0.01.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct LoudnessEntry {
+    /// Integrated loudness in LUFS; `null` for silence.
+    pub integrated_lufs: Option<f64>,
+    /// Highest true peak over the channels in dBTP; `null` for silence.
+    pub true_peak_dbtp: Option<f64>,
+}
+
+impl LoudnessEntry {
+    /// Rounds readings to 0.01 and turns `-inf` (silence) into `null`.
+    pub fn new(integrated_lufs: f64, true_peak_dbtp: f64) -> Self {
+        let round = |v: f64| v.is_finite().then(|| (v * 100.0).round() / 100.0);
+        Self { integrated_lufs: round(integrated_lufs), true_peak_dbtp: round(true_peak_dbtp) }
+    }
+}
+
+/// A chapter of an audio file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ChapterEntry {
+    pub title: String,
+    /// Start, in seconds from the start of the file.
+    #[serde(with = "millis")]
+    pub start_s: f64,
+    /// End (exclusive), in seconds; the next chapter starts here.
+    #[serde(with = "millis")]
+    pub end_s: f64,
+}
+
+/// The full edition.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FullEditionEntry {
+    /// The file in the first format (`full-edition.mp3`).
+    pub audio: String,
+    /// Length in seconds.
+    pub duration_s: f64,
+    /// Every format written.
+    pub files: Vec<AudioFileEntry>,
+    /// The bulletin, then one chapter per article.
+    pub chapters: Vec<ChapterEntry>,
+    /// The bulletin's headlines, timed in this file.
+    pub items: Vec<ItemEntry>,
+    /// Every article sentence, timed in this file.
+    pub sentences: Vec<SentenceRef>,
+}
+
+/// Where an article's sentence is heard in the full edition.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SentenceRef {
+    /// The article's `id`.
+    pub article: String,
+    /// Position in that article's `sentences` (0-based).
+    pub index: usize,
+    #[serde(with = "millis")]
+    pub start_s: f64,
+    #[serde(with = "millis")]
+    pub end_s: f64,
 }
 
 /// The voice used.
@@ -80,12 +190,19 @@ pub struct ArticleEntry {
     pub author: Option<String>,
     /// The input file the article was read from, as given on the command line.
     pub source: String,
-    /// The audio file, relative to the directory holding `edition.json` (`01-….wav`).
+    /// The audio file in the first format, relative to the directory holding `edition.json`
+    /// (`01-….mp3`).
     pub audio: String,
     /// Length of the audio file in seconds.
     pub duration_s: f64,
     /// Every spoken sentence, in order, with its place in the audio file.
     pub sentences: Vec<SentenceEntry>,
+    /// Every format written, decoded and measured.
+    #[serde(default)]
+    pub files: Vec<AudioFileEntry>,
+    /// Chapters of the file (one, the article).
+    #[serde(default)]
+    pub chapters: Vec<ChapterEntry>,
 }
 
 /// One spoken sentence and where it is heard.
@@ -109,12 +226,19 @@ pub struct SentenceEntry {
 /// The headline bulletin.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BulletinEntry {
-    /// The audio file, relative to the directory holding `edition.json` (`bulletin.wav`).
+    /// The audio file in the first format, relative to the directory holding `edition.json`
+    /// (`bulletin.mp3`).
     pub audio: String,
     /// Length of the audio file in seconds.
     pub duration_s: f64,
     /// The headlines read, in order.
     pub items: Vec<ItemEntry>,
+    /// Every format written, decoded and measured.
+    #[serde(default)]
+    pub files: Vec<AudioFileEntry>,
+    /// The introduction, then one chapter per headline.
+    #[serde(default)]
+    pub chapters: Vec<ChapterEntry>,
 }
 
 /// One headline of the bulletin.
@@ -211,6 +335,8 @@ mod tests {
                     start_s: 0.0,
                     end_s: 1.234,
                 }],
+                files: vec![file("01-hl.mp3")],
+                chapters: vec![ChapterEntry { title: "هل".into(), start_s: 0.0, end_s: 2.5 }],
             }],
             bulletin: Some(BulletinEntry {
                 audio: "bulletin.wav".into(),
@@ -221,8 +347,45 @@ mod tests {
                     start_s: 0.5,
                     end_s: 2.75,
                 }],
+                files: vec![file("bulletin.mp3")],
+                chapters: vec![],
             }),
             errors: vec![ErrorEntry { source: "seeds/b.html".into(), message: "boom".into() }],
+            mastering: Some(MasteringEntry {
+                layout: Layout::Mono,
+                target_lufs: -19.0,
+                ceiling_dbtp: -1.0,
+                lossy_ceiling_dbtp: -1.5,
+                formats: vec![Format::Mp3, Format::Wav],
+                intro: "chime".into(),
+                transition: "chime".into(),
+                outro: "none".into(),
+            }),
+            full_edition: Some(FullEditionEntry {
+                audio: "full-edition.mp3".into(),
+                duration_s: 9.0,
+                files: vec![file("full-edition.mp3")],
+                chapters: vec![ChapterEntry { title: "نشرة".into(), start_s: 0.0, end_s: 9.0 }],
+                items: vec![],
+                sentences: vec![SentenceRef {
+                    article: "01-hl".into(),
+                    index: 0,
+                    start_s: 4.5,
+                    end_s: 5.734,
+                }],
+            }),
+        }
+    }
+
+    fn file(path: &str) -> AudioFileEntry {
+        AudioFileEntry {
+            format: Format::Mp3,
+            path: path.into(),
+            bytes: 12_345,
+            sample_rate: 22050,
+            channels: 1,
+            duration_s: 2.5,
+            loudness: LoudnessEntry::new(-19.014, -2.5),
         }
     }
 
@@ -249,7 +412,9 @@ mod tests {
                 "bulletin",
                 "date",
                 "errors",
+                "full_edition",
                 "generated_at",
+                "mastering",
                 "nashra_version",
                 "pauses",
                 "title",
@@ -257,16 +422,21 @@ mod tests {
             ]
         );
         assert_eq!(keys(&value["voice"]), ["engine", "fallback", "name", "note", "sample_rate"]);
-        assert_eq!(keys(&value["pauses"]), ["item", "paragraph", "sentence", "title"]);
+        assert_eq!(
+            keys(&value["pauses"]),
+            ["article", "byline", "item", "paragraph", "sentence", "title"]
+        );
         let article = &value["articles"][0];
         assert_eq!(
             keys(article),
             [
                 "audio",
                 "author",
+                "chapters",
                 "date",
                 "dateline",
                 "duration_s",
+                "files",
                 "id",
                 "index",
                 "sentences",
@@ -275,7 +445,37 @@ mod tests {
             ]
         );
         assert_eq!(keys(&article["sentences"][0]), ["end_s", "kind", "spoken", "start_s", "text"]);
-        assert_eq!(keys(&value["bulletin"]), ["audio", "duration_s", "items"]);
+        assert_eq!(
+            keys(&article["files"][0]),
+            ["bytes", "channels", "duration_s", "format", "loudness", "path", "sample_rate"]
+        );
+        assert_eq!(keys(&article["files"][0]["loudness"]), ["integrated_lufs", "true_peak_dbtp"]);
+        assert_eq!(keys(&article["chapters"][0]), ["end_s", "start_s", "title"]);
+        assert_eq!(article["files"][0]["format"], "mp3");
+        assert_eq!(article["files"][0]["loudness"]["integrated_lufs"], -19.01);
+        assert_eq!(keys(&value["bulletin"]), ["audio", "chapters", "duration_s", "files", "items"]);
+        assert_eq!(
+            keys(&value["mastering"]),
+            [
+                "ceiling_dbtp",
+                "formats",
+                "intro",
+                "layout",
+                "lossy_ceiling_dbtp",
+                "outro",
+                "target_lufs",
+                "transition"
+            ]
+        );
+        assert_eq!(value["mastering"]["layout"], "mono");
+        assert_eq!(
+            keys(&value["full_edition"]),
+            ["audio", "chapters", "duration_s", "files", "items", "sentences"]
+        );
+        assert_eq!(
+            keys(&value["full_edition"]["sentences"][0]),
+            ["article", "end_s", "index", "start_s"]
+        );
         assert_eq!(keys(&value["bulletin"]["items"][0]), ["date", "end_s", "start_s", "title"]);
         assert_eq!(keys(&value["errors"][0]), ["message", "source"]);
 
@@ -305,6 +505,32 @@ mod tests {
         assert_eq!(item.start_s, 1.234);
         let json = r#"{"title":"x","date":null,"start_s":-1.0,"end_s":2.0}"#;
         assert!(serde_json::from_str::<ItemEntry>(json).is_err());
+    }
+
+    #[test]
+    fn manifests_without_the_audio_fields_still_read() {
+        let mut value = serde_json::to_value(sample()).unwrap();
+        let object = value.as_object_mut().unwrap();
+        object.remove("mastering");
+        object.remove("full_edition");
+        for article in value["articles"].as_array_mut().unwrap() {
+            let article = article.as_object_mut().unwrap();
+            article.remove("files");
+            article.remove("chapters");
+        }
+        let old: Manifest = serde_json::from_value(value).unwrap();
+        assert!(old.mastering.is_none() && old.full_edition.is_none());
+        assert!(old.articles[0].files.is_empty());
+    }
+
+    #[test]
+    fn silent_loudness_is_null_and_readings_round_to_hundredths() {
+        let silent = LoudnessEntry::new(f64::NEG_INFINITY, f64::NEG_INFINITY);
+        assert_eq!(
+            serde_json::to_string(&silent).unwrap(),
+            r#"{"integrated_lufs":null,"true_peak_dbtp":null}"#
+        );
+        assert_eq!(LoudnessEntry::new(-18.996, -1.004).integrated_lufs, Some(-19.0));
     }
 
     #[test]

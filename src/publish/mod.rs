@@ -14,7 +14,8 @@ pub mod names;
 use std::path::PathBuf;
 
 pub use manifest::{
-    ArticleEntry, BulletinEntry, ErrorEntry, ItemEntry, Manifest, SentenceEntry, VoiceEntry,
+    ArticleEntry, AudioFileEntry, BulletinEntry, ChapterEntry, ErrorEntry, FullEditionEntry,
+    ItemEntry, LoudnessEntry, Manifest, MasteringEntry, SentenceEntry, SentenceRef, VoiceEntry,
 };
 
 /// Name of the manifest inside the output directory.
@@ -22,6 +23,9 @@ pub const MANIFEST_FILE: &str = "edition.json";
 
 /// Name of the bulletin's audio file inside the output directory.
 pub const BULLETIN_STEM: &str = "bulletin";
+
+/// Name of the full edition's audio file inside the output directory.
+pub const FULL_EDITION_STEM: &str = "full-edition";
 
 /// Errors of the publish stage.
 #[derive(Debug, thiserror::Error)]
