@@ -12,9 +12,10 @@ use crate::audio::{Format, SoundSource};
 /// Turn Arabic news articles into listenable audio editions with a local Piper voice.
 ///
 /// An edition is one audio file per article (title, dateline, author, body), a headline bulletin,
-/// and an edition.json manifest with every sentence's timing. Arabic text is cleaned up, numbers
-/// and dates are written out as words, diacritics are restored, and each sentence is synthesized
-/// with a Piper voice (or espeak-ng when no Arabic Piper voice is installed).
+/// a full edition joining them with chapters, and an edition.json manifest with every sentence's
+/// timing. Every programme is levelled to a podcast loudness target. Arabic text is cleaned up,
+/// numbers and dates are written out as words, diacritics are restored, and each sentence is
+/// synthesized with a Piper voice (or espeak-ng when no Arabic Piper voice is installed).
 #[derive(Debug, Parser)]
 #[command(name = "nashra", version, propagate_version = true, max_term_width = 100)]
 pub struct Cli {
@@ -37,14 +38,15 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Render articles into an audio edition: one WAV per article, bulletin.wav and edition.json.
+    /// Render articles into an audio edition: one file per article, the bulletin, the full
+    /// edition with chapters, and edition.json (MP3 by default; see --format).
     ///
     /// Inputs are scraped newspaper pages (title, dateline, author, body, related headlines),
     /// Markdown articles (the # heading is the title) or plain text (the first line is the title).
     /// A folder stands for its .txt and .md files in name order. If one article cannot be read or
     /// spoken, the others are still rendered and nashra exits with status 1.
     Edition(EditionArgs),
-    /// Speak one text into a WAV file.
+    /// Speak one text into an audio file (WAV, MP3 or Opus by its extension).
     Speak(SpeakArgs),
     /// Show what one stage of the text pipeline makes of each input line.
     Text(TextArgs),

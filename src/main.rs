@@ -97,6 +97,9 @@ fn print_event(quiet: bool, event: &Event) {
             Progress::ArticleDone { duration_s, .. } => {
                 eprintln!("nashra:        {duration_s:.1} s of audio")
             }
+            Progress::FullEditionDone { duration_s, chapters } => {
+                eprintln!("nashra: full edition ({duration_s:.1} s, {chapters} chapters)")
+            }
             _ => {}
         },
     }

@@ -24,6 +24,9 @@
 //! This is the only place the stages meet; it does not depend on `voice` or `text` internals,
 //! only on the [`Synthesizer`] trait and [`crate::edition`] types.
 
+use std::borrow::Cow;
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::error::Error as StdError;
 use std::path::PathBuf;
 
@@ -195,7 +198,7 @@ pub fn render(
         );
     }
     let voice = VoiceEntry { sample_rate: rate, ..voice };
-    let files = FileWriter { opts, rate };
+    let files = FileWriter { opts, rate, codec_gains: RefCell::default() };
     let mut full = opts.full_edition.then(|| FullEdition::new(rate, &sounds, opts.pauses.article));
 
     let mut errors = plan.errors.clone();
@@ -381,7 +384,12 @@ fn chapter_entries(list: &[Chapter], rate: u32) -> Vec<ChapterEntry> {
 struct FileWriter<'a> {
     opts: &'a RenderOptions,
     rate: u32,
+    /// The loudness correction, in dB, that the last lossy file of each format needed.
+    codec_gains: RefCell<HashMap<Format, f64>>,
 }
+
+/// Encodings of one lossy file at most (the first, and two corrections).
+const LOSSY_ATTEMPTS: usize = 3;
 
 impl FileWriter<'_> {
     /// Writes `stem.<ext>` for every format; the entries come back in the formats' order.
@@ -424,36 +432,28 @@ impl FileWriter<'_> {
         written: &mut Vec<(Format, AudioFileEntry)>,
     ) -> Result<(), RenderError> {
         let master = &self.opts.master;
+        let started = std::time::Instant::now();
         let report = master::limit_for(samples, self.rate, master, lossy);
-        if report.passes > 0 {
-            tracing::debug!(stem, lossy, ?report, "limited");
-        }
-        let programme = Programme {
-            samples,
-            rate: self.rate,
-            layout: master.layout,
-            chapters: chapter_list,
-            tags,
-        };
+        tracing::debug!(
+            stem,
+            lossy,
+            ?report,
+            elapsed_ms = started.elapsed().as_millis(),
+            "limited"
+        );
         for &format in formats {
             let name = format!("{stem}.{}", format.extension());
-            let path = self.opts.out_dir.join(&name);
-            self.opts
-                .encode
-                .encoder(format, master.layout)
-                .write(&programme, &path)
-                .map_err(RenderError::Audio)?;
-            let seen = decode::inspect(&path).map_err(RenderError::Audio)?;
-            let bytes = std::fs::metadata(&path)
+            let seen = if lossy {
+                self.write_lossy(format, samples, &name, chapter_list, tags)?
+            } else {
+                self.write_one(format, samples, &name, chapter_list, tags)?
+            };
+            let bytes = std::fs::metadata(self.opts.out_dir.join(&name))
                 .map_err(|source| {
-                    RenderError::Audio(AudioError::Io { path: path.clone(), source })
+                    let path = self.opts.out_dir.join(&name);
+                    RenderError::Audio(AudioError::Io { path, source })
                 })?
                 .len();
-            let expected =
-                audio::resample::resampled_len(samples.len(), self.rate, seen.rate) as u64;
-            if seen.frames != expected {
-                tracing::warn!(file = %path.display(), decoded = seen.frames, expected, "decoded length differs from the programme");
-            }
             written.push((
                 format,
                 AudioFileEntry {
@@ -472,7 +472,124 @@ impl FileWriter<'_> {
         }
         Ok(())
     }
+
+    /// Writes a lossy file that, *as decoded*, is at the target loudness and under the ceiling.
+    ///
+    /// Two things move between the encoder's input and a decoder's output. A lossy codec drops
+    /// the highest frequencies, which K-weighting counts, so the decoded file reads a few tenths
+    /// of a LU low (0.44 LU for MP3 at 64 kbit/s, 0.31 for Opus at 32, on espeak-ng's bright
+    /// voice). And it reshapes waveforms, so peaks can grow: the 0.5 dB of extra headroom before
+    /// lossy encoding is the usual allowance, but Opus at 32 kbit/s was measured raising the
+    /// chime's peaks by 0.9 dB. So each file is decoded and measured; if its loudness is more
+    /// than [`CODEC_TOLERANCE_LU`] off, or its true peak is over the ceiling, it is encoded again
+    /// with a corrected gain and a lower limiter ceiling (at most [`LOSSY_ATTEMPTS`] times).
+    /// The gain one programme needed is applied up front to the next, since it is mostly a
+    /// property of the voice and the codec; the peak correction depends on the content and is
+    /// found anew for each file.
+    fn write_lossy(
+        &self,
+        format: Format,
+        samples: &[f32],
+        name: &str,
+        chapter_list: &[Chapter],
+        tags: &Tags,
+    ) -> Result<decode::Inspection, RenderError> {
+        let master = &self.opts.master;
+        // The peak the decoded file must stay under, with the limiter's own margin for meters.
+        let allowed_peak = master.ceiling_dbtp - audio::limiter::METER_MARGIN_DB;
+        let lossy_ceiling = master.ceiling_for(true);
+        let mut gain_db = self.codec_gains.borrow().get(&format).copied().unwrap_or(0.0);
+        let mut ceiling = lossy_ceiling;
+        for attempt in 1..=LOSSY_ATTEMPTS {
+            let prepared: Cow<'_, [f32]> = if gain_db == 0.0 && ceiling == lossy_ceiling {
+                Cow::Borrowed(samples)
+            } else {
+                let mut corrected = samples.to_vec();
+                audio::loudness::apply_gain(&mut corrected, audio::loudness::db_to_gain(gain_db));
+                let options = audio::limiter::LimiterOptions::with_ceiling(ceiling);
+                audio::limiter::limit(&mut corrected, self.rate, &options);
+                Cow::Owned(corrected)
+            };
+            let seen = self.write_one(format, &prepared, name, chapter_list, tags)?;
+            let deviation = master.target_lufs - seen.loudness.integrated_lufs;
+            let over = seen.loudness.true_peak_dbtp - allowed_peak;
+            let level_ok = !deviation.is_finite() || deviation.abs() <= CODEC_TOLERANCE_LU;
+            let peak_ok = over <= 0.0 || !over.is_finite();
+            tracing::debug!(file = name, attempt, gain_db, ceiling, deviation, over, "levelled");
+            if (level_ok && peak_ok) || attempt == LOSSY_ATTEMPTS {
+                if !peak_ok {
+                    tracing::warn!(
+                        file = name,
+                        peak_dbtp = seen.loudness.true_peak_dbtp,
+                        "the decoded file stays over the true-peak ceiling"
+                    );
+                }
+                self.codec_gains.borrow_mut().insert(format, gain_db);
+                return Ok(seen);
+            }
+            if !level_ok {
+                gain_db += deviation;
+            }
+            if !peak_ok {
+                // The codec added `over` dB to the input's peak: limit the input that much (and a
+                // tenth more) under its own peak, which may already sit under the ceiling.
+                let input_peak = audio::loudness::gain_to_db(f64::from(
+                    audio::limiter::true_peak(&prepared),
+                ));
+                ceiling = ceiling.min(input_peak) - over - 0.1;
+            }
+        }
+        unreachable!("the last attempt always returns")
+    }
+
+    /// Encodes `samples` as `name` in the output directory, then decodes and measures it.
+    fn write_one(
+        &self,
+        format: Format,
+        samples: &[f32],
+        name: &str,
+        chapter_list: &[Chapter],
+        tags: &Tags,
+    ) -> Result<decode::Inspection, RenderError> {
+        let master = &self.opts.master;
+        let path = self.opts.out_dir.join(name);
+        let programme = Programme {
+            samples,
+            rate: self.rate,
+            layout: master.layout,
+            chapters: chapter_list,
+            tags,
+        };
+        let started = std::time::Instant::now();
+        self.opts
+            .encode
+            .encoder(format, master.layout)
+            .write(&programme, &path)
+            .map_err(RenderError::Audio)?;
+        let encoded_ms = started.elapsed().as_millis();
+        let seen = decode::inspect(&path).map_err(RenderError::Audio)?;
+        tracing::debug!(
+            file = name,
+            encoded_ms,
+            inspected_ms = started.elapsed().as_millis() - encoded_ms,
+            "written"
+        );
+        let expected = audio::resample::resampled_len(samples.len(), self.rate, seen.rate) as u64;
+        if seen.frames != expected {
+            tracing::warn!(
+                file = %path.display(),
+                decoded = seen.frames,
+                expected,
+                "decoded length differs from the programme"
+            );
+        }
+        Ok(seen)
+    }
 }
+
+/// How far a lossy file's measured loudness may sit from the target before it is encoded again
+/// with a correcting gain, in LU.
+const CODEC_TOLERANCE_LU: f64 = 0.2;
 
 /// The full edition as it is built: the intro, then each programme (bulletin, articles) at its
 /// target level, separated by the transition sound, with chapter marks and timed sentences.
@@ -1324,6 +1441,173 @@ mod tests {
         )
         .unwrap_err();
         assert!(matches!(err, RenderError::CreateDir { .. }), "{err:?}");
+    }
+
+    #[test]
+    fn every_format_decodes_to_the_programme_with_loudness_on_target() {
+        let dir = tempfile::tempdir().unwrap();
+        let synth = ToneSynth::new(22_050, 400);
+        let opts = RenderOptions {
+            encode: EncodeOptions::formats(&[Format::Mp3, Format::Opus, Format::Wav]),
+            ..RenderOptions::new(dir.path())
+        };
+        let manifest = render(&two_article_plan(), &synth, voice(), &opts, &mut |_| {}).unwrap();
+        let bulletin = manifest.bulletin.as_ref().unwrap();
+        let full = manifest.full_edition.as_ref().unwrap();
+        let mut programmes: Vec<(&str, f64, &Vec<AudioFileEntry>)> =
+            vec![(bulletin.audio.as_str(), bulletin.duration_s, &bulletin.files)];
+        programmes.push((full.audio.as_str(), full.duration_s, &full.files));
+        for article in &manifest.articles {
+            programmes.push((article.audio.as_str(), article.duration_s, &article.files));
+        }
+        for (audio, duration, files) in programmes {
+            let formats: Vec<Format> = files.iter().map(|f| f.format).collect();
+            assert_eq!(formats, [Format::Mp3, Format::Opus, Format::Wav]);
+            assert_eq!(audio, files[0].path);
+            for file in files {
+                let path = dir.path().join(&file.path);
+                let (rate, frames) = decoded(&path);
+                assert_eq!(file.sample_rate, rate);
+                assert_eq!(rate, if file.format == Format::Opus { 48_000 } else { 22_050 });
+                assert_eq!(file.channels, 1);
+                assert_eq!(file.duration_s, samples_to_seconds(frames, rate));
+                assert!((file.duration_s - duration).abs() <= 0.001, "{file:?} vs {duration}");
+                let lufs = file.loudness.integrated_lufs.unwrap();
+                let peak = file.loudness.true_peak_dbtp.unwrap();
+                assert!((lufs - -19.0).abs() <= 0.5, "{}: {lufs} LUFS", file.path);
+                assert!(peak <= -1.0, "{}: {peak} dBTP", file.path);
+                // Measured independently of the manifest: decode and meter again.
+                let d = decode::decode_file(&path, None).unwrap();
+                let m = audio::loudness::measure(&d.samples, d.channels, d.rate).unwrap();
+                assert!((m.integrated_lufs - lufs).abs() < 0.01);
+            }
+        }
+        let mastering = manifest.mastering.unwrap();
+        assert_eq!((mastering.target_lufs, mastering.ceiling_dbtp), (-19.0, -1.0));
+        assert_eq!(mastering.lossy_ceiling_dbtp, -1.5);
+        assert_eq!((mastering.intro.as_str(), mastering.outro.as_str()), ("chime", "none"));
+    }
+
+    #[test]
+    fn full_edition_is_intro_bulletin_then_articles_between_transitions() {
+        let dir = tempfile::tempdir().unwrap();
+        let rate = 8000;
+        let synth = ToneSynth::new(rate, 80);
+        let opts = RenderOptions {
+            full_edition: true,
+            sounds: SoundOptions::default(),
+            ..plain(dir.path(), test_pauses())
+        };
+        let plan = two_article_plan();
+        let manifest = render(&plan, &synth, voice(), &opts, &mut |_| {}).unwrap();
+        let seconds = |samples: usize| samples_to_seconds(samples as u64, rate);
+        let intro = audio::sounds::chime(audio::sounds::Role::Intro, rate).len();
+        let transition = audio::sounds::chime(audio::sounds::Role::Transition, rate).len();
+        let (pause, item_pause) = (4000, 3200); // 0.5 s and 0.4 s at 8 kHz
+        let bulletin = manifest.bulletin.as_ref().unwrap();
+        let full = manifest.full_edition.as_ref().unwrap();
+        assert_eq!(full.audio, "full-edition.wav");
+        let (_, frames) = decoded(&dir.path().join(&full.audio));
+        assert_eq!(full.duration_s, samples_to_seconds(frames, rate));
+
+        // The bulletin's speech follows the intro and the article pause (not the item pause).
+        for (in_full, in_bulletin) in full.items.iter().zip(&bulletin.items) {
+            assert_eq!(in_full.title, in_bulletin.title);
+            let moved = in_full.start_s - in_bulletin.start_s;
+            assert!((moved - seconds(pause - item_pause)).abs() < 0.0015, "{moved}");
+        }
+        assert_eq!(full.items.len(), 3);
+
+        // Chapters: the bulletin from 0, then each article from its transition sound.
+        let titles: Vec<&str> = full.chapters.iter().map(|c| c.title.as_str()).collect();
+        assert_eq!(titles, ["إليكم أبرز العناوين.", "هل أعادت روسيا حماس", "خبر ثان"]);
+        assert_eq!(full.chapters[0].start_s, 0.0);
+        assert_eq!(full.chapters.last().unwrap().end_s, full.duration_s);
+        for pair in full.chapters.windows(2) {
+            assert_eq!(pair[0].end_s, pair[1].start_s);
+        }
+        let bulletin_speech =
+            (bulletin.duration_s * f64::from(rate)).round() as usize - intro - item_pause;
+        let first_article_mark = intro + pause + bulletin_speech + pause;
+        assert_eq!(full.chapters[1].start_s, seconds(first_article_mark));
+
+        // Every article sentence is where its article's own timing says, moved by one offset.
+        let offset = seconds(first_article_mark + transition + pause);
+        let article = &manifest.articles[0];
+        let refs: Vec<&SentenceRef> =
+            full.sentences.iter().filter(|r| r.article == article.id).collect();
+        assert_eq!(refs.len(), article.sentences.len());
+        for (i, r) in refs.iter().enumerate() {
+            assert_eq!(r.index, i);
+            let own = &article.sentences[i];
+            assert!((r.start_s - own.start_s - offset).abs() < 0.0015, "{r:?} vs {own:?}");
+            assert!(((r.end_s - r.start_s) - (own.end_s - own.start_s)).abs() < 0.0015);
+        }
+        assert_eq!(full.sentences.len(), 6 + 2);
+    }
+
+    #[test]
+    fn stereo_files_carry_two_identical_channels_at_the_stereo_target() {
+        let dir = tempfile::tempdir().unwrap();
+        let synth = ToneSynth::new(22_050, 400);
+        let opts = RenderOptions {
+            master: MasterOptions::for_layout(audio::Layout::Stereo),
+            encode: EncodeOptions::formats(&[Format::Wav, Format::Opus, Format::Mp3]),
+            full_edition: false,
+            ..RenderOptions::new(dir.path())
+        };
+        let manifest = render(&two_article_plan(), &synth, voice(), &opts, &mut |_| {}).unwrap();
+        for file in &manifest.articles[0].files {
+            assert_eq!(file.channels, 2);
+            let lufs = file.loudness.integrated_lufs.unwrap();
+            assert!((lufs - -16.0).abs() <= 0.5, "{}: {lufs}", file.path);
+            assert!(file.loudness.true_peak_dbtp.unwrap() <= -1.0);
+        }
+        let wav = decode::decode_file(&dir.path().join(&manifest.articles[0].files[0].path), None)
+            .unwrap();
+        assert!(wav.samples.chunks(2).all(|lr| lr[0] == lr[1]));
+        assert!(manifest.full_edition.is_none());
+        assert!(!dir.path().join("full-edition.wav").exists());
+    }
+
+    #[test]
+    fn a_sound_file_opens_the_bulletin_at_the_programme_rate() {
+        let dir = tempfile::tempdir().unwrap();
+        let jingle = dir.path().join("jingle-44100Hz-stereo-0.5s.wav");
+        let spec = hound::WavSpec {
+            channels: 2,
+            sample_rate: 44_100,
+            bits_per_sample: 16,
+            sample_format: hound::SampleFormat::Int,
+        };
+        let mut writer = hound::WavWriter::create(&jingle, spec).unwrap();
+        for i in 0..22_050 {
+            let s = (8000.0 * (2.0 * std::f64::consts::PI * 660.0 * f64::from(i) / 44_100.0).sin())
+                as i16;
+            writer.write_sample(s).unwrap();
+            writer.write_sample(s).unwrap();
+        }
+        writer.finalize().unwrap();
+        let out = dir.path().join("out");
+        let synth = ToneSynth::new(8000, 80);
+        let opts = RenderOptions {
+            sounds: SoundOptions {
+                intro: SoundSource::File(jingle),
+                outro: SoundSource::Chime,
+                ..SoundOptions::none()
+            },
+            ..plain(&out, test_pauses())
+        };
+        let with_jingle = render(&two_article_plan(), &synth, voice(), &opts, &mut |_| {}).unwrap();
+        let none = plain(&dir.path().join("plain"), test_pauses());
+        let without = render(&two_article_plan(), &synth, voice(), &none, &mut |_| {}).unwrap();
+        let (a, b) = (with_jingle.bulletin.unwrap(), without.bulletin.unwrap());
+        // 0.5 s of jingle at 8 kHz and the 0.4 s item pause before the speech; the outro chime
+        // (2 s) and another item pause after it.
+        assert!((a.items[0].start_s - b.items[0].start_s - 0.9).abs() < 0.0015);
+        assert!((a.duration_s - b.duration_s - 0.9 - 0.4 - 2.0).abs() < 0.0015);
+        assert_eq!(a.chapters[0].start_s, 0.0);
+        assert_eq!(a.chapters[1].start_s, a.items[0].start_s);
     }
 
     #[test]

@@ -126,8 +126,13 @@ pub fn limit(samples: &mut [f32], rate: u32, options: &LimiterOptions) -> Limite
 /// The highest true peak of `samples` (linear), by 8x interpolation of every interval.
 pub fn true_peak(samples: &[f32]) -> f32 {
     let blocks = block_maxima(samples);
-    let detector = Detector { samples, blocks: &blocks, threshold: 0.0 };
-    (0..samples.len()).map(|n| detector.interval_peak(n)).fold(0.0, f32::max)
+    let mut peak = 0.0f32;
+    for n in 0..samples.len() {
+        // Intervals that cannot beat the peak found so far are skipped.
+        let detector = Detector { samples, blocks: &blocks, threshold: peak };
+        peak = peak.max(detector.interval_peak(n));
+    }
+    peak
 }
 
 /// The largest absolute sample of each run of [`BLOCK`] samples.
@@ -152,10 +157,14 @@ fn limit_pass(samples: &mut [f32], threshold: f32, lookahead: usize, release: f6
     let mut sum = ring.len() as f64;
     let mut envelope = 1.0f64;
     let mut min_gain = 1.0f64;
+    let mut previous_interval = 0.0f32;
     for fed in 0..len + delay {
         let required = if fed < len {
             let detector = Detector { samples, blocks: &blocks, threshold };
-            let peak = detector.required_peak(fed);
+            // The gain at a sample respects the intervals on both sides of it.
+            let interval = detector.interval_peak(fed);
+            let peak = interval.max(previous_interval);
+            previous_interval = interval;
             if peak > threshold {
                 f64::from(threshold) / f64::from(peak)
             } else {
@@ -234,12 +243,6 @@ struct Detector<'a> {
 }
 
 impl Detector<'_> {
-    /// The peak the gain at sample `n` must respect: the intervals on both sides of it.
-    fn required_peak(&self, n: usize) -> f32 {
-        let before = if n > 0 { self.interval_peak(n - 1) } else { 0.0 };
-        before.max(self.interval_peak(n))
-    }
-
     /// The true peak over the interval `[n, n + 1)`: the sample `n` and the interpolated points
     /// after it.
     fn interval_peak(&self, n: usize) -> f32 {
@@ -253,6 +256,15 @@ impl Detector<'_> {
             return here;
         }
         let mut peak = here;
+        if n + 1 >= HALF_TAPS && n + HALF_TAPS < samples.len() {
+            // The usual case, written so that the compiler vectorizes the dot products.
+            let window = &samples[n + 1 - HALF_TAPS..=n + HALF_TAPS];
+            for taps in &kernel.phases {
+                let value: f32 = window.iter().zip(taps).map(|(s, t)| s * t).sum();
+                peak = peak.max(value.abs());
+            }
+            return peak;
+        }
         for taps in &kernel.phases {
             let mut value = 0.0f32;
             for (slot, &tap) in taps.iter().enumerate() {

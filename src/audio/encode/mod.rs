@@ -11,8 +11,8 @@
 //! | format | codec | rate | tags and chapters |
 //! |---|---|---|---|
 //! | `wav` | 16-bit PCM (hound) | the programme's | none (the manifest has them) |
-//! | `mp3` | LAME 3.100 (mp3lame-encoder), CBR or VBR | the programme's | ID3v2.4: TIT2 TPE1 TALB TDRC TRCK TLAN, CHAP + CTOC |
-//! | `opus` | libopus in Ogg (RFC 7845) | 48 kHz (resampled) | Vorbis comments: TITLE ARTIST ALBUM DATE TRACKNUMBER LANGUAGE, CHAPTERnnn |
+//! | `mp3` | LAME 3.100, CBR or VBR | the programme's | ID3v2.4 text frames, CHAP + CTOC |
+//! | `opus` | libopus, Ogg (RFC 7845) | 48 kHz | Vorbis comments, `CHAPTERnnn` |
 
 pub mod mp3;
 pub mod opus;
