@@ -533,9 +533,8 @@ impl FileWriter<'_> {
             if !peak_ok {
                 // The codec added `over` dB to the input's peak: limit the input that much (and a
                 // tenth more) under its own peak, which may already sit under the ceiling.
-                let input_peak = audio::loudness::gain_to_db(f64::from(
-                    audio::limiter::true_peak(&prepared),
-                ));
+                let input_peak =
+                    audio::loudness::gain_to_db(f64::from(audio::limiter::true_peak(&prepared)));
                 ceiling = ceiling.min(input_peak) - over - 0.1;
             }
         }

@@ -342,7 +342,7 @@ fn small_edition_inputs(dir: &Path) -> Vec<PathBuf> {
     let b = dir.join("b.txt");
     std::fs::write(
         &b,
-        "افتتاح معرض الكتاب في العاصمة\n\
+        "افتتاح معرض الكتاب الدولي في العاصمة بمشاركة أكثر من خمسمئة دار نشر عربية وأجنبية\n\
          افتتح معرض الكتاب أبوابه أمام الزوار صباح اليوم بمشاركة واسعة من دور النشر.\n\
          ويستمر المعرض عشرة أيام، وتقام على هامشه ندوات ثقافية وأمسيات شعرية.\n",
     )
@@ -355,7 +355,8 @@ fn issue_4_edition_in_every_format_meets_the_loudness_target_with_chapters() {
     let dir = tempfile::tempdir().expect("tempdir");
     let out = dir.path().join("out");
     let output = run(nashra()
-        .args(["edition", "--voice", "espeak", "-q", "--format", "mp3,opus,wav", "--out"])
+        .args(["edition", "--voice", "espeak", "-q", "--format", "mp3,opus,wav"])
+        .args(["--date", "2024-03-01", "--out"])
         .arg(&out)
         .args(small_edition_inputs(dir.path())));
     assert!(output.status.success(), "stderr: {}", text(&output.stderr));
@@ -383,7 +384,11 @@ fn issue_4_edition_in_every_format_meets_the_loudness_target_with_chapters() {
     assert_eq!(titles.len(), 3);
     assert_eq!(
         &titles[1..],
-        ["ارتفاع أسعار النفط في الأسواق العالمية", "افتتاح معرض الكتاب في العاصمة"]
+        [
+            "ارتفاع أسعار النفط في الأسواق العالمية",
+            // Over 127 bytes in a CHAP's TIT2: the size ID3v2.4 players misread (see mp3.rs).
+            "افتتاح معرض الكتاب الدولي في العاصمة بمشاركة أكثر من خمسمئة دار نشر عربية وأجنبية"
+        ]
     );
     // Every article sentence is timed in the full edition too, after its chapter's start.
     let refs = full["sentences"].as_array().expect("sentence refs");
@@ -411,6 +416,7 @@ fn issue_4_edition_in_every_format_meets_the_loudness_target_with_chapters() {
     assert_eq!(tags["album"], "نشرة الأخبار");
     assert_eq!(tags["track"], "1/2");
     assert_eq!(tags["language"], "ara");
+    assert_eq!(tags["date"], "2024-03-01");
 }
 
 #[test]

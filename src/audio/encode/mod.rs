@@ -11,7 +11,7 @@
 //! | format | codec | rate | tags and chapters |
 //! |---|---|---|---|
 //! | `wav` | 16-bit PCM (hound) | the programme's | none (the manifest has them) |
-//! | `mp3` | LAME 3.100, CBR or VBR | the programme's | ID3v2.4 text frames, CHAP + CTOC |
+//! | `mp3` | LAME 3.100, CBR or VBR | the programme's | ID3v2.3 text frames, CHAP + CTOC |
 //! | `opus` | libopus, Ogg (RFC 7845) | 48 kHz | Vorbis comments, `CHAPTERnnn` |
 
 pub mod mp3;
