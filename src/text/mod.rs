@@ -10,8 +10,10 @@
 //! stroke; counted noun (المعدود); construct (إضافة); case (إعراب).
 
 pub mod diacritize;
+pub mod lexicon;
 pub mod months;
 pub mod normalize;
+pub mod score;
 pub mod script;
 pub mod segment;
 pub mod verbalize;

@@ -15,10 +15,9 @@
 use std::collections::HashSet;
 use std::sync::LazyLock;
 
-pub(crate) const ABBREVIATIONS_TSV: &str = include_str!("data/abbreviations.tsv");
-
+/// Abbreviations as printed, without their final dot (`د`, `ص.ب`, `Dr`).
 static ABBREVIATIONS: LazyLock<HashSet<&'static str>> = LazyLock::new(|| {
-    ABBREVIATIONS_TSV.lines().filter(|l| !l.is_empty() && !l.starts_with('#')).collect()
+    crate::text::verbalize::tables::abbreviations().map(|a| a.strip_suffix('.').unwrap_or(a)).collect()
 });
 
 /// Sentences longer than this (in characters) are cut at a clause boundary (S5).
@@ -87,7 +86,13 @@ fn period_ends(chars: &[char], i: usize) -> bool {
         .rposition(|c| c.is_whitespace() || matches!(c, '(' | '"' | '«' | '“'))
         .map_or(0, |p| p + 1);
     let word: String = chars[word_start..i].iter().collect();
-    if ABBREVIATIONS.contains(word.as_str()) {
+    // The whole printed token, for dots inside an abbreviation (the first dot of `ص.ب.`).
+    let word_end = chars[i..].iter().position(|c| c.is_whitespace()).map_or(chars.len(), |p| i + p);
+    let token: String = chars[word_start..word_end].iter().collect();
+    let token = token
+        .trim_end_matches(|c: char| CLOSERS.contains(&c) || matches!(c, '،' | '؛' | ':' | ','));
+    let token = token.strip_suffix('.').unwrap_or(token);
+    if ABBREVIATIONS.contains(word.as_str()) || ABBREVIATIONS.contains(token) {
         return false;
     }
     let single_capital = word.chars().count() == 1 && word.chars().all(|c| c.is_ascii_uppercase());

@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 
 use super::*;
 use crate::edition::{BlockKind, Headline};
-use crate::text::verbalize::{number, Case, Gender, NumberForm};
+use crate::text::verbalize::{number, tables, Case, End, Gender, NumberForm};
 
 /// Reads `tests/data/text/{name}` and returns (line number, columns) for every data row.
 fn golden(name: &str) -> Vec<(usize, Vec<String>)> {
@@ -61,8 +61,12 @@ fn golden_cardinal_rows() {
             "gen" => Case::Genitive,
             _ => Case::Nominative,
         };
-        let construct = parts.get(3) == Some(&"construct");
-        number(parts[0].parse().unwrap(), NumberForm { gender, case, construct })
+        let end = match parts.get(3) {
+            Some(&"construct") => End::Construct,
+            Some(&"connected") => End::Connected,
+            _ => End::Pause,
+        };
+        number(parts[0].parse().unwrap(), NumberForm::new(gender, case).with_end(end))
     });
 }
 
@@ -86,12 +90,16 @@ fn golden_normalize_rows() {
 
 #[test]
 fn data_files_have_unique_keys_right_columns_and_no_stray_characters() {
-    let files: [(&str, &str, usize, usize); 5] = [
+    // (file, text, columns, key columns)
+    let files: [(&str, &str, usize, usize); 8] = [
         ("months.tsv", months::MONTHS_TSV, 4, 3), // key = name + family
-        ("latin.tsv", verbalize::latin::LATIN_TSV, 2, 1),
-        ("noun_gender.tsv", verbalize::NOUN_GENDER_TSV, 2, 1),
-        ("abbreviations.tsv", segment::ABBREVIATIONS_TSV, 1, 1),
         ("months.tsv(name+month)", months::MONTHS_TSV, 4, 2),
+        ("latin.tsv", verbalize::latin::LATIN_TSV, 2, 1),
+        ("noun_gender.tsv", tables::NOUN_GENDER_TSV, 3, 1),
+        ("abbreviations.tsv", tables::ABBREVIATIONS_TSV, 3, 1),
+        ("governors.tsv", tables::GOVERNORS_TSV, 2, 1),
+        ("units.tsv", tables::UNITS_TSV, 9, 1),
+        ("lexicon.tsv", lexicon::LEXICON_TSV, 2, 1),
     ];
     let mut problems = Vec::new();
     for (name, text, columns, key_columns) in files {
@@ -119,6 +127,26 @@ fn data_files_have_unique_keys_right_columns_and_no_stray_characters() {
         }
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+#[test]
+fn unit_symbols_are_unique_across_rows() {
+    let mut seen = std::collections::HashSet::new();
+    for row in tables::rows(tables::UNITS_TSV) {
+        for symbol in row[0].split(' ') {
+            assert!(seen.insert(symbol.to_lowercase()), "units.tsv: {symbol} twice");
+        }
+    }
+}
+
+#[test]
+fn lexicon_entries_keep_their_letters_and_only_add_marks() {
+    for row in tables::rows(lexicon::LEXICON_TSV) {
+        let stripped: String =
+            row[1].chars().filter(|&c| !normalize::is_harakah(c)).collect();
+        assert_eq!(stripped, row[0], "lexicon.tsv: {} is not {} with marks", row[1], row[0]);
+        assert!(row[1].chars().any(normalize::is_harakah), "lexicon.tsv: {} has no vowels", row[0]);
+    }
 }
 
 /// ASCII digits or Latin letters in spoken text would make espeak switch language or guess.
