@@ -485,9 +485,10 @@ mod tests {
 
     #[test]
     fn vowel_before_shadda_hint_does_not_panic() {
-        // Hints in non-canonical order and stray leading marks are odd but legal input.
+        // Hints in non-canonical order and stray leading marks are odd but legal input; the hints
+        // come back shadda first.
         let out = diacritizer().diacritize("\u{064E}مَّن يُقلِّب").unwrap();
-        assert_eq!(out, "\u{0645}\u{064e}\u{0646}\u{0652} \u{064a}\u{064f}\u{0642}\u{064e}\u{0644}\u{0651}\u{0650}\u{0628}");
+        assert_eq!(out, "\u{0645}\u{0651}\u{064e}\u{0646}\u{0652} \u{064a}\u{064f}\u{0642}\u{0652}\u{0644}\u{0651}\u{0650}\u{0628}");
     }
 
     #[test]

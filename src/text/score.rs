@@ -257,15 +257,15 @@ pub fn project(printed: &str, spoken: &str, fallback: Option<&str>) -> (String, 
             last_partner = Some(j);
             continue;
         }
-        let next = last_partner.map_or(0, |j| j + 1);
+        // A proclitic printed apart is at the start of a spoken word before the next partner.
+        let from = last_partner.map_or(0, |j| j + 1);
+        let to = pairs[i..].iter().flatten().next().copied().unwrap_or(said.len());
         let joined = (g.chars().count() == 1)
             .then(|| {
-                said.get(next).filter(|_| {
-                    bare.get(next).is_some_and(|b| b.starts_with(g.as_str()) && b != g)
-                })
+                (from..to).find(|&j| bare[j].starts_with(g.as_str()) && bare[j] != *g)
             })
             .flatten()
-            .map(|w| leading_letters(w, 1));
+            .map(|j| leading_letters(said[j], 1));
         match joined {
             Some(prefix) => out.push(prefix),
             None => {
@@ -380,11 +380,22 @@ mod tests {
 
     #[test]
     fn projection_takes_marks_from_the_spoken_words_and_leaves_unsaid_words_bare() {
-        let (p, missing) =
-            project("في 16 فبراير/شباط 2014", "فِي السَّادِسَ عَشَرَ مِنْ فِبْرَايِرَ عَامَ أَلْفَيْنِ");
+        let (p, missing) = project(
+            "في 16 فبراير/شباط 2014",
+            "فِي السَّادِسَ عَشَرَ مِنْ فِبْرَايِرَ عَامَ أَلْفَيْنِ",
+            None,
+        );
         assert_eq!(p, "فِي فِبْرَايِرَ شباط");
         assert_eq!(missing, 1);
-        assert_eq!(project("كتب", "").0, "كتب");
+        assert_eq!(project("كتب", "", None).0, "كتب");
+    }
+
+    #[test]
+    fn projection_finds_detached_proclitics_and_takes_unsaid_words_from_the_fallback() {
+        let (p, missing) = project("بين 10 و 20 شخصا", "بَيْنَ عَشَرَةٍ وَعِشْرِينَ شَخْصًا", None);
+        assert_eq!((p.as_str(), missing), ("بَيْنَ وَ شَخْصًا", 0));
+        let (p, missing) = project("في مارس/آذار", "فِي مَارِسَ", Some("فِي مَارِسَ آذَارَ"));
+        assert_eq!((p.as_str(), missing), ("فِي مَارِسَ آذَارَ", 1));
     }
 
     #[test]

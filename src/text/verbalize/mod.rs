@@ -110,7 +110,10 @@ fn tokenize(text: &str) -> Vec<Tok> {
                 // 12.08.2014 is a date, not 12.08 followed by .2014.
                 let date_like = chars.get(i + 1 + f.len()) == Some(&'.')
                     && chars.get(i + 2 + f.len()).is_some_and(char::is_ascii_digit);
-                if !date_like {
+                // ... and in 01.11.2010 the 11 is the month, not 11.2010.
+                let after_dotted_number =
+                    start >= 2 && chars[start - 1] == '.' && chars[start - 2].is_ascii_digit();
+                if !date_like && !after_dotted_number {
                     i += 1 + f.len();
                     frac = Some(f);
                 }
@@ -301,12 +304,14 @@ impl Verbalizer<'_> {
         let plain = bare(&w);
         // V6: a detached proclitic (بـ، لـ) or a lone و/ب/ل before a number joins what follows.
         let detached = w.ends_with(TATWEEL) && plain.chars().count() == 1 && plain != "ه";
-        let lone_before_number = matches!(plain.as_str(), "و" | "ب" | "ل" | "ف" | "ك")
-            && matches!(self.toks.get(i + 1), Some(Tok::Space))
+        let proclitic_letter = matches!(plain.as_str(), "و" | "ب" | "ل" | "ف" | "ك");
+        let spaced_number = matches!(self.toks.get(i + 1), Some(Tok::Space))
             && matches!(self.toks.get(i + 2), Some(Tok::Num(..)));
-        if (detached || lone_before_number) && self.pending.is_none() {
+        let joined_number = matches!(self.toks.get(i + 1), Some(Tok::Num(..)));
+        if self.pending.is_none() && (detached || (proclitic_letter && (spaced_number || joined_number)))
+        {
             self.pending = plain.chars().next();
-            return if lone_before_number { i + 2 } else { i + 1 };
+            return if spaced_number && !detached { i + 2 } else { i + 1 };
         }
         if plain == "ه" && w.ends_with(TATWEEL) {
             self.out.push("هِجْرِيًّا".to_string());
