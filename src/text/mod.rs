@@ -45,4 +45,7 @@ pub fn sentences(text: &str) -> Vec<Sentence> {
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used)] // tests may unwrap (STYLE.md)
+mod corpora;
+#[cfg(test)]
+#[allow(clippy::unwrap_used)] // tests may unwrap (STYLE.md)
 mod tests;

@@ -55,7 +55,16 @@ pub fn month_and_year(month: u32, year: Option<i32>, family: MonthFamily) -> Str
 }
 
 fn month_and_year_in(month: u32, year: Option<i64>, family: MonthFamily, end: End) -> String {
+    // After مِنْ the month is genitive: ذو القعدة and ذو الحجة become ذي (one of the five nouns).
     let name = months::canonical(month, family).unwrap_or_default();
+    let genitive;
+    let name = match name.strip_prefix("ذو ") {
+        Some(rest) => {
+            genitive = format!("ذي {rest}");
+            genitive.as_str()
+        }
+        None => name,
+    };
     match year {
         Some(y) if y > 0 => format!("{name} عَامَ {}", year_words(y as u64, end)),
         _ => name.to_string(),

@@ -389,7 +389,10 @@ impl Verbalizer<'_> {
                 break;
             }
         }
-        let said = latin::latin_words(&words);
+        let mut said = latin::latin_words(&words);
+        if matches!(self.toks.get(j), Some(Tok::Num(..))) {
+            said.push(' '); // `f9`: never glue a transliteration to the number after it
+        }
         self.push_said(said);
         j
     }
@@ -987,16 +990,23 @@ impl Verbalizer<'_> {
 
     /// V12: `a/b` and `n a/b`.
     fn fraction_at(&self, i: usize, int: &str, case: Case) -> Option<(String, usize)> {
-        // `n a/b`: a whole number, a space, then a fraction.
+        // `n a/b`: a whole number, a space, then a fraction, joined by وَ.
         if matches!(self.toks.get(i + 1), Some(Tok::Space)) {
-            if let (Some(Tok::Num(a, None)), Some(Tok::Punct('/')), Some(Tok::Num(b, None))) =
+            if let (Some(Tok::Num(a_str, None)), Some(Tok::Punct('/')), Some(Tok::Num(b_str, None))) =
                 (self.toks.get(i + 2), self.toks.get(i + 3), self.toks.get(i + 4))
             {
-                let (a, b) = (parse_u64(a), parse_u64(b));
-                if (2..=10).contains(&b) && a < b && a > 0 {
+                let (a, b) = (parse_u64(a_str), parse_u64(b_str));
+                if a > 0 && b > 0 && a_str.len() <= MAX_VALUE_DIGITS && b_str.len() <= MAX_VALUE_DIGITS {
                     let end = self.fraction_end(i + 5);
                     let whole = integer(int, NumberForm::new(Gender::Masculine, case).with_end(End::Connected));
-                    return Some((format!("{whole} وَ{}", fraction(a, b, case, end)), i + 5));
+                    let part = if (2..=10).contains(&b) {
+                        fraction(a, b, case, end)
+                    } else {
+                        let a_said = integer(a_str, NumberForm::new(Gender::Masculine, case).with_end(End::Connected));
+                        let b_said = integer(b_str, NumberForm::new(Gender::Masculine, Case::Genitive).with_end(end));
+                        format!("{a_said} عَلَى {b_said}")
+                    };
+                    return Some((format!("{whole} وَ{part}"), i + 5));
                 }
             }
         }

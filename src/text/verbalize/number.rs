@@ -9,7 +9,8 @@
 //! - `N2` 3–10 take the opposite gender of the singular noun (ثَلَاثَةُ رِجَالٍ، ثَلَاثُ نِسَاءٍ).
 //! - `N3` 11 and 12 agree in both parts; 12 declines like a dual (اثْنَا/اثْنَيْ عَشَرَ).
 //! - `N4` 13–19: the unit takes the opposite gender, the ten agrees; both end in fatha.
-//! - `N5` tens end in -ūna in the nominative, -īna otherwise; a unit before them is indefinite.
+//! - `N5` tens end in -ūna in the nominative, -īna otherwise; a unit before them is indefinite;
+//!   the feminine one before a ten is إِحْدَى (إِحْدَى وَعِشْرُونَ دَقِيقَةً).
 //! - `N6` hundreds are feminine: ثَلَاثُ مِئَةٍ، ثَمَانِي مِئَةٍ; 200 is a dual that drops its nūn in
 //!   construct (مِئَتَا مِلْيَارٍ، مِئَتَيْ مِلْيَارٍ). Spelled مئة, never مائة.
 //! - `N7` أَلْف، مِلْيُون، مِلْيَار are masculine nouns counted like any other: ثَلَاثَةُ آلَافٍ،
@@ -408,7 +409,10 @@ pub(super) fn below_hundred(r: u64, gender: Gender, case: Case, out: &mut Vec<Wo
         // N5
         _ => {
             let (t, u) = (r / 10, r % 10);
-            if u > 0 {
+            if u == 1 && fem {
+                // إِحْدَى وَعِشْرُونَ: the feminine one before a ten.
+                out.push(Word::fixed("إِحْدَى".to_string()));
+            } else if u > 0 {
                 below_hundred(u, gender, case, out);
             }
             let ending = if oblique { "ِينَ" } else { "ُونَ" };
