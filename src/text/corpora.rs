@@ -151,3 +151,49 @@ fn nemo_arabic_normalization_cases_pass_except_the_listed_ones() {
 /// NeMo TN cases passed (of 178), and cases whose expectation is not correct MSA.
 const EXPECTED_NEMO_PASSED: usize = 63;
 const EXPECTED_NEMO_NOT_MSA: usize = 33;
+
+#[test]
+fn sentence_split_cases_pass_except_the_listed_ones() {
+    let listed: BTreeMap<usize, String> = data("sentence_exceptions.tsv")
+        .lines()
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(|l| {
+            let (n, reason) = l.split_once('\t').unwrap();
+            (n.parse().unwrap(), reason.to_string())
+        })
+        .collect();
+    let mut failing = BTreeSet::new();
+    let mut report = Vec::new();
+    let text = corpus("sentences/ar_sentence_split_cases.jsonl");
+    let cases: Vec<serde_json::Value> =
+        text.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(cases.len(), 8);
+    for (i, case) in cases.iter().enumerate() {
+        let n = i + 1;
+        let input = case["input"].as_str().unwrap();
+        // Our sentences are normalized text (bidi marks dropped), so the expectation is too.
+        let expected: Vec<String> = case["expected_segments"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| super::normalize(s.as_str().unwrap()))
+            .collect();
+        let got = super::segment(&super::normalize(input));
+        if got != expected {
+            failing.insert(n);
+            if !listed.contains_key(&n) {
+                report.push(format!("case {n}:\n  want: {expected:?}\n  got:  {got:?}"));
+            }
+        }
+    }
+    let stale: Vec<&usize> = listed.keys().filter(|k| !failing.contains(*k)).collect();
+    assert!(
+        report.is_empty() && stale.is_empty(),
+        "failing cases not in sentence_exceptions.tsv:\n{}\nlisted but passing: {stale:?}",
+        report.join("\n")
+    );
+    assert_eq!((cases.len() - failing.len(), cases.len()), (EXPECTED_SENTENCES_PASSED, 8));
+}
+
+/// Sentence-split cases passed (of 8).
+const EXPECTED_SENTENCES_PASSED: usize = 6;
