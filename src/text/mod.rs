@@ -48,4 +48,7 @@ pub fn sentences(text: &str) -> Vec<Sentence> {
 mod corpora;
 #[cfg(test)]
 #[allow(clippy::unwrap_used)] // tests may unwrap (STYLE.md)
+mod properties;
+#[cfg(test)]
+#[allow(clippy::unwrap_used)] // tests may unwrap (STYLE.md)
 mod tests;

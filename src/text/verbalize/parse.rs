@@ -131,7 +131,8 @@ fn scale(bare: &str) -> Option<(u32, Dual)> {
         if bare == format!("{single}ا") {
             return Some((power, Dual::Ambiguous));
         }
-        if bare == format!("{single}ان") || bare == format!("{single}ين") {
+        let dual = ["ان", "ين", "ي"].iter().any(|e| bare == format!("{single}{e}"));
+        if dual {
             return Some((power, Dual::Yes));
         }
     }
@@ -155,7 +156,11 @@ fn classify(word: &str) -> Option<Token> {
     if let Some(v) = unit(&bare) {
         return Some(Token::Unit(v));
     }
-    scale(&bare).map(|(p, dual)| Token::Scale(p, dual))
+    // ألفًا with tanween is the accusative singular; only ألفا without it is ambiguous.
+    let tanween = word.contains('\u{064B}');
+    scale(&bare).map(|(p, dual)| {
+        Token::Scale(p, if dual == Dual::Ambiguous && tanween { Dual::No } else { dual })
+    })
 }
 
 /// Splits off the conjunction وَ when what follows is a number word (واحد itself starts with و).
@@ -167,6 +172,13 @@ fn token(word: &str) -> Option<Token> {
     })
 }
 
+/// The value of cardinal number words, as [`value`], knowing how the number ended when said:
+/// in pause the accusative singular أَلْفًا is said أَلْفَا, which is written like the construct
+/// dual (أَلْفَا دُولَارٍ, two thousand dollars); `end` tells them apart.
+pub fn value_as_said(words: &str, end: super::End) -> Option<u64> {
+    value_with(words, end == super::End::Pause)
+}
+
 /// The value of cardinal number words.
 ///
 /// ```
@@ -176,7 +188,12 @@ fn token(word: &str) -> Option<Token> {
 /// assert_eq!(value("ثلاثة قطط"), None);
 /// ```
 pub fn value(words: &str) -> Option<u64> {
+    value_with(words, false)
+}
+
+fn value_with(words: &str, pausal_last: bool) -> Option<u64> {
     let tokens: Vec<Token> = words.split_whitespace().map(token).collect::<Option<_>>()?;
+    let last = tokens.len().saturating_sub(1);
     if tokens.is_empty() {
         return None;
     }
@@ -184,7 +201,7 @@ pub fn value(words: &str) -> Option<u64> {
     let mut group: u64 = 0;
     // A unit just read, that عشر or مئة may still combine with.
     let mut last_unit: Option<u64> = None;
-    for t in tokens {
+    for (i, t) in tokens.into_iter().enumerate() {
         match t {
             Token::Zero => return (total == 0 && group == 0).then_some(0),
             Token::Unit(u) => {
@@ -204,7 +221,7 @@ pub fn value(words: &str) -> Option<u64> {
                 let two = match dual {
                     Dual::Yes => true,
                     Dual::No => false,
-                    Dual::Ambiguous => group == 0,
+                    Dual::Ambiguous => group == 0 && !(pausal_last && i == last),
                 };
                 let times = if two {
                     if group != 0 {
