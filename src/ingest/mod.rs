@@ -4,11 +4,15 @@
 //! exactly as printed apart from line endings, a byte-order mark and the site's credit lines.
 //! Never: speak boilerplate (`Powered by ...`), drop a body paragraph, or fail without naming the
 //! file. Three formats are recognised (see [`parse`]): a scraped newspaper page (`page`), Markdown
-//! (`markdown`) and plain text (`plain`).
+//! (`markdown`) and plain text (`plain`). Bytes become text in [`decode`] (UTF-8, UTF-16,
+//! Windows-1256, ISO-8859-6; binary files refused), and a `.txt`/`.md` file that is really HTML
+//! loses its tags, scripts and styles in `tagsoup` before it is parsed.
 
 mod date;
+pub mod decode;
 mod markdown;
 mod page;
+mod tagsoup;
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -25,13 +29,21 @@ pub enum IngestError {
     NotFound { path: PathBuf },
     #[error("{}: cannot read: {source}", path.display())]
     Io { path: PathBuf, source: std::io::Error },
-    #[error("{}: not UTF-8 text (byte {offset}); save it as UTF-8", path.display())]
-    NotUtf8 { path: PathBuf, offset: usize },
+    #[error("{}: {source}", path.display())]
+    Decode { path: PathBuf, source: decode::DecodeError },
+    #[error("{}: not a regular file", path.display())]
+    NotAFile { path: PathBuf },
+    #[error("{}: too large for an article ({bytes} bytes; the limit is {limit})", path.display())]
+    TooLarge { path: PathBuf, bytes: u64, limit: u64 },
     #[error("{}: no article text (empty, or nothing but site boilerplate)", path.display())]
     Empty { path: PathBuf },
     #[error("{}: no article files (.txt, .md, .markdown) in this folder", path.display())]
     EmptyFolder { path: PathBuf },
 }
+
+/// The largest article file read, in bytes. A news article is a few dozen kilobytes; this bound
+/// keeps a mistaken input (a disk image, `/dev/zero`) from filling memory.
+pub const MAX_FILE_BYTES: u64 = 32 * 1024 * 1024;
 
 /// File extensions read from a folder.
 const ARTICLE_EXTENSIONS: &[&str] = &["txt", "md", "markdown"];
@@ -61,7 +73,9 @@ pub fn expand_inputs(inputs: &[PathBuf]) -> Result<Vec<PathBuf>, IngestError> {
                 .extension()
                 .and_then(|e| e.to_str())
                 .is_some_and(|e| ARTICLE_EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()));
-            if !hidden && wanted && path.is_file() {
+            // Not `is_file()`: a broken link or a special file named `*.txt` is reported by
+            // `read`, never skipped in silence.
+            if !hidden && wanted && !path.is_dir() {
                 found.push(path);
             }
         }
@@ -74,17 +88,39 @@ pub fn expand_inputs(inputs: &[PathBuf]) -> Result<Vec<PathBuf>, IngestError> {
     Ok(out)
 }
 
-/// Reads one article file (UTF-8, a leading BOM ignored) and parses it.
+/// Reads one article file (any encoding [`decode`] knows) and parses it.
 pub fn read(path: &Path) -> Result<Article, IngestError> {
-    let bytes = fs::read(path).map_err(|e| match e.kind() {
+    let text = read_text(path)?;
+    parse(&text, path)
+}
+
+/// The text of a file: at most [`MAX_FILE_BYTES`] of a regular file, decoded.
+pub fn read_text(path: &Path) -> Result<String, IngestError> {
+    use std::io::Read as _;
+    let io_error = |e: std::io::Error| match e.kind() {
         std::io::ErrorKind::NotFound => IngestError::NotFound { path: path.to_path_buf() },
         _ => IngestError::Io { path: path.to_path_buf(), source: e },
-    })?;
-    let text = String::from_utf8(bytes).map_err(|e| IngestError::NotUtf8 {
-        path: path.to_path_buf(),
-        offset: e.utf8_error().valid_up_to(),
-    })?;
-    parse(&text, path)
+    };
+    let file = fs::File::open(path).map_err(io_error)?;
+    if !file.metadata().map_err(io_error)?.is_file() {
+        return Err(IngestError::NotAFile { path: path.to_path_buf() });
+    }
+    let mut bytes = Vec::new();
+    file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes).map_err(io_error)?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        let bytes = fs::metadata(path).map_or(MAX_FILE_BYTES + 1, |m| m.len());
+        return Err(IngestError::TooLarge {
+            path: path.to_path_buf(),
+            bytes,
+            limit: MAX_FILE_BYTES,
+        });
+    }
+    let decoded = decode::decode(&bytes)
+        .map_err(|source| IngestError::Decode { path: path.to_path_buf(), source })?;
+    if !matches!(decoded.encoding, decode::TextEncoding::Utf8 | decode::TextEncoding::Utf8Bom) {
+        tracing::info!(path = %path.display(), encoding = decoded.encoding.name(), "converted to UTF-8");
+    }
+    Ok(decoded.text)
 }
 
 /// Parses article text read from `source`.
@@ -96,6 +132,7 @@ pub fn read(path: &Path) -> Result<Article, IngestError> {
 pub fn parse(text: &str, source: &Path) -> Result<Article, IngestError> {
     let text =
         text.strip_prefix('\u{feff}').unwrap_or(text).replace("\r\n", "\n").replace('\r', "\n");
+    let text = if tagsoup::looks_like_html(&text) { tagsoup::to_text(&text) } else { text };
     let is_markdown = source
         .extension()
         .and_then(|e| e.to_str())
