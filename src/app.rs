@@ -14,7 +14,10 @@ use chrono::NaiveDate;
 use crate::audio::{self, Assembler, Pauses};
 use crate::cli::{EditionArgs, PauseArgs, SpeakArgs, Stage, TextArgs, VoiceArgs};
 use crate::edition::{Article, Headline};
-use crate::pipeline::{self, EditionPlan, PlannedArticle, Progress, RenderOptions, Synthesizer};
+use crate::fsutil::{self, OutputLock};
+use crate::pipeline::{
+    self, EditionPlan, PlannedArticle, Progress, RenderError, RenderOptions, Synthesizer,
+};
 use crate::publish::{ErrorEntry, Manifest, VoiceEntry};
 use crate::text;
 use crate::voice::catalog::{self, Choice};
@@ -48,7 +51,19 @@ impl EditionOutcome {
     }
 }
 
+/// `--strict` stopped the edition at a failed input; `main` exits with status 1 for it, as for
+/// a run that rendered around failures.
+#[derive(Debug, thiserror::Error)]
+#[error("stopped at the first error (--strict): {message}")]
+pub struct StrictStop {
+    /// The failure, naming its file (or `bulletin`).
+    pub message: String,
+}
+
 /// `nashra edition`: ingest → text → voice → audio → publish.
+///
+/// The output folder is locked for the whole render ([`OutputLock`]) and cleared of temporary
+/// files a killed run left behind. Nothing is written outside it.
 pub fn edition(
     args: &EditionArgs,
     voices_dir: &Path,
@@ -58,12 +73,20 @@ pub fn edition(
     let mut articles = Vec::new();
     let mut errors = Vec::new();
     for file in &files {
-        match crate::ingest::read(file) {
+        let read = crate::ingest::read(file)
+            .map_err(|err| format!("{err:#}"))
+            .and_then(|article| check_length(article, args.safety.max_article_chars));
+        match read {
             Ok(article) => articles.push(article),
-            Err(err) => {
-                let message = format!("{err:#}");
+            Err(message) if args.safety.strict => return Err(StrictStop { message }.into()),
+            Err(message) => {
+                // The entry names the file in `source`; its message says only what is wrong.
+                let source = file.display().to_string();
+                let message = message
+                    .strip_prefix(&format!("{source}: "))
+                    .map_or_else(|| message.clone(), str::to_owned);
                 events(Event::InputFailed { source: file, message: &message });
-                errors.push(ErrorEntry { source: file.display().to_string(), message });
+                errors.push(ErrorEntry { source, message });
             }
         }
     }
@@ -75,12 +98,59 @@ pub fn edition(
     let title = args.title.clone().unwrap_or_else(|| DEFAULT_EDITION_TITLE.to_owned());
     let date = args.date.or_else(|| newest_date(&articles)).or_else(|| Some(today()));
     let plan = plan_edition(title, date, articles, errors);
-    let options = RenderOptions { pauses: pauses(&args.pauses), ..RenderOptions::new(&args.out) };
+    let options = RenderOptions {
+        pauses: pauses(&args.pauses),
+        strict: args.safety.strict,
+        ..RenderOptions::new(&args.out)
+    };
+    let _lock = prepare_output(&args.out)?;
     let synth = VoiceSynth(&voice);
     let manifest =
         pipeline::render(&plan, &synth, entry, &options, &mut |p| events(Event::Progress(&p)))
-            .with_context(|| format!("cannot write the edition into {}", args.out.display()))?;
+            .map_err(|err| match err {
+                RenderError::Stopped { input, message } => {
+                    anyhow::Error::new(StrictStop { message: format!("{input}: {message}") })
+                }
+                err => anyhow::Error::new(err)
+                    .context(format!("cannot write the edition into {}", args.out.display())),
+            })?;
     Ok(EditionOutcome { manifest_path: args.out.join(crate::publish::MANIFEST_FILE), manifest })
+}
+
+/// Creates the output folder, locks it against a concurrent run, and removes the temporary files
+/// of a run that was killed. The lock is held until the returned guard drops.
+fn prepare_output(out: &Path) -> Result<OutputLock> {
+    std::fs::create_dir_all(out)
+        .with_context(|| format!("cannot create the output folder {}", out.display()))?;
+    let lock = OutputLock::acquire(out)?;
+    let removed = fsutil::remove_stale_temp_files(out).with_context(|| {
+        format!("cannot remove temporary files left by an earlier run in {}", out.display())
+    })?;
+    for path in &removed {
+        tracing::info!(path = %path.display(), "removed a temporary file left by an interrupted run");
+    }
+    Ok(lock)
+}
+
+/// The article, or why it is too long to speak: the characters of everything that is read aloud
+/// (title, dateline, author, paragraphs, notes) against `--max-article-chars`.
+fn check_length(article: Article, limit: usize) -> std::result::Result<Article, String> {
+    let chars: usize = [&article.title]
+        .into_iter()
+        .chain(&article.dateline)
+        .chain(&article.author)
+        .chain(&article.paragraphs)
+        .chain(&article.notes)
+        .map(|text| text.chars().count())
+        .sum();
+    if chars > limit {
+        return Err(format!(
+            "{}: article too long to speak: {chars} characters (the limit is {limit}; see \
+             --max-article-chars)",
+            article.source.display()
+        ));
+    }
+    Ok(article)
 }
 
 /// Orders an edition: every article's script, and a bulletin of the articles' titles followed by
@@ -99,7 +169,7 @@ pub fn plan_edition(
         }
     };
     for article in &articles {
-        push(Headline { title: article.title.clone(), date: article.date });
+        push(Headline { title: bulletin_headline(&article.title), date: article.date });
     }
     for article in &articles {
         article.related.iter().cloned().for_each(&mut push);
@@ -112,11 +182,26 @@ pub fn plan_edition(
     EditionPlan { title, date, articles, bulletin, bulletin_items: items, errors }
 }
 
+/// The longest headline the bulletin reads, in characters. A news headline is under 150; a
+/// "title" far longer is a paragraph that lost its line break, and the bulletin reads its start.
+pub const MAX_BULLETIN_HEADLINE_CHARS: usize = 200;
+
+/// `title` for the bulletin: as printed, or cut at the last space before
+/// [`MAX_BULLETIN_HEADLINE_CHARS`] with an ellipsis.
+fn bulletin_headline(title: &str) -> String {
+    let Some((limit, _)) = title.char_indices().nth(MAX_BULLETIN_HEADLINE_CHARS) else {
+        return title.to_owned();
+    };
+    let head = &title[..limit];
+    let cut = head.rfind(char::is_whitespace).filter(|&c| c > 0).unwrap_or(limit);
+    format!("{}…", head[..cut].trim_end())
+}
+
 /// `nashra speak`: one text, sentence by sentence, into one WAV file.
 pub fn speak(args: &SpeakArgs, voices_dir: &Path, events: &mut dyn FnMut(Event)) -> Result<()> {
     let input = match args.text.as_deref() {
         None | Some("-") => read_stdin()?,
-        Some(text) => text.to_owned(),
+        Some(text) => crate::ingest::decode::clean_controls(text).into_owned(),
     };
     let (voice, _) = load_voice(&args.voice, voices_dir, events)?;
     let mut assembler = Assembler::with_default_fade(voice.sample_rate());
@@ -154,8 +239,7 @@ pub fn text_stage(args: &TextArgs, voices_dir: &Path) -> Result<Vec<String>> {
     let input = match args.input.as_deref() {
         None => read_stdin()?,
         Some(path) if path == Path::new("-") => read_stdin()?,
-        Some(path) => std::fs::read_to_string(path)
-            .with_context(|| format!("cannot read {}", path.display()))?,
+        Some(path) => crate::ingest::read_text(path)?,
     };
     let frontend = match args.stage {
         Stage::Diacritized | Stage::Phonemes | Stage::Ids => Some(text_frontend(args, voices_dir)?),
@@ -390,10 +474,23 @@ fn today() -> NaiveDate {
     chrono::Local::now().date_naive()
 }
 
+/// Standard input as text, in any encoding an article file may have, at most
+/// [`crate::ingest::MAX_FILE_BYTES`].
 fn read_stdin() -> Result<String> {
-    let mut text = String::new();
-    std::io::stdin().read_to_string(&mut text).context("cannot read standard input")?;
-    Ok(text)
+    let mut bytes = Vec::new();
+    std::io::stdin()
+        .take(crate::ingest::MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .context("cannot read standard input")?;
+    if bytes.len() as u64 > crate::ingest::MAX_FILE_BYTES {
+        bail!(
+            "standard input: too large ({} bytes at least; the limit is {})",
+            bytes.len(),
+            crate::ingest::MAX_FILE_BYTES
+        );
+    }
+    let decoded = crate::ingest::decode::decode(&bytes).context("standard input")?;
+    Ok(decoded.text)
 }
 
 #[cfg(test)]
@@ -424,6 +521,31 @@ mod tests {
         let titles: Vec<&str> = plan.bulletin_items.iter().map(|h| h.title.as_str()).collect();
         assert_eq!(titles, ["العنوان الأول", "العنوان الثاني", "خبر آخر", "خبر ثالث"]);
         assert_eq!(plan.articles.len(), 2);
+    }
+
+    #[test]
+    fn an_overlong_title_is_cut_for_the_bulletin_only() {
+        let long = "كلمة ".repeat(100);
+        let plan = plan_edition("نشرة".into(), None, vec![article(&long, None, &[])], Vec::new());
+        let item = &plan.bulletin_items[0].title;
+        assert!(item.chars().count() <= MAX_BULLETIN_HEADLINE_CHARS + 1, "{item}");
+        assert!(item.ends_with("كلمة…"), "{item}");
+        assert_eq!(plan.articles[0].article.title, long, "the article keeps its title");
+        assert_eq!(bulletin_headline("عنوان قصير"), "عنوان قصير");
+        assert_eq!(bulletin_headline(&"ب".repeat(300)), format!("{}…", "ب".repeat(200)));
+    }
+
+    #[test]
+    fn an_article_over_the_limit_is_refused_naming_its_file() {
+        let mut a = article("عنوان", None, &[]);
+        a.source = PathBuf::from("in/long.txt");
+        a.paragraphs = vec!["ب".repeat(95)];
+        assert!(check_length(a.clone(), 100).is_ok()); // 5 + 95
+        assert_eq!(
+            check_length(a, 99).unwrap_err(),
+            "in/long.txt: article too long to speak: 100 characters (the limit is 99; see \
+             --max-article-chars)"
+        );
     }
 
     #[test]

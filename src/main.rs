@@ -21,6 +21,11 @@ fn main() -> ExitCode {
     match run(&cli) {
         Ok(code) => code,
         Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
+        // --strict: an input failed; like a run that rendered around failures, status 1.
+        Err(err) if err.is::<app::StrictStop>() => {
+            eprintln!("nashra: {err:#}");
+            ExitCode::from(1)
+        }
         Err(err) => {
             eprintln!("nashra: {err:#}");
             ExitCode::from(2)
@@ -89,7 +94,7 @@ fn print_event(quiet: bool, event: &Event) {
         Event::Progress(_) if quiet => {}
         Event::Progress(progress) => match progress {
             Progress::ArticleStarted { index, total, title } => {
-                eprintln!("nashra: [{index}/{total}] {title}")
+                eprintln!("nashra: [{index}/{total}] {}", one_line(title, 100))
             }
             Progress::BulletinDone { duration_s, .. } => {
                 eprintln!("nashra: bulletin ({duration_s:.1} s)")
@@ -99,6 +104,15 @@ fn print_event(quiet: bool, event: &Event) {
             }
             _ => {}
         },
+    }
+}
+
+/// At most `max` characters of `text` on one line, for progress lines.
+fn one_line(text: &str, max: usize) -> String {
+    let flat: String = text.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+    match flat.char_indices().nth(max) {
+        Some((cut, _)) => format!("{}…", &flat[..cut]),
+        None => flat,
     }
 }
 
