@@ -29,3 +29,7 @@ pub mod pipeline;
 
 pub mod app;
 pub mod cli;
+
+/// Fuzz target bodies, shared by `fuzz/` and the regression tests (issue #7).
+#[doc(hidden)]
+pub mod fuzzing;

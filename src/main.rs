@@ -16,6 +16,8 @@ use nashra::pipeline::Progress;
 use nashra::voice::{catalog, install};
 
 fn main() -> ExitCode {
+    // Before any other thread exists: setting the environment is only sound then.
+    nashra::runtime::disable_onnxruntime_telemetry();
     let cli = Cli::parse();
     init_logging(cli.quiet, cli.verbose);
     match run(&cli) {
@@ -128,6 +130,8 @@ fn init_logging(quiet: bool, verbose: u8) {
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(io::stderr)
+        // Colours only for a terminal: a log captured to a file or a pipe stays plain text.
+        .with_ansi(io::IsTerminal::is_terminal(&io::stderr()))
         .with_target(false)
         .without_time()
         .init();

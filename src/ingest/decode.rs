@@ -117,7 +117,9 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded, DecodeError> {
     }
     let (text, encoding, bom) = detect(bytes)?;
     check_not_binary(&text)?;
-    Ok(Decoded { text: clean_controls(&text).into_owned(), encoding, bom })
+    // A second BOM (or a BOM the encoding step did not consume) is never content.
+    let text = text.trim_start_matches('\u{FEFF}');
+    Ok(Decoded { text: clean_controls(text).into_owned(), encoding, bom })
 }
 
 fn detect(bytes: &[u8]) -> Result<(String, TextEncoding, bool), DecodeError> {
