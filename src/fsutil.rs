@@ -120,8 +120,8 @@ pub fn is_temp_file_name(name: &str) -> bool {
         && random.bytes().all(|b| b.is_ascii_alphanumeric())
 }
 
-/// Removes the temporary files a killed run left in `dir` and its subfolders (at most
-/// [`TEMP_SEARCH_DEPTH`] levels, symbolic links not followed), and returns their paths. Only
+/// Removes the temporary files a killed run left in `dir` and its subfolders (at most three
+/// levels, symbolic links not followed), and returns their paths. Only
 /// regular files whose name [`is_temp_file_name`] are touched. Call it while holding the
 /// folder's [`OutputLock`].
 pub fn remove_stale_temp_files(dir: &Path) -> io::Result<Vec<PathBuf>> {

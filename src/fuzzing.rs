@@ -21,8 +21,11 @@ use crate::publish::{
 };
 use crate::text;
 
+/// A fuzz target body.
+pub type Target = fn(&[u8]);
+
 /// The fuzz targets, by the name of their folder in `fuzz/corpus/` and `tests/fixtures/fuzz/`.
-pub const TARGETS: &[(&str, fn(&[u8]))] =
+pub const TARGETS: &[(&str, Target)] =
     &[("ingest", ingest), ("text", text_frontend), ("manifest", manifest)];
 
 /// Bytes → [`decode::decode`] → [`ingest::parse`] as a `.txt` and as a `.md` file.

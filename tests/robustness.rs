@@ -6,7 +6,7 @@
 //! that installs it; nothing is skipped.
 //!
 //! The scaling tests measure ratios (2 MB against 1 MB of text), never absolute times, and take
-//! the best of three runs so that a busy machine does not make them flaky. This binary counts the
+//! the best of five runs so that a busy machine does not make them flaky. This binary counts the
 //! memory each thread allocates ([`CountingAllocator`]) to check that memory is linear too.
 
 use std::alloc::{GlobalAlloc, Layout, System};
@@ -652,39 +652,48 @@ fn a_broken_voice_config_is_a_clear_error() {
     let good: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(kareem_config()).expect("config"))
             .expect("json");
-    let cases: [(&str, fn(&mut serde_json::Value), &str); 4] = [
-        (
-            "no-map",
-            |c| drop(c.as_object_mut().map(|o| o.remove("phoneme_id_map"))),
-            "missing or empty phoneme_id_map",
-        ),
-        ("rate-0", |c| c["audio"]["sample_rate"] = 0.into(), "audio.sample_rate is 0"),
+    let article = dir.path().join("a.txt");
+    std::fs::write(&article, "عنوان\nنص الخبر.\n").expect("write");
+    // (name, top-level fields to set, `null` removes one, expected message)
+    let cases = [
+        ("no-map", serde_json::json!({"phoneme_id_map": null}), "missing or empty phoneme_id_map"),
+        ("rate-0", serde_json::json!({"audio": {"sample_rate": 0}}), "audio.sample_rate is 0"),
         (
             "speakers",
-            |c| c["num_speakers"] = 2.into(),
+            serde_json::json!({"num_speakers": 2, "speaker_id_map": {"kareem": 0}}),
             "num_speakers is 2 but speaker_id_map names 1 speaker(s)",
         ),
-        ("symbols", |c| c["num_symbols"] = 40.into(), "but num_symbols is 40"),
+        ("symbols", serde_json::json!({"num_symbols": 40}), "but num_symbols is 40"),
     ];
-    for (name, break_it, want) in cases {
+    for (name, patch, want) in cases {
         let mut config = good.clone();
-        if name == "speakers" {
-            config["speaker_id_map"] = serde_json::json!({"kareem": 0});
+        for (key, value) in patch.as_object().expect("patch") {
+            let fields = config.as_object_mut().expect("config object");
+            if value.is_null() {
+                fields.remove(key);
+            } else {
+                fields.insert(key.clone(), value.clone());
+            }
         }
-        break_it(&mut config);
         let path = dir.path().join(format!("{name}.onnx.json"));
         std::fs::write(&path, serde_json::to_vec(&config).expect("json")).expect("write");
         let wav = dir.path().join(format!("{name}.wav"));
-        let mut cmd = nashra();
-        cmd.args(["speak", "مرحبا", "--voice"]).arg(joe_model()).arg("--voice-config").arg(&path);
-        let output = run(cmd.arg("-o").arg(&wav));
-        assert_eq!(output.status.code(), Some(2), "{name}: {}", stderr(&output));
-        let message = stderr(&output);
-        assert!(
-            message.contains(&path.display().to_string()) && message.contains(want),
-            "{name}: {message}"
-        );
-        assert!(!wav.exists(), "{name}: audio written");
+        let out = dir.path().join(format!("{name}-out"));
+        let mut speak = nashra();
+        speak.args(["speak", "مرحبا", "-o"]).arg(&wav);
+        let mut edition = nashra();
+        edition.arg("edition").arg(&article).arg("--out").arg(&out);
+        for cmd in [&mut speak, &mut edition] {
+            cmd.arg("--voice").arg(joe_model()).arg("--voice-config").arg(&path);
+            let output = run(cmd);
+            assert_eq!(output.status.code(), Some(2), "{name}: {}", stderr(&output));
+            let message = stderr(&output);
+            assert!(
+                message.contains(&path.display().to_string()) && message.contains(want),
+                "{name}: {message}"
+            );
+        }
+        assert!(!wav.exists() && files_below(&out).is_empty(), "{name}: something was written");
     }
 }
 
@@ -764,8 +773,9 @@ fn shapes(bytes: usize) -> Vec<(&'static str, String)> {
 }
 
 /// The whole text front end (normalize, segment, verbalize) on one line of 1 MB and of 2 MB of
-/// each shape: time (best of three) grows less than 3× (linear is 2×, quadratic 4×), and so does
-/// the peak memory, which also stays under 40 bytes per input byte.
+/// each shape: time (best of five) grows less than 3× (linear is 2×, quadratic 4×), and so does
+/// the peak memory, which also stays under 64 bytes per input byte (the worst shape, bare
+/// punctuation, makes a sentence of every character: two small strings each, about 40 bytes).
 #[test]
 fn the_text_front_end_scales_linearly_in_time_and_memory() {
     const MB: usize = 1 << 20;
@@ -775,7 +785,7 @@ fn the_text_front_end_scales_linearly_in_time_and_memory() {
         let measure = |text: &str| {
             let mut best = Duration::MAX;
             let mut peak = 0;
-            for _ in 0..3 {
+            for _ in 0..5 {
                 let started = Instant::now();
                 let (sentences, bytes) = peak_during(|| nashra::text::sentences(text));
                 best = best.min(started.elapsed());
@@ -797,7 +807,7 @@ fn the_text_front_end_scales_linearly_in_time_and_memory() {
             "{name}: time ×{time_ratio:.2} for twice the text ({t1:?} → {t2:?})"
         );
         assert!(memory_ratio < 3.0, "{name}: memory ×{memory_ratio:.2} for twice the text");
-        assert!(m2 < 40 * two.len(), "{name}: {m2} bytes for {} bytes of text", two.len());
+        assert!(m2 < 64 * two.len(), "{name}: {m2} bytes for {} bytes of text", two.len());
     }
 }
 
