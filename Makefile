@@ -16,7 +16,7 @@ BIN := $(RELEASE)/nashra
 ORT_LIB := .deps/onnxruntime/lib/libonnxruntime.so.1.32.0
 PIPER_VENV := .venv-piper
 
-.PHONY: setup build stage test edition lint parity clean-deps help
+.PHONY: setup build stage test edition lint parity clean-deps help fuzz-build fuzz-smoke
 
 help:
 	@echo "make setup       install missing Debian packages, onnxruntime and the test voice (idempotent)"
@@ -26,6 +26,8 @@ help:
 	@echo "make lint        rustfmt --check, clippy -D warnings, rustdoc -D warnings"
 	@echo "make parity      regenerate tests/data/parity with piper-tts 1.8 (in $(PIPER_VENV))"
 	@echo "make clean-deps  remove .deps/, $(PIPER_VENV)/ and the test voice"
+	@echo "make fuzz-build  build the cargo-fuzz targets in fuzz/ (nightly, or RUSTC_BOOTSTRAP=1)"
+	@echo "make fuzz-smoke  run each fuzz target for FUZZ_SECONDS (default 60) and report"
 
 setup:
 	@bash scripts/setup
@@ -60,3 +62,20 @@ parity: setup
 clean-deps:
 	rm -rf .deps $(PIPER_VENV)
 	rm -f voices/en_US-joe-medium.onnx voices/en_US-joe-medium.onnx.json voices/en_US-joe-medium.MODEL_CARD
+
+# --- fuzzing (issue #7, docs/robustness.md) ----------------------------------------------------
+# cargo-fuzz builds with sanitizer flags only a nightly compiler accepts. rustup's nightly is used
+# when installed; otherwise the stable compiler is told to accept them (RUSTC_BOOTSTRAP=1), which
+# builds the same targets. cargo-fuzz itself comes from crates.io. Not part of `make test`/CI.
+FUZZ_TARGETS := ingest text manifest publish
+FUZZ_SECONDS ?= 60
+FUZZ_TARGET_DIR := $(TARGET_DIR)/fuzz
+FUZZ_CARGO := $(shell if rustup toolchain list 2>/dev/null | grep -q '^nightly'; \
+	then echo 'cargo +nightly'; else echo 'env RUSTC_BOOTSTRAP=1 cargo'; fi)
+
+fuzz-build:
+	@command -v cargo-fuzz >/dev/null || $(CARGO) install cargo-fuzz --locked
+	$(FUZZ_CARGO) fuzz build -O --fuzz-dir fuzz --target-dir $(FUZZ_TARGET_DIR)
+
+fuzz-smoke: fuzz-build
+	@bash scripts/fuzz-smoke "$(FUZZ_SECONDS)" "$(FUZZ_TARGET_DIR)" $(FUZZ_TARGETS)

@@ -17,9 +17,10 @@ use crate::cli::{
 };
 use crate::edition::{Article, Headline};
 use crate::edition_file::{EditionFile, Extras};
-use crate::ingest::{IngestError, IngestOptions};
+use crate::fsutil::{self, OutputLock};
+use crate::ingest::IngestOptions;
 use crate::pipeline::{
-    self, EditionPlan, PlannedArticle, Progress, RenderOptions, Synthesizer, Voices,
+    self, EditionPlan, PlannedArticle, Progress, RenderError, RenderOptions, Synthesizer, Voices,
 };
 use crate::publish::{self, BaseUrl, ErrorEntry, Manifest, PublishOptions, Published, VoiceEntry};
 use crate::text;
@@ -59,7 +60,20 @@ impl EditionOutcome {
     }
 }
 
+/// `--strict` stopped the edition at a failed input; `main` exits with status 1 for it, as for
+/// a run that rendered around failures.
+#[derive(Debug, thiserror::Error)]
+#[error("stopped at the first error (--strict): {message}")]
+pub struct StrictStop {
+    /// The failure, naming its input (or `bulletin`).
+    pub message: String,
+}
+
 /// `nashra edition`: ingest → text → voice → audio → publish.
+///
+/// The edition folder (and the publication root, with `--root`) is locked for the whole run
+/// ([`OutputLock`]) and cleared of temporary files a killed run left behind. Nothing is written
+/// outside them.
 pub fn edition(
     args: &EditionArgs,
     voices_dir: &Path,
@@ -87,18 +101,36 @@ pub fn edition(
     let inputs = crate::ingest::expand_inputs(&settings.inputs)?;
     let mut articles = Vec::new();
     let mut errors = Vec::new();
-    let mut failed = |err: &IngestError, events: &mut dyn FnMut(Event)| {
-        let message = format!("{err:#}");
-        events(Event::InputFailed { source: err.input(), message: &message });
-        errors.push(ErrorEntry { source: err.input().display().to_string(), message });
+    let strict = args.safety.strict;
+    let mut failed = |input: &Path, message: String, events: &mut dyn FnMut(Event)| {
+        if strict {
+            return Err(StrictStop { message });
+        }
+        // The entry names the input in `source`; its message says only what is wrong.
+        let source = input.display().to_string();
+        let message = message
+            .strip_prefix(&format!("{source}: "))
+            .map_or_else(|| message.clone(), str::to_owned);
+        events(Event::InputFailed { source: input, message: &message });
+        errors.push(ErrorEntry { source, message });
+        Ok(())
     };
     for input in &inputs {
-        match crate::ingest::read_input(input, &settings.ingest) {
-            Ok(read) => {
-                articles.extend(read.articles);
-                read.failed.iter().for_each(|err| failed(err, events));
+        let read = match crate::ingest::read_input(input, &settings.ingest) {
+            Ok(read) => read,
+            Err(err) => {
+                failed(err.input(), format!("{err:#}"), events)?;
+                continue;
             }
-            Err(err) => failed(&err, events),
+        };
+        for err in &read.failed {
+            failed(err.input(), format!("{err:#}"), events)?;
+        }
+        for article in read.articles {
+            match check_length(article, args.safety.max_article_chars) {
+                Ok(article) => articles.push(article),
+                Err((source, message)) => failed(&source, message, events)?,
+            }
         }
     }
     let (articles, duplicates) = crate::ingest::dedup(articles);
@@ -126,7 +158,8 @@ pub fn edition(
     let mut plan = plan_edition(settings.title.clone(), date, articles, errors);
     plan.publisher = settings.publisher.clone();
     plan.language = Some(settings.language.clone());
-    let options = RenderOptions { pauses: settings.pauses, ..RenderOptions::new(&out) };
+    let options = RenderOptions { pauses: settings.pauses, strict, ..RenderOptions::new(&out) };
+    let _locks = prepare_output(&out, args.root.as_deref())?;
     let body = VoiceSynth(&voice);
     let headlines = headline_voice.as_ref().map(|(v, e)| (VoiceSynth(v), e.clone()));
     let voices = Voices {
@@ -136,10 +169,62 @@ pub fn edition(
     let manifest = pipeline::render_voices(&plan, &voices, entry, &options, &mut |p| {
         events(Event::Progress(&p))
     })
-    .with_context(|| format!("cannot write the edition into {}", out.display()))?;
+    .map_err(|err| match err {
+        RenderError::Stopped { input, message } => {
+            anyhow::Error::new(StrictStop { message: format!("{input}: {message}") })
+        }
+        err => anyhow::Error::new(err)
+            .context(format!("cannot write the edition into {}", out.display())),
+    })?;
     let published = publish::write_all(&out, &manifest, &publish_opts)
         .with_context(|| format!("cannot publish the edition in {}", out.display()))?;
     Ok(EditionOutcome { manifest_path: out.join(publish::MANIFEST_FILE), manifest, published })
+}
+
+/// Creates the edition folder (and the publication root), locks them against a concurrent run,
+/// and removes the temporary files a killed run left in them. The locks are held until the
+/// returned guards drop.
+fn prepare_output(out: &Path, root: Option<&Path>) -> Result<Vec<OutputLock>> {
+    let mut locks = Vec::new();
+    for dir in root.into_iter().chain([out]) {
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("cannot create the output folder {}", dir.display()))?;
+        if locks.iter().any(|l: &OutputLock| l.path().parent() == Some(dir)) {
+            continue;
+        }
+        locks.push(OutputLock::acquire(dir)?);
+        // The root's own files only: its edition folders belong to their own runs.
+        let depth = if Some(dir) == root && dir != out { 0 } else { fsutil::TEMP_SEARCH_DEPTH };
+        let removed = fsutil::remove_stale_temp_files(dir, depth).with_context(|| {
+            format!("cannot remove temporary files left by an earlier run in {}", dir.display())
+        })?;
+        for path in &removed {
+            tracing::info!(path = %path.display(), "removed a temporary file left by an interrupted run");
+        }
+    }
+    Ok(locks)
+}
+
+/// The article, or its source and why it is too long to speak: the characters of everything
+/// read aloud (title, dateline, author, paragraphs, notes) against `--max-article-chars`.
+fn check_length(article: Article, limit: usize) -> std::result::Result<Article, (PathBuf, String)> {
+    let chars: usize = [&article.title]
+        .into_iter()
+        .chain(&article.dateline)
+        .chain(&article.author)
+        .chain(&article.paragraphs)
+        .chain(&article.notes)
+        .map(|text| text.chars().count())
+        .sum();
+    if chars > limit {
+        let message = format!(
+            "{}: article too long to speak: {chars} characters (the limit is {limit}; see \
+             --max-article-chars)",
+            article.source.display()
+        );
+        return Err((article.source, message));
+    }
+    Ok(article)
 }
 
 /// The folder of an edition inside a publication root: its date, `2023-11-06`.
@@ -171,6 +256,7 @@ pub fn publish_again(args: &PublishCommandArgs) -> Result<Published> {
         // An edition folder inside a publication root is published with its root.
         let parent = std::path::absolute(path)?.parent().map(Path::to_path_buf);
         opts.root = parent.filter(|p| p.join(publish::FEED_FILE).is_file());
+        let _locks = prepare_output(path, opts.root.as_deref())?;
         return publish::write_all(path, &manifest, &opts)
             .with_context(|| format!("cannot publish the edition in {}", path.display()));
     }
@@ -178,6 +264,7 @@ pub fn publish_again(args: &PublishCommandArgs) -> Result<Published> {
         bail!("{} is neither an edition folder nor a publication root", path.display());
     }
     opts.root = Some(path.clone());
+    let _lock = OutputLock::acquire(path)?;
     let (editions, mut warnings) = publish::site::collect(path)?;
     if editions.is_empty() {
         bail!("{} holds no edition (no */{})", path.display(), publish::MANIFEST_FILE);
@@ -349,7 +436,7 @@ pub fn plan_edition(
         }
     };
     for article in &articles {
-        push(Headline { title: article.title.clone(), date: article.date });
+        push(Headline { title: bulletin_headline(&article.title), date: article.date });
     }
     for article in &articles {
         article.related.iter().cloned().for_each(&mut push);
@@ -371,11 +458,26 @@ pub fn plan_edition(
     }
 }
 
+/// The longest headline the bulletin reads, in characters. A news headline is under 150; a
+/// "title" far longer is a paragraph that lost its line break, and the bulletin reads its start.
+pub const MAX_BULLETIN_HEADLINE_CHARS: usize = 200;
+
+/// `title` for the bulletin: as printed, or cut at the last space before
+/// [`MAX_BULLETIN_HEADLINE_CHARS`] with an ellipsis.
+fn bulletin_headline(title: &str) -> String {
+    let Some((limit, _)) = title.char_indices().nth(MAX_BULLETIN_HEADLINE_CHARS) else {
+        return title.to_owned();
+    };
+    let head = &title[..limit];
+    let cut = head.rfind(char::is_whitespace).filter(|&c| c > 0).unwrap_or(limit);
+    format!("{}…", head[..cut].trim_end())
+}
+
 /// `nashra speak`: one text, sentence by sentence, into one WAV file.
 pub fn speak(args: &SpeakArgs, voices_dir: &Path, events: &mut dyn FnMut(Event)) -> Result<()> {
     let input = match args.text.as_deref() {
         None | Some("-") => read_stdin()?,
-        Some(text) => text.to_owned(),
+        Some(text) => crate::ingest::decode::clean_controls(text).into_owned(),
     };
     let (voice, _) = load_voice(&args.voice, voices_dir, events)?;
     let mut assembler = Assembler::with_default_fade(voice.sample_rate());
@@ -413,8 +515,7 @@ pub fn text_stage(args: &TextArgs, voices_dir: &Path) -> Result<Vec<String>> {
     let input = match args.input.as_deref() {
         None => read_stdin()?,
         Some(path) if path == Path::new("-") => read_stdin()?,
-        Some(path) => std::fs::read_to_string(path)
-            .with_context(|| format!("cannot read {}", path.display()))?,
+        Some(path) => crate::ingest::read_text(path)?,
     };
     let frontend = match args.stage {
         Stage::Diacritized | Stage::Phonemes | Stage::Ids => Some(text_frontend(args, voices_dir)?),
@@ -640,10 +741,22 @@ fn today() -> NaiveDate {
     chrono::Local::now().date_naive()
 }
 
+/// Standard input as text, in any encoding an article file may have, at most
+/// [`crate::ingest::MAX_FILE_BYTES`].
 fn read_stdin() -> Result<String> {
-    let mut text = String::new();
-    std::io::stdin().read_to_string(&mut text).context("cannot read standard input")?;
-    Ok(text)
+    let mut bytes = Vec::new();
+    std::io::stdin()
+        .take(crate::ingest::MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .context("cannot read standard input")?;
+    if bytes.len() as u64 > crate::ingest::MAX_FILE_BYTES {
+        bail!(
+            "standard input: too large (more than {} bytes, the limit)",
+            crate::ingest::MAX_FILE_BYTES
+        );
+    }
+    let decoded = crate::ingest::decode::decode(&bytes).context("standard input")?;
+    Ok(decoded.text)
 }
 
 #[cfg(test)]
@@ -674,6 +787,33 @@ mod tests {
         let titles: Vec<&str> = plan.bulletin_items.iter().map(|h| h.title.as_str()).collect();
         assert_eq!(titles, ["العنوان الأول", "العنوان الثاني", "خبر آخر", "خبر ثالث"]);
         assert_eq!(plan.articles.len(), 2);
+    }
+
+    #[test]
+    fn an_overlong_title_is_cut_for_the_bulletin_only() {
+        let long = "كلمة ".repeat(100);
+        let plan = plan_edition("نشرة".into(), None, vec![article(&long, None, &[])], Vec::new());
+        let item = &plan.bulletin_items[0].title;
+        assert!(item.chars().count() <= MAX_BULLETIN_HEADLINE_CHARS + 1, "{item}");
+        assert!(item.ends_with("كلمة…"), "{item}");
+        assert_eq!(plan.articles[0].article.title, long, "the article keeps its title");
+        assert_eq!(bulletin_headline("عنوان قصير"), "عنوان قصير");
+        assert_eq!(bulletin_headline(&"ب".repeat(300)), format!("{}…", "ب".repeat(200)));
+    }
+
+    #[test]
+    fn an_article_over_the_limit_is_refused_naming_its_file() {
+        let mut a = article("عنوان", None, &[]);
+        a.source = PathBuf::from("in/long.txt");
+        a.paragraphs = vec!["ب".repeat(95)];
+        assert!(check_length(a.clone(), 100).is_ok()); // 5 + 95
+        let (source, message) = check_length(a, 99).unwrap_err();
+        assert_eq!(source, PathBuf::from("in/long.txt"));
+        assert_eq!(
+            message,
+            "in/long.txt: article too long to speak: 100 characters (the limit is 99; see \
+             --max-article-chars)"
+        );
     }
 
     #[test]

@@ -205,6 +205,24 @@ pub struct EditionArgs {
 
     #[command(flatten)]
     pub publish: PublishArgs,
+
+    #[command(flatten)]
+    pub safety: SafetyArgs,
+}
+
+/// What to do with bad input (issue #7).
+#[derive(Debug, Clone, Args)]
+pub struct SafetyArgs {
+    /// Stop at the first article that cannot be read or spoken, with exit status 1, instead of
+    /// rendering the others; edition.json is then left as it was.
+    #[arg(long)]
+    pub strict: bool,
+
+    /// Refuse an article with more characters than this (title, dateline, author, body and
+    /// notes), so that a mistaken input cannot make hours of audio: 100000 characters are about
+    /// 16000 words, well over the longest news feature.
+    #[arg(long, value_name = "CHARS", default_value_t = 100_000)]
+    pub max_article_chars: usize,
 }
 
 #[derive(Debug, Args)]
@@ -324,6 +342,26 @@ mod tests {
         assert_eq!(args.inputs, [PathBuf::from("a.txt"), PathBuf::from("b")]);
         assert!(cli.quiet);
         assert_eq!(args.pauses.sentence_pause, None, "unset: edition.toml or the default");
+        assert!(!args.safety.strict);
+        assert_eq!(args.safety.max_article_chars, 100_000);
+    }
+
+    #[test]
+    fn strict_and_the_article_limit_parse() {
+        let cli = Cli::try_parse_from([
+            "nashra",
+            "edition",
+            "a.txt",
+            "--out",
+            "x",
+            "--strict",
+            "--max-article-chars",
+            "5000",
+        ])
+        .expect("valid edition command");
+        let Command::Edition(args) = cli.command else { panic!("not edition") };
+        assert!(args.safety.strict);
+        assert_eq!(args.safety.max_article_chars, 5000);
     }
 
     #[test]

@@ -34,3 +34,7 @@ pub mod serve;
 
 pub mod app;
 pub mod cli;
+
+/// Fuzz target bodies, shared by `fuzz/` and the regression tests (issue #7).
+#[doc(hidden)]
+pub mod fuzzing;

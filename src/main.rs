@@ -16,11 +16,18 @@ use nashra::pipeline::Progress;
 use nashra::voice::{catalog, install};
 
 fn main() -> ExitCode {
+    // Before any other thread exists: setting the environment is only sound then.
+    nashra::runtime::disable_onnxruntime_telemetry();
     let cli = Cli::parse();
     init_logging(cli.quiet, cli.verbose);
     match run(&cli) {
         Ok(code) => code,
         Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
+        // --strict: an input failed; like a run that rendered around failures, status 1.
+        Err(err) if err.is::<app::StrictStop>() => {
+            eprintln!("nashra: {err:#}");
+            ExitCode::from(1)
+        }
         Err(err) => {
             eprintln!("nashra: {err:#}");
             ExitCode::from(2)
@@ -136,7 +143,7 @@ fn print_event(quiet: bool, event: &Event) {
         Event::Progress(_) if quiet => {}
         Event::Progress(progress) => match progress {
             Progress::ArticleStarted { index, total, title } => {
-                eprintln!("nashra: [{index}/{total}] {title}")
+                eprintln!("nashra: [{index}/{total}] {}", one_line(title, 100))
             }
             Progress::BulletinDone { duration_s, .. } => {
                 eprintln!("nashra: bulletin ({duration_s:.1} s)")
@@ -146,6 +153,15 @@ fn print_event(quiet: bool, event: &Event) {
             }
             _ => {}
         },
+    }
+}
+
+/// At most `max` characters of `text` on one line, for progress lines.
+fn one_line(text: &str, max: usize) -> String {
+    let flat: String = text.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+    match flat.char_indices().nth(max) {
+        Some((cut, _)) => format!("{}…", &flat[..cut]),
+        None => flat,
     }
 }
 
@@ -161,6 +177,8 @@ fn init_logging(quiet: bool, verbose: u8) {
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(io::stderr)
+        // Colours only for a terminal: a log captured to a file or a pipe stays plain text.
+        .with_ansi(io::IsTerminal::is_terminal(&io::stderr()))
         .with_target(false)
         .without_time()
         .init();

@@ -109,12 +109,20 @@ pub struct RenderOptions {
     pub pauses: Pauses,
     /// Fade at both ends of every sentence clip, in milliseconds.
     pub fade_ms: f32,
+    /// Stop at the first article or bulletin that fails ([`RenderError::Stopped`]) instead of
+    /// recording it and going on; `edition.json` is then not written (`--strict`).
+    pub strict: bool,
 }
 
 impl RenderOptions {
     /// Default pauses and fades, writing into `out_dir`.
     pub fn new(out_dir: impl Into<PathBuf>) -> Self {
-        Self { out_dir: out_dir.into(), pauses: Pauses::default(), fade_ms: audio::DEFAULT_FADE_MS }
+        Self {
+            out_dir: out_dir.into(),
+            pauses: Pauses::default(),
+            fade_ms: audio::DEFAULT_FADE_MS,
+            strict: false,
+        }
     }
 }
 
@@ -158,6 +166,9 @@ pub enum RenderError {
          choose two voices with the same sample rate"
     )]
     VoiceRates { body: u32, headlines: u32 },
+    /// `strict` is set and `input` (an article's input file, or `bulletin`) failed.
+    #[error("{input}: {message}")]
+    Stopped { input: String, message: String },
 }
 
 /// Renders every programme of `plan` into `opts.out_dir` and writes `edition.json` last.
@@ -212,6 +223,12 @@ pub fn render_voices(
             Ok(spoken) => spoken,
             Err(failure) => {
                 let message = failure.to_string();
+                if opts.strict {
+                    return Err(RenderError::Stopped {
+                        input: article_label(article, index),
+                        message,
+                    });
+                }
                 tracing::warn!(index, source = %article.source.display(), %message, "article failed");
                 errors.push(ErrorEntry {
                     source: article_label(article, index),
@@ -304,6 +321,12 @@ fn render_bulletin(
         Err(SpeakError::NothingToSay) => return Ok(None),
         Err(failure) => {
             let message = failure.to_string();
+            if opts.strict {
+                return Err(RenderError::Stopped {
+                    input: publish::BULLETIN_STEM.to_string(),
+                    message,
+                });
+            }
             tracing::warn!(%message, "bulletin failed");
             errors.push(ErrorEntry { source: publish::BULLETIN_STEM.to_string(), message });
             return Ok(None);
@@ -762,6 +785,7 @@ mod tests {
             out_dir: dir.path().to_path_buf(),
             pauses: Pauses { sentence: 0.1, paragraph: 0.2, title: 0.3, item: 0.4 },
             fade_ms: 0.0,
+            strict: false,
         };
         let manifest = render(&plan, &synth, voice(), &opts, &mut |_| {}).unwrap();
         let times: Vec<(f64, f64)> =
@@ -805,6 +829,24 @@ mod tests {
     }
 
     #[test]
+    fn strict_render_stops_at_the_failing_article_and_writes_no_manifest() {
+        let dir = tempfile::tempdir().unwrap();
+        let synth = ToneSynth::new(8000, 40);
+        let mut plan = two_article_plan();
+        plan.articles[1].script.blocks[0].sentences[0] = sentence("FAIL");
+        let opts = RenderOptions { strict: true, ..RenderOptions::new(dir.path()) };
+        let err = render(&plan, &synth, voice(), &opts, &mut |_| {}).unwrap_err();
+        assert!(
+            matches!(&err, RenderError::Stopped { input, .. } if input == &plan.articles[1].article.source.display().to_string()),
+            "{err}"
+        );
+        assert!(err.to_string().contains("model exploded"), "{err}");
+        assert!(dir.path().join("01-hl-aadt-rwsya-hmas.wav").exists(), "finished files stay whole");
+        assert!(!dir.path().join("edition.json").exists());
+        assert!(!dir.path().join("bulletin.wav").exists());
+    }
+
+    #[test]
     fn failing_bulletin_is_reported_and_articles_remain() {
         let dir = tempfile::tempdir().unwrap();
         let synth = ToneSynth::new(8000, 40);
@@ -836,6 +878,7 @@ mod tests {
             out_dir: dir.path().to_path_buf(),
             pauses: Pauses { sentence: 0.1, paragraph: 0.2, title: 0.3, item: 0.4 },
             fade_ms: 0.0,
+            strict: false,
         };
         let manifest = render(&plan, &synth, voice(), &opts, &mut |_| {}).unwrap();
         assert_eq!(*synth.calls.lock().unwrap(), ["ab", "cd"]);

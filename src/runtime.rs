@@ -117,15 +117,41 @@ pub fn init_onnxruntime() -> Result<(), RuntimeError> {
     ort_environment().map(|_| ())
 }
 
+/// The variable ONNX Runtime reads to turn its telemetry off.
+pub const ORT_TELEMETRY_VAR: &str = "ORT_DISABLE_TELEMETRY";
+
+/// Turns ONNX Runtime's telemetry off for this process, unless the user set
+/// `ORT_DISABLE_TELEMETRY` themselves.
+///
+/// Why: the onnxruntime 1.32 library for Linux ships Microsoft's 1DS telemetry client. Unless
+/// this variable is set when the library starts, it resolves and connects to
+/// `mobile.events.data.microsoft.com` and writes a device id into
+/// `~/.cache/Microsoft/DeveloperTools/.onnxruntime/`; the C API's `DisableTelemetryEvents` does
+/// not stop either (measured with strace by `tests/robustness.rs`). nashra promises to contact
+/// nothing and write nothing outside its output.
+///
+/// Call it before any thread that might read the environment exists (`main` calls it first
+/// thing); [`ort_environment`] calls it again, which is then a no-op.
+pub fn disable_onnxruntime_telemetry() {
+    if std::env::var_os(ORT_TELEMETRY_VAR).is_none() {
+        std::env::set_var(ORT_TELEMETRY_VAR, "1");
+    }
+}
+
 /// The process-wide ONNX Runtime environment that sessions are built from.
 pub fn ort_environment() -> Result<&'static ort::environment::Environment, RuntimeError> {
     ORT_ENV
         .get_or_init(|| {
+            disable_onnxruntime_telemetry();
             let path = onnxruntime_library()?;
             let builder = ort::init_from(&path)
                 .map_err(|e| RuntimeError::OrtLoad { path: path.clone(), reason: e.to_string() })?;
+            // Telemetry off: ONNX Runtime 1.32 otherwise sends usage events over HTTPS and
+            // writes a device id under ~/.cache (found by tests/robustness.rs); nashra contacts
+            // no server and writes nothing outside its output (issue #7).
             builder
                 .with_name("nashra")
+                .with_telemetry(false)
                 .build()
                 .map_err(|e| RuntimeError::OrtLoad { path: path.clone(), reason: e.to_string() })
         })

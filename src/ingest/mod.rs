@@ -11,14 +11,20 @@
 //! the text itself): scraped newspaper pages and plain text (`page`), Markdown (`markdown`), HTML
 //! pages ([`html`]), RSS and Atom feeds ([`feed`]), JSON exports ([`json`]). A feed or a JSON list
 //! gives several articles, each of which may fail alone ([`Ingested`]).
+//!
+//! Bytes become text in [`decode`] (UTF-8, UTF-16, Windows-1256, ISO-8859-6, a declared charset;
+//! binary files refused). A `.txt` or `.md` file that holds a whole HTML page is read as HTML; one
+//! with stray markup (a script or style block, a few tags) loses it in `tagsoup` first.
 
 mod date;
+pub mod decode;
 pub mod feed;
 pub mod fetch;
 pub mod html;
 pub mod json;
 mod markdown;
 mod page;
+mod tagsoup;
 
 use std::collections::HashMap;
 use std::fs;
@@ -37,8 +43,10 @@ pub enum IngestError {
     NotFound { path: PathBuf },
     #[error("{}: cannot read: {source}", path.display())]
     Io { path: PathBuf, source: std::io::Error },
-    #[error("{}: not UTF-8 text (byte {offset}); save it as UTF-8", path.display())]
-    NotUtf8 { path: PathBuf, offset: usize },
+    #[error("{}: {source}", path.display())]
+    Decode { path: PathBuf, source: decode::DecodeError },
+    #[error("{}: not a regular file", path.display())]
+    NotAFile { path: PathBuf },
     #[error("{}: no article text (empty, or nothing but site boilerplate)", path.display())]
     Empty { path: PathBuf },
     #[error(
@@ -71,7 +79,8 @@ impl IngestError {
         match self {
             Self::NotFound { path }
             | Self::Io { path, .. }
-            | Self::NotUtf8 { path, .. }
+            | Self::Decode { path, .. }
+            | Self::NotAFile { path }
             | Self::Empty { path }
             | Self::EmptyFolder { path }
             | Self::TooLarge { path, .. }
@@ -157,7 +166,9 @@ pub fn expand_inputs(inputs: &[PathBuf]) -> Result<Vec<PathBuf>, IngestError> {
             let name = entry.file_name();
             let hidden = name.to_string_lossy().starts_with('.');
             let wanted = extension(&path).is_some_and(|e| ARTICLE_EXTENSIONS.contains(&e.as_str()));
-            if !hidden && wanted && path.is_file() {
+            // Not `is_file()`: a broken link or a special file named `*.txt` is reported by
+            // `read_input`, never skipped in silence.
+            if !hidden && wanted && !path.is_dir() {
                 found.push(path);
             }
         }
@@ -176,7 +187,8 @@ pub fn read_input(input: &Path, options: &IngestOptions) -> Result<Ingested, Ing
         let url = input.to_string_lossy();
         let fetched = fetch::fetch(&url, &options.limits)
             .map_err(|source| IngestError::Fetch { path: input.to_path_buf(), source })?;
-        (utf8(fetched.body, input)?, fetched.content_type)
+        let text = decode_bytes(&fetched.body, input, fetched.content_type.as_deref())?;
+        (text, fetched.content_type)
     } else {
         (read_text(input)?, None)
     };
@@ -184,37 +196,50 @@ pub fn read_input(input: &Path, options: &IngestOptions) -> Result<Ingested, Ing
     articles_of(format, &text, input, options)
 }
 
-/// Reads one article file (UTF-8, a leading BOM ignored) and parses it as text or Markdown.
+/// Reads one article file (any encoding [`decode`] knows) and parses it as text or Markdown.
 pub fn read(path: &Path) -> Result<Article, IngestError> {
     parse(&read_text(path)?, path)
 }
 
-/// The text of an input file: UTF-8, at most [`MAX_FILE_BYTES`].
-fn read_text(path: &Path) -> Result<String, IngestError> {
+/// The text of an input file: a regular file of at most [`MAX_FILE_BYTES`], decoded.
+pub fn read_text(path: &Path) -> Result<String, IngestError> {
+    use std::io::Read as _;
     let io_error = |e: std::io::Error| match e.kind() {
         std::io::ErrorKind::NotFound => IngestError::NotFound { path: path.to_path_buf() },
         _ => IngestError::Io { path: path.to_path_buf(), source: e },
     };
-    let size = fs::metadata(path).map_err(io_error)?.len();
-    if size > MAX_FILE_BYTES {
-        return Err(IngestError::TooLarge {
-            path: path.to_path_buf(),
-            size,
-            limit: MAX_FILE_BYTES,
-        });
+    let file = fs::File::open(path).map_err(io_error)?;
+    let meta = file.metadata().map_err(io_error)?;
+    if !meta.is_file() {
+        // A device (`/dev/zero`), FIFO or socket: reading could block or never end.
+        return Err(IngestError::NotAFile { path: path.to_path_buf() });
     }
-    utf8(fs::read(path).map_err(io_error)?, path)
+    let too_large =
+        |size| IngestError::TooLarge { path: path.to_path_buf(), size, limit: MAX_FILE_BYTES };
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(too_large(meta.len()));
+    }
+    // Bounded even if the file grows while it is read.
+    let mut bytes = Vec::new();
+    file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes).map_err(io_error)?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(too_large(bytes.len() as u64));
+    }
+    decode_bytes(&bytes, path, None)
 }
 
-fn utf8(bytes: Vec<u8>, path: &Path) -> Result<String, IngestError> {
-    let text = String::from_utf8(bytes).map_err(|e| IngestError::NotUtf8 {
-        path: path.to_path_buf(),
-        offset: e.utf8_error().valid_up_to(),
-    })?;
-    Ok(match text.strip_prefix('\u{feff}') {
-        Some(rest) => rest.to_owned(),
-        None => text,
-    })
+/// Text from the bytes of `path`, with the charset a server declared, if any.
+fn decode_bytes(
+    bytes: &[u8],
+    path: &Path,
+    content_type: Option<&str>,
+) -> Result<String, IngestError> {
+    let decoded = decode::decode_declared(bytes, content_type)
+        .map_err(|source| IngestError::Decode { path: path.to_path_buf(), source })?;
+    if !matches!(decoded.encoding, decode::TextEncoding::Utf8 | decode::TextEncoding::Utf8Bom) {
+        tracing::info!(path = %path.display(), encoding = decoded.encoding.name(), "converted to UTF-8");
+    }
+    Ok(decoded.text)
 }
 
 /// Lower-case extension of a path or of a URL's path (query and fragment left out).
@@ -305,14 +330,7 @@ fn articles_of(
             Ok(Ingested { articles: vec![article], failed: Vec::new() })
         }
         Format::Html => {
-            let mut article = html::parse_page(text);
-            if article.title.is_empty() {
-                return Err(IngestError::Empty { path: source.to_path_buf() });
-            }
-            if article.paragraphs.is_empty() {
-                return Err(IngestError::NoText { path: source.to_path_buf() });
-            }
-            article.source = source.to_path_buf();
+            let article = html_article(text, source)?;
             Ok(Ingested { articles: vec![article], failed: Vec::new() })
         }
         Format::Feed => {
@@ -347,6 +365,19 @@ fn articles_of(
         }
         Format::Edition => Err(IngestError::EditionFile { path: source.to_path_buf() }),
     }
+}
+
+/// The article of an HTML page.
+fn html_article(text: &str, source: &Path) -> Result<Article, IngestError> {
+    let mut article = html::parse_page(text);
+    if article.title.is_empty() {
+        return Err(IngestError::Empty { path: source.to_path_buf() });
+    }
+    if article.paragraphs.is_empty() {
+        return Err(IngestError::NoText { path: source.to_path_buf() });
+    }
+    article.source = source.to_path_buf();
+    Ok(article)
 }
 
 /// `feed.xml#3`: one article of a multi-article input.
@@ -415,7 +446,7 @@ fn linked_page(link: &str, label: &Path, options: &IngestOptions) -> Result<Arti
         path: label.to_path_buf(),
         reason: format!("cannot read the linked page {link}: {e}"),
     })?;
-    let text = utf8(fetched.body, label)?;
+    let text = decode_bytes(&fetched.body, label, fetched.content_type.as_deref())?;
     let article = html::parse_page(&text);
     if article.paragraphs.is_empty() {
         return Err(IngestError::NoText { path: label.to_path_buf() });
@@ -490,8 +521,14 @@ pub fn parse(text: &str, source: &Path) -> Result<Article, IngestError> {
 }
 
 fn parse_text(text: &str, source: &Path, markdown: bool) -> Result<Article, IngestError> {
+    // A web page saved as text: read by the HTML reader. Text with stray markup (a script or
+    // style block, a few tags) loses the markup and stays text, so that no code is spoken.
+    if tagsoup::is_document(text) {
+        return html_article(text, source);
+    }
     let text =
         text.strip_prefix('\u{feff}').unwrap_or(text).replace("\r\n", "\n").replace('\r', "\n");
+    let text = if tagsoup::looks_like_html(&text) { tagsoup::to_text(&text) } else { text };
     let article = if markdown { markdown::parse(&text) } else { page::parse(&text) };
     match article {
         Some(mut a) if !a.title.is_empty() => {

@@ -124,7 +124,13 @@ fn read_strips_bom_and_names_missing_or_non_utf8_files() {
     let latin1 = dir.path().join("l.txt");
     std::fs::write(&latin1, b"abc\xe9").unwrap();
     let err = read(&latin1).unwrap_err();
-    assert!(matches!(err, IngestError::NotUtf8 { offset: 3, .. }), "{err}");
+    assert!(
+        matches!(
+            err,
+            IngestError::Decode { source: decode::DecodeError::Unknown { offset: 3 }, .. }
+        ),
+        "{err}"
+    );
     assert!(err.to_string().contains("l.txt"));
 }
 
@@ -146,6 +152,104 @@ fn expand_inputs_keeps_file_order_and_sorts_folders() {
     let empty = d.join("empty");
     std::fs::create_dir(&empty).unwrap();
     assert!(matches!(expand_inputs(&[empty]).unwrap_err(), IngestError::EmptyFolder { .. }));
+}
+
+// --- robustness (issue #7): encodings, binary and special files, HTML given as text ---
+
+#[test]
+fn read_converts_legacy_and_utf16_encodings_to_the_same_article() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = "سافر الوفد إلى موسكو\nقال الرئيس إن المفاوضات مستمرة.\n";
+    let want = read_text_of(dir.path(), "utf8.txt", text.as_bytes());
+    let (cp1256, _, _) = encoding_rs::WINDOWS_1256.encode(text);
+    let (iso, _, _) = encoding_rs::ISO_8859_6.encode(text);
+    let mut utf16 = vec![0xFF, 0xFE];
+    utf16.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
+    let bomless: Vec<u8> = text.encode_utf16().flat_map(u16::to_be_bytes).collect();
+    for (name, bytes) in [
+        ("cp1256.txt", cp1256.to_vec()),
+        ("iso.txt", iso.to_vec()),
+        ("utf16.txt", utf16),
+        ("utf16be.txt", bomless),
+    ] {
+        assert_eq!(read_text_of(dir.path(), name, &bytes), want, "{name}");
+    }
+    assert_eq!(want.title, "سافر الوفد إلى موسكو");
+}
+
+fn read_text_of(dir: &Path, name: &str, bytes: &[u8]) -> Article {
+    let path = dir.join(name);
+    std::fs::write(&path, bytes).unwrap();
+    let mut article = read(&path).unwrap();
+    article.source = PathBuf::new();
+    article
+}
+
+#[test]
+fn binary_files_are_refused_naming_file_and_format() {
+    let dir = tempfile::tempdir().unwrap();
+    let pdf = dir.path().join("report.txt");
+    std::fs::write(&pdf, b"%PDF-1.4\n%\xC7\xEC\x8F\xA2\n").unwrap();
+    let err = read(&pdf).unwrap_err().to_string();
+    assert!(err.contains("report.txt: a PDF document"), "{err}");
+    let blob = dir.path().join("blob.txt");
+    std::fs::write(&blob, [0x00u8, 0xFF, 0x13, 0x00, 0x88, 0x01, 0x00]).unwrap();
+    let err = read(&blob).unwrap_err().to_string();
+    assert_eq!(err, format!("{}: binary data (it contains NUL bytes), not text", blob.display()));
+}
+
+#[cfg(unix)]
+#[test]
+fn special_files_are_refused_without_reading_them() {
+    let err = read(Path::new("/dev/zero")).unwrap_err();
+    assert!(matches!(err, IngestError::NotAFile { .. }), "{err}");
+    assert_eq!(err.to_string(), "/dev/zero: not a regular file");
+}
+
+#[test]
+fn a_file_over_the_size_limit_is_refused_before_decoding() {
+    let dir = tempfile::tempdir().unwrap();
+    let big = dir.path().join("big.txt");
+    let file = std::fs::File::create(&big).unwrap();
+    file.set_len(MAX_FILE_BYTES + 10).unwrap(); // sparse: no disk used
+    let err = read(&big).unwrap_err();
+    assert!(
+        matches!(err, IngestError::TooLarge { size, limit: MAX_FILE_BYTES, .. } if size == MAX_FILE_BYTES + 10),
+        "{err}"
+    );
+    assert!(err.to_string().contains("big.txt: 67108874 bytes, more than"), "{err}");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_broken_link_in_a_folder_is_listed_so_that_it_is_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("a.txt"), "عنوان\nنص.").unwrap();
+    std::os::unix::fs::symlink(dir.path().join("gone.txt"), dir.path().join("b.txt")).unwrap();
+    let files = expand_inputs(&[dir.path().to_path_buf()]).unwrap();
+    assert_eq!(files.len(), 2);
+    let err = read(&files[1]).unwrap_err();
+    assert!(matches!(err, IngestError::NotFound { .. }), "{err}");
+}
+
+#[test]
+fn html_saved_as_text_is_read_without_its_markup() {
+    let html = "<html><head><title>t</title><style>p{color:red}</style></head><body>\
+                <h1>سافر الوفد إلى موسكو</h1><script>var a=1;</script>\
+                <p>قال الرئيس إن المفاوضات مستمرة.</p><p>وأضاف أنها جادة.</p></body></html>";
+    for name in ["page.txt", "page.md"] {
+        let a = parse(html, Path::new(name)).unwrap();
+        assert_eq!(a.title, "سافر الوفد إلى موسكو", "{name}");
+        assert_eq!(a.paragraphs, ["قال الرئيس إن المفاوضات مستمرة.", "وأضاف أنها جادة."], "{name}");
+    }
+}
+
+#[test]
+fn control_characters_and_emoji_do_not_break_parsing() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = read_text_of(dir.path(), "c.txt", "عنوان\x07 الخبر 🔥\x1b\nنص\x0bثان.\n".as_bytes());
+    assert_eq!(a.title, "عنوان الخبر 🔥");
+    assert_eq!(a.paragraphs, ["نص", "ثان."]);
 }
 
 fn fixture(dir: &str, name: &str) -> PathBuf {

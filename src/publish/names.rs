@@ -258,6 +258,31 @@ mod tests {
     }
 
     #[test]
+    fn windows_forbidden_characters_are_separators() {
+        assert_eq!(article_file_stem(1, r#"a<b>c:d"e|f?g*h/i\j"#), "01-a-b-c-d-e-f-g-h-i-j");
+        assert_eq!(article_file_stem(1, "name. . ."), "01-name");
+    }
+
+    #[test]
+    fn every_character_alone_or_around_a_word_gives_a_safe_stem() {
+        let chars =
+            (0..=0x10FFFFu32).filter(|&c| c < 0x3_0000 || c % 97 == 0).filter_map(char::from_u32);
+        for c in chars {
+            assert_safe(&article_file_stem(1, &c.to_string()));
+            assert_safe(&article_file_stem(12, &format!("خبر{c}عاجل {c}")));
+        }
+    }
+
+    #[test]
+    fn no_stem_can_shadow_the_edition_files() {
+        for title in ["bulletin", "edition", "edition.json", ".nashra.lock", "bulletin.wav"] {
+            let stem = article_file_stem(1, title);
+            assert!(stem.starts_with("01-"), "{stem}");
+            assert_ne!(format!("{stem}.wav"), "bulletin.wav");
+        }
+    }
+
+    #[test]
     fn same_title_different_positions_never_collide() {
         assert_ne!(article_file_stem(1, "خبر"), article_file_stem(2, "خبر"));
     }

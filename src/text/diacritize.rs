@@ -211,7 +211,8 @@ fn is_harakah(c: char) -> bool {
 fn split_at_whitespace(text: &str, limit: usize) -> Result<Vec<(&str, &str)>, DiacritizeError> {
     let mut pieces = Vec::new();
     let mut rest = text;
-    while rest.chars().count() > limit {
+    // `nth`, not `count`: counting the whole rest on every piece would be quadratic.
+    while rest.chars().nth(limit).is_some() {
         // The last whitespace among the first `limit + 1` characters (a piece may end right before
         // the character at index `limit`), not at the very start.
         let cut = rest

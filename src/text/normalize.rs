@@ -118,20 +118,27 @@ pub fn is_harakah(c: char) -> bool {
 /// C5: `?` `,` `;` take their Arabic forms when the nearest letter before them is Arabic.
 fn arabic_punctuation(chars: &[char]) -> Vec<char> {
     let mut out = chars.to_vec();
+    // The nearest letter so far, kept while walking forward (looking back from every mark would
+    // be quadratic on a long run of punctuation).
+    let mut last_letter: Option<char> = None;
     for i in 0..out.len() {
         let mapped = match out[i] {
             '?' => '؟',
             ',' => '،',
             ';' => '؛',
-            _ => continue,
+            c => {
+                if c.is_alphabetic() {
+                    last_letter = Some(c);
+                }
+                continue;
+            }
         };
         let prev_digit = i > 0 && out[i - 1].is_ascii_digit();
         let next_digit = out.get(i + 1).is_some_and(char::is_ascii_digit);
         if out[i] == ',' && prev_digit && next_digit {
             continue;
         }
-        let last_letter = out[..i].iter().rev().find(|c| c.is_alphabetic());
-        if last_letter.is_some_and(|&c| is_arabic_letter(c)) {
+        if last_letter.is_some_and(is_arabic_letter) {
             out[i] = mapped;
         }
     }

@@ -8,9 +8,13 @@
 //! - `S4` a stop inside a quotation does not end the sentence while the quotation is still open
 //!   (balanced quotes only; an unclosed quote is ignored).
 //! - `S5` a sentence longer than [`MAX_SENTENCE_CHARS`] is split at the last `؛` `،` `:` before the
-//!   limit, so the voice gets breath-sized pieces.
+//!   limit, so the voice gets breath-sized pieces; without one, at the last space; without a
+//!   space (a run of 200 letters is not language, but it must not reach the voice whole), at the
+//!   limit, never between a letter and its harakat.
 //!
-//! Never: lose or reorder a character other than whitespace at the cut.
+//! Never: lose or reorder a character other than whitespace at the cut; return a sentence longer
+//! than [`MAX_SENTENCE_CHARS`]; take time that grows faster than the text (every scan is bounded
+//! by the sentence limit or the longest abbreviation).
 
 use std::collections::HashSet;
 use std::sync::LazyLock;
@@ -20,6 +24,10 @@ pub(crate) const ABBREVIATIONS_TSV: &str = include_str!("data/abbreviations.tsv"
 static ABBREVIATIONS: LazyLock<HashSet<&'static str>> = LazyLock::new(|| {
     ABBREVIATIONS_TSV.lines().filter(|l| !l.is_empty() && !l.starts_with('#')).collect()
 });
+
+/// Characters in the longest abbreviation: a period after a longer word is never after one.
+static LONGEST_ABBREVIATION: LazyLock<usize> =
+    LazyLock::new(|| ABBREVIATIONS.iter().map(|a| a.chars().count()).max().unwrap_or(0));
 
 /// Sentences longer than this (in characters) are cut at a clause boundary (S5).
 pub const MAX_SENTENCE_CHARS: usize = 200;
@@ -82,10 +90,14 @@ fn period_ends(chars: &[char], i: usize) -> bool {
     {
         return false;
     }
-    let word_start = chars[..i]
-        .iter()
-        .rposition(|c| c.is_whitespace() || matches!(c, '(' | '"' | '«' | '“'))
-        .map_or(0, |p| p + 1);
+    // Look back at most one character further than the longest abbreviation.
+    let window = (*LONGEST_ABBREVIATION).max(1) + 1;
+    let is_boundary = |c: &char| c.is_whitespace() || matches!(c, '(' | '"' | '«' | '“');
+    let word_start = match chars[..i].iter().rev().take(window).position(is_boundary) {
+        Some(back) => i - back,
+        None if i <= window => 0,
+        None => return true, // a longer word: no abbreviation, no single capital
+    };
     let word: String = chars[word_start..i].iter().collect();
     if ABBREVIATIONS.contains(word.as_str()) {
         return false;
@@ -115,27 +127,40 @@ fn quoted_spans(chars: &[char]) -> Vec<bool> {
     inside
 }
 
-/// S5: cuts an over-long sentence at clause punctuation.
+/// S5: cuts an over-long sentence at clause punctuation, else at a space, else at the limit.
+/// Each cut looks at no more than [`MAX_SENTENCE_CHARS`] characters, so the whole is linear.
 fn split_long(s: &str) -> Vec<String> {
     let mut out = Vec::new();
-    let mut rest: &str = s;
-    while rest.chars().count() > MAX_SENTENCE_CHARS {
-        let limit = rest.char_indices().nth(MAX_SENTENCE_CHARS).map_or(rest.len(), |(b, _)| b);
-        let Some(cut) = rest[..limit].rfind(['؛', '،', ':', ';']) else {
-            break;
-        };
-        let cut = cut + rest[cut..].chars().next().map_or(1, char::len_utf8);
-        let head = rest[..cut].trim();
-        if head.is_empty() {
-            break;
-        }
-        out.push(head.to_string());
+    let mut rest: &str = s.trim();
+    while let Some((limit, _)) = rest.char_indices().nth(MAX_SENTENCE_CHARS) {
+        let window = &rest[..limit];
+        let after_clause = window
+            .rfind(['؛', '،', ':', ';'])
+            .map(|cut| cut + rest[cut..].chars().next().map_or(1, char::len_utf8))
+            .filter(|&cut| !rest[..cut].trim().is_empty());
+        let at_space = || window.rfind(char::is_whitespace).filter(|&cut| cut > 0);
+        let cut = after_clause.or_else(at_space).unwrap_or_else(|| hard_cut(rest, limit));
+        out.push(rest[..cut].trim().to_string());
         rest = rest[cut..].trim_start();
     }
-    if !rest.trim().is_empty() {
-        out.push(rest.trim().to_string());
+    if !rest.is_empty() {
+        out.push(rest.to_string());
     }
     out
+}
+
+/// A cut at byte `limit` of `text`, moved back so that no combining mark (haraka, shadda, Latin
+/// accent) is cut from its letter; the limit itself if the whole window is marks.
+fn hard_cut(text: &str, limit: usize) -> usize {
+    let is_mark = |c: char| matches!(c, '\u{0610}'..='\u{061A}' | '\u{064B}'..='\u{065F}' | '\u{0670}' | '\u{0300}'..='\u{036F}');
+    let mut cut = limit;
+    while text[cut..].starts_with(is_mark) {
+        match text[..cut].char_indices().next_back() {
+            Some((at, _)) if at > 0 => cut = at,
+            _ => return limit,
+        }
+    }
+    cut
 }
 
 #[cfg(test)]
@@ -170,6 +195,28 @@ mod tests {
     #[test]
     fn line_ends_are_hard_stops() {
         assert_eq!(segment("عنوان بلا نقطة\nجملة."), ["عنوان بلا نقطة", "جملة."]);
+    }
+
+    #[test]
+    fn long_sentences_without_commas_split_at_spaces_then_anywhere() {
+        let words = "كلمة ".repeat(100);
+        let parts = segment(&words);
+        assert_eq!(parts.len(), 3, "{parts:?}");
+        assert!(parts.iter().all(|p| p.chars().count() <= MAX_SENTENCE_CHARS && !p.ends_with(' ')));
+        assert_eq!(parts.join(" "), words.trim());
+        // One 450-letter "word" with harakat: hard cuts, never between a letter and its marks.
+        let blob = "بَّ".repeat(150);
+        let parts = segment(&blob);
+        assert_eq!(parts.concat(), blob);
+        assert!(parts.iter().all(|p| p.chars().count() <= MAX_SENTENCE_CHARS), "{parts:?}");
+        assert!(parts.iter().all(|p| p.starts_with('ب')), "{parts:?}");
+    }
+
+    #[test]
+    fn a_period_after_a_long_word_still_ends_the_sentence() {
+        let long = "ب".repeat(40);
+        assert_eq!(segment(&format!("{long}. ثم")), [format!("{long}."), "ثم".to_string()]);
+        assert_eq!(segment("a.b.c"), ["a.", "b.", "c"]);
     }
 
     #[test]

@@ -122,6 +122,25 @@ impl VoiceConfig {
         if let Some((p, _)) = phoneme_id_map.iter().find(|(_, ids)| ids.iter().any(|&i| i < 0)) {
             return Err(bad(format!("phoneme_id_map has a negative id for {p:?}")));
         }
+        // An id the model has no embedding for fails deep inside inference (a gather out of
+        // range), on the first sentence that uses it; say which entry is wrong instead.
+        if let Some(num_symbols) = raw.num_symbols {
+            if num_symbols == 0 {
+                return Err(bad("num_symbols is 0".into()));
+            }
+            let too_big = phoneme_id_map
+                .iter()
+                .filter_map(|(p, ids)| {
+                    ids.iter().find(|&&i| i >= i64::from(num_symbols)).map(|i| (p, *i))
+                })
+                .min();
+            if let Some((p, id)) = too_big {
+                return Err(bad(format!(
+                    "phoneme_id_map gives {p:?} the id {id}, but num_symbols is {num_symbols} \
+                     (ids must be below it)"
+                )));
+            }
+        }
         let audio = raw.audio.ok_or_else(|| bad("missing audio.sample_rate".into()))?;
         let sample_rate =
             audio.sample_rate.ok_or_else(|| bad("missing audio.sample_rate".into()))?;
@@ -136,6 +155,13 @@ impl VoiceConfig {
             raw.speaker_id_map.iter().find(|(_, &id)| id < 0 || id >= i64::from(num_speakers))
         {
             return Err(bad(format!("speaker {name:?} has id {id}, outside 0..{num_speakers}")));
+        }
+        // Piper writes one name per speaker, or none at all (speakers chosen by number).
+        let named = raw.speaker_id_map.len();
+        if named != 0 && named != num_speakers as usize {
+            return Err(bad(format!(
+                "num_speakers is {num_speakers} but speaker_id_map names {named} speaker(s)"
+            )));
         }
         let phoneme_type = raw.phoneme_type.unwrap_or_else(|| "espeak".into());
         if phoneme_type != "espeak" {
@@ -240,6 +266,96 @@ mod tests {
             r#"{{"audio": {{"sample_rate": 1}}, "espeak": {{"voice": "ar"}}, "num_speakers": 0, {GOOD_MAP}}}"#
         ));
         assert!(e.contains("num_speakers is 0"), "{e}");
+    }
+
+    #[test]
+    fn num_speakers_must_match_the_named_speakers() {
+        let e = parse_err(&format!(
+            r#"{{"audio": {{"sample_rate": 1}}, "espeak": {{"voice": "ar"}}, "num_speakers": 3,
+                "speaker_id_map": {{"a": 0, "b": 1}}, {GOOD_MAP}}}"#
+        ));
+        assert!(
+            e.ends_with("num_speakers is 3 but speaker_id_map names 2 speaker(s)")
+                && e.contains("/v/x.onnx.json"),
+            "{e}"
+        );
+        // Missing num_speakers means one speaker: a map naming two contradicts it.
+        let e = parse_err(&format!(
+            r#"{{"audio": {{"sample_rate": 1}}, "espeak": {{"voice": "ar"}},
+                "speaker_id_map": {{"a": 0, "b": 0}}, {GOOD_MAP}}}"#
+        ));
+        assert!(e.ends_with("num_speakers is 1 but speaker_id_map names 2 speaker(s)"), "{e}");
+        // Speakers by number only: fine.
+        let ok = VoiceConfig::parse(
+            &format!(
+                r#"{{"audio": {{"sample_rate": 1}}, "espeak": {{"voice": "ar"}}, "num_speakers": 4, {GOOD_MAP}}}"#
+            ),
+            Path::new("x"),
+        )
+        .unwrap();
+        assert_eq!(ok.num_speakers, 4);
+    }
+
+    #[test]
+    fn phoneme_ids_must_be_below_num_symbols() {
+        let e = parse_err(&format!(
+            r#"{{"audio": {{"sample_rate": 1}}, "espeak": {{"voice": "ar"}}, "num_symbols": 14, {GOOD_MAP}}}"#
+        ));
+        assert!(
+            e.ends_with("phoneme_id_map gives \"a\" the id 14, but num_symbols is 14 (ids must be below it)"),
+            "{e}"
+        );
+        let e = parse_err(&format!(
+            r#"{{"audio": {{"sample_rate": 1}}, "espeak": {{"voice": "ar"}}, "num_symbols": 0, {GOOD_MAP}}}"#
+        ));
+        assert!(e.ends_with("num_symbols is 0"), "{e}");
+        let ok = VoiceConfig::parse(
+            &format!(
+                r#"{{"audio": {{"sample_rate": 1}}, "espeak": {{"voice": "ar"}}, "num_symbols": 15, {GOOD_MAP}}}"#
+            ),
+            Path::new("x"),
+        );
+        assert!(ok.is_ok());
+    }
+
+    #[test]
+    fn missing_or_wrong_fields_are_named() {
+        let cases = [
+            (r#"{"espeak": {"voice": "ar"}, MAP}"#, "missing audio.sample_rate"),
+            (r#"{"audio": {}, "espeak": {"voice": "ar"}, MAP}"#, "missing audio.sample_rate"),
+            (r#"{"audio": {"sample_rate": 22050}, MAP}"#, "missing espeak.voice"),
+            (
+                r#"{"audio": {"sample_rate": 22050}, "espeak": {"voice": ""}, MAP}"#,
+                "missing espeak.voice",
+            ),
+            (r#"{"audio": {"sample_rate": -1}, "espeak": {"voice": "ar"}, MAP}"#, "bad JSON"),
+            (r#"{"audio": {"sample_rate": "22050"}, "espeak": {"voice": "ar"}, MAP}"#, "bad JSON"),
+            (
+                r#"{"audio": {"sample_rate": 1}, "espeak": {"voice": "ar"}, "phoneme_type": "text", MAP}"#,
+                "phoneme_type \"text\" is not supported",
+            ),
+            (
+                r#"{"audio": {"sample_rate": 1}, "espeak": {"voice": "ar"}, "phoneme_id_map": {}}"#,
+                "missing or empty phoneme_id_map",
+            ),
+            (
+                r#"{"audio": {"sample_rate": 1}, "espeak": {"voice": "ar"}, "phoneme_id_map": {"^": [1], "_": [0], "$": [2], "a": [-3]}}"#,
+                "negative id for \"a\"",
+            ),
+        ];
+        let map = GOOD_MAP;
+        for (json, want) in cases {
+            let e = parse_err(&json.replace("MAP", map));
+            assert!(e.contains(want) && e.contains("/v/x.onnx.json"), "{json}: {e}");
+        }
+    }
+
+    #[test]
+    fn shipped_configs_pass_every_check() {
+        for name in ["ar_JO-kareem-medium", "ar_JO-kareem-low", "en_US-joe-medium"] {
+            let path = voices().join(format!("{name}.onnx.json"));
+            VoiceConfig::load(&path).unwrap_or_else(|e| panic!("{name}: {e}"));
+        }
     }
 
     #[test]

@@ -326,6 +326,12 @@ fn check_config(voice: &KnownVoice, text: &str) -> Result<(), String> {
     if json.pointer("/espeak/voice").and_then(serde_json::Value::as_str).is_none() {
         return Err("espeak.voice is missing".to_owned());
     }
+    // Every check the voice loader makes (phoneme map, speakers, symbol count), so that a voice
+    // that installs also loads.
+    super::VoiceConfig::parse(text, Path::new(voice.name)).map_err(|e| match e {
+        super::VoiceError::ConfigInvalid { reason, .. } => reason,
+        other => other.to_string(),
+    })?;
     Ok(())
 }
 
@@ -558,6 +564,41 @@ mod tests {
             "{err}"
         );
         assert!(!dir.path().join("ar_JO-test-medium.onnx").exists());
+    }
+
+    #[test]
+    fn install_with_a_truncated_model_reports_the_size_and_stores_nothing() {
+        let model = fake_model();
+        let server = serve(voice_files(&model[..30_000], KAREEM_MEDIUM_JSON));
+        let voice = test_voice(format!("{}/v/ar_JO-test-medium.onnx", server.base), &model);
+        let dir = tempfile::tempdir().unwrap();
+
+        let err = install(&voice, dir.path(), false).unwrap_err();
+
+        assert!(
+            matches!(
+                err,
+                InstallError::DownloadedWrongSize { expected: 50_000, actual: 30_000, .. }
+            ),
+            "{err}"
+        );
+        assert_eq!(dir_listing(dir.path()), ["ar_JO-test-medium.onnx.json"]);
+    }
+
+    #[test]
+    fn install_rejects_a_config_the_voice_loader_would_refuse() {
+        let model = fake_model();
+        let broken = KAREEM_MEDIUM_JSON.replace("\"num_symbols\": 256", "\"num_symbols\": 10");
+        assert_ne!(broken, KAREEM_MEDIUM_JSON);
+        let server = serve(voice_files(&model, &broken));
+        let voice = test_voice(format!("{}/v/ar_JO-test-medium.onnx", server.base), &model);
+        let dir = tempfile::tempdir().unwrap();
+
+        let err = install(&voice, dir.path(), false).unwrap_err();
+
+        assert!(matches!(err, InstallError::BadConfig { .. }), "{err}");
+        assert!(err.to_string().contains("but num_symbols is 10"), "{err}");
+        assert!(dir_listing(dir.path()).is_empty());
     }
 
     #[test]
