@@ -16,7 +16,7 @@ BIN := $(RELEASE)/nashra
 ORT_LIB := .deps/onnxruntime/lib/libonnxruntime.so.1.32.0
 PIPER_VENV := .venv-piper
 
-.PHONY: setup build stage test edition lint parity clean-deps help fuzz-build fuzz-smoke
+.PHONY: setup build stage test edition lint parity der sentence-bound clean-deps help fuzz-build fuzz-smoke
 
 help:
 	@echo "make setup       install missing Debian packages, onnxruntime and the test voice (idempotent)"
@@ -25,6 +25,8 @@ help:
 	@echo "make edition     build, then render seeds/ into editions/seed"
 	@echo "make lint        rustfmt --check, clippy -D warnings, rustdoc -D warnings"
 	@echo "make parity      regenerate tests/data/parity with piper-tts 1.8 (in $(PIPER_VENV))"
+	@echo "make der         diacritization DER/WER table (docs/text.md), ../shared/corpora beside the checkout"
+	@echo "make sentence-bound  voice memory and speed by sentence length (docs/text.md)"
 	@echo "make clean-deps  remove .deps/, $(PIPER_VENV)/ and the test voice"
 	@echo "make fuzz-build  build the cargo-fuzz targets in fuzz/ (nightly, or RUSTC_BOOTSTRAP=1)"
 	@echo "make fuzz-smoke  run each fuzz target for FUZZ_SECONDS (default 60) and report"
@@ -58,6 +60,15 @@ lint:
 parity: setup
 	@bash scripts/piper-venv "$(PIPER_VENV)"
 	$(PIPER_VENV)/bin/python scripts/parity-fixtures.py
+
+# Text front end measurements (docs/text.md). `der` scores the Shakkelha and CATT outputs, the
+# libtashkeel model alone and nashra's diacritization stage on WikiNews and the Fadel test set
+# (about 15 minutes on 2 cores); `sentence-bound` synthesizes sentences of growing length.
+der: setup
+	$(CARGO) run --release --locked --example der -- table
+
+sentence-bound: setup
+	$(CARGO) run --release --locked --example sentence_bound
 
 clean-deps:
 	rm -rf .deps $(PIPER_VENV)

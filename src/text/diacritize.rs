@@ -4,6 +4,15 @@
 //! the order the libtashkeel model emits (shadda before the vowel: `ّ` then `َ`). Characters the
 //! model does not know (Latin, punctuation it lacks) pass through untouched.
 //!
+//! What the model sees (rule H0): the text as printed, as near as the spoken form allows. Runs of
+//! words the verbalizer generated for numbers (`text::verbalize::is_generated`) are shown as one
+//! `#`, the way the model saw digits in training, and keep their own vowels; every other word is
+//! shown without harakat, and the harakat it had in the spoken text (hints from the verbalizer
+//! and the lexicon, or vowels printed in the article) are put back over the model's prediction.
+//! Measured on WikiNews (docs/text.md): giving the model the number words, or the hints as its
+//! hint input, changes its predictions on the words around them and costs DER; masking and
+//! restoring does not.
+//!
 //! Must never happen: NFC/NFD applied to the output (canonical ordering moves the vowel before the
 //! shadda and espeak then misreads the word, DESIGN §3); a panic on odd input; text silently cut.
 //!
@@ -119,10 +128,15 @@ impl Diacritizer {
         Ok(Self { engine: ModelSession(Mutex::new(session)) })
     }
 
-    /// Adds harakat to `text`. Leading and trailing whitespace is removed (as the reference does);
-    /// text over [`CHAR_LIMIT`] characters is diacritized in whitespace-separated pieces.
+    /// Adds harakat to `text` (rule H0). Leading and trailing whitespace is removed (as the
+    /// reference does); text over [`CHAR_LIMIT`] characters is diacritized in
+    /// whitespace-separated pieces.
     pub fn diacritize(&self, text: &str) -> Result<String, DiacritizeError> {
-        self.diacritize_in_pieces(text, CHAR_LIMIT)
+        let text = text.trim();
+        let segments = segments(text);
+        let model_input: String = segments.iter().map(Segment::model_input).collect();
+        let predicted = self.diacritize_in_pieces(&model_input, CHAR_LIMIT)?;
+        splice(&segments, &drop_marks_on_spaces(&predicted))
     }
 
     /// Diacritizes several texts as one, so that each is vocalized in the context of the others
@@ -193,10 +207,206 @@ impl Diacritizer {
             libtashkeel_base::_do_tashkeel_impl(engine, piece, None)
         }));
         match result {
-            Ok(Ok(s)) => Ok(s),
+            Ok(Ok(s)) => Ok(enforce_hints(piece.trim(), &s)),
             Ok(Err(e)) => Err(DiacritizeError::Inference(e.to_string())),
             Err(_) => Err(DiacritizeError::Inference("libtashkeel panicked on this input".into())),
         }
+    }
+}
+
+/// A stretch of text: plain (diacritized by the model) or a run of generated number words (kept).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Segment<'a> {
+    text: &'a str,
+    generated: bool,
+}
+
+impl Segment<'_> {
+    /// What the model sees for this segment: the plain text without marks, or for a run as many
+    /// `#` as the number it says had digits (the model reads each printed digit as one `#`).
+    fn model_input(&self) -> String {
+        if !self.generated {
+            return strip(self.text);
+        }
+        "#".repeat(digits_said(self.text))
+    }
+}
+
+/// The number of digits of the longest number a run of generated words says (`أَلْفَيْنِ
+/// وَثَلَاثَةٍ وَعِشْرِينَ` → 4), or 2 when none parses (ordinals, fractions).
+fn digits_said(run: &str) -> usize {
+    let words: Vec<&str> = run.split(' ').collect();
+    let mut best: Option<u64> = None;
+    for start in 0..words.len() {
+        for end in (start + 1..=words.len()).rev() {
+            if let Some(v) = crate::text::verbalize::parse::value(&words[start..end].join(" ")) {
+                if best.is_none_or(|b| v > b) {
+                    best = Some(v);
+                }
+                break;
+            }
+        }
+    }
+    best.map_or(2, |v| v.to_string().len())
+}
+
+/// Splits `text` into plain stretches and runs of generated words (words joined by single spaces).
+fn segments(text: &str) -> Vec<Segment<'_>> {
+    let is_word_char = |c: char| crate::text::normalize::is_arabic_letter(c) || is_harakah(c);
+    // (start, end) byte ranges of generated words.
+    let mut runs: Vec<(usize, usize)> = Vec::new();
+    let mut i = 0;
+    let bytes_len = text.len();
+    while i < bytes_len {
+        let c = text[i..].chars().next().unwrap_or(' ');
+        if !is_word_char(c) {
+            i += c.len_utf8();
+            continue;
+        }
+        let end = text[i..].find(|c: char| !is_word_char(c)).map_or(bytes_len, |e| i + e);
+        if crate::text::verbalize::is_generated(&text[i..end]) {
+            match runs.last_mut() {
+                Some(last) if &text[last.1..i] == " " => last.1 = end,
+                _ => runs.push((i, end)),
+            }
+        }
+        i = end;
+    }
+    let mut out = Vec::with_capacity(runs.len() * 2 + 1);
+    let mut at = 0;
+    for (start, end) in runs {
+        if start > at {
+            out.push(Segment { text: &text[at..start], generated: false });
+        }
+        out.push(Segment { text: &text[start..end], generated: true });
+        at = end;
+    }
+    if at < bytes_len {
+        out.push(Segment { text: &text[at..], generated: false });
+    }
+    out
+}
+
+fn strip(text: &str) -> String {
+    text.chars().filter(|&c| !is_harakah(c)).collect()
+}
+
+/// Puts the segments back together from the model's output for their masked form: plain
+/// stretches take the model's marks with their own hints restored, generated runs come back as
+/// they were (their `#` and any mark on it dropped).
+fn splice(segments: &[Segment], predicted: &str) -> Result<String, DiacritizeError> {
+    let mut output = predicted.chars().peekable();
+    let mut out = String::with_capacity(predicted.len() * 2);
+    let short =
+        || DiacritizeError::Inference("the diacritized text is shorter than its input".into());
+    for seg in segments {
+        if seg.generated {
+            for _ in 0..digits_said(seg.text) {
+                if output.next() != Some('#') {
+                    return Err(short());
+                }
+                while output.next_if(|c| is_harakah(*c)).is_some() {}
+            }
+            out.push_str(seg.text);
+            continue;
+        }
+        let wanted = seg.text.chars().filter(|c| !is_harakah(*c)).count();
+        let mut part = String::with_capacity(seg.text.len() * 2);
+        let mut seen = 0;
+        while seen < wanted {
+            let c = output.next().ok_or_else(short)?;
+            if !is_harakah(c) {
+                seen += 1;
+            }
+            part.push(c);
+        }
+        // Marks after the last character belong to it.
+        while let Some(c) = output.next_if(|c| is_harakah(*c)) {
+            part.push(c);
+        }
+        out.push_str(&enforce_hints(seg.text, &part));
+    }
+    Ok(out)
+}
+
+/// The model's output without marks on whitespace (it sometimes predicts one for a space).
+fn drop_marks_on_spaces(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut after_space = false;
+    for c in text.chars() {
+        if is_harakah(c) && after_space {
+            continue;
+        }
+        after_space = c.is_whitespace() || (after_space && is_harakah(c));
+        out.push(c);
+    }
+    out
+}
+
+/// H0: the output with every valid hint of the input restored: a letter that carried one mark, or
+/// shadda with one vowel (in either order), carries exactly that in the output (shadda first).
+/// Marks before the first letter, and combinations the model cannot take as hints, are left to
+/// the model. The output has the input's non-mark characters in the same order (the model only
+/// inserts marks); if not, it is returned unchanged.
+fn enforce_hints(input: &str, output: &str) -> String {
+    let hints = letters_with_marks(input);
+    let predicted = letters_with_marks(output);
+    if hints.len() != predicted.len() || hints.iter().zip(&predicted).any(|(h, p)| h.0 != p.0) {
+        tracing::warn!("diacritizer output does not match its input; hints not enforced");
+        return output.to_string();
+    }
+    let mut out = String::with_capacity(output.len());
+    for (i, ((c, hint), (_, marks))) in hints.iter().zip(&predicted).enumerate() {
+        out.push(*c);
+        if tanween_on_alif(&hints, i) {
+            continue; // moved to the letter before (H1)
+        }
+        match valid_hint(hint) {
+            Some(h) => out.push_str(&h),
+            None if tanween_on_alif(&hints, i + 1) => {
+                out.extend(marks.iter().filter(|&&m| m == SHADDA));
+                out.push(FATHATAN);
+            }
+            None => out.extend(marks),
+        }
+    }
+    out
+}
+
+const SHADDA: char = '\u{0651}';
+const FATHATAN: char = '\u{064B}';
+
+/// H1: whether the character at `i` is an alif carrying fathatan after a letter (`تاريخياً`).
+/// Newspapers write the tanween on the alif, the model (and espeak) on the letter before it
+/// (`تاريخيًا`); restoring the hint where it was printed would give the word two tanweens, which
+/// espeak reads as a long vowel without the final n.
+fn tanween_on_alif(hints: &[(char, Vec<char>)], i: usize) -> bool {
+    i > 0 && hints.get(i).is_some_and(|(c, marks)| *c == 'ا' && marks.as_slice() == [FATHATAN])
+}
+
+/// Each non-mark character with the marks after it (marks before the first one are dropped).
+fn letters_with_marks(text: &str) -> Vec<(char, Vec<char>)> {
+    let mut out: Vec<(char, Vec<char>)> = Vec::with_capacity(text.len());
+    for c in text.chars() {
+        if is_harakah(c) {
+            if let Some(last) = out.last_mut() {
+                last.1.push(c);
+            }
+        } else {
+            out.push((c, Vec::new()));
+        }
+    }
+    out
+}
+
+/// A hint the model accepts, in the order the model writes it: one mark, or shadda then a vowel.
+fn valid_hint(marks: &[char]) -> Option<String> {
+    match marks {
+        [m] => Some(m.to_string()),
+        [SHADDA, v] | [v, SHADDA] if *v != SHADDA && *v != '\u{0652}' => {
+            Some(format!("{SHADDA}{v}"))
+        }
+        _ => None,
     }
 }
 
@@ -294,9 +504,10 @@ mod tests {
 
     #[test]
     fn vowel_before_shadda_hint_does_not_panic() {
-        // Hints in non-canonical order and stray leading marks are odd but legal input.
+        // Hints in non-canonical order and stray leading marks are odd but legal input; the hints
+        // come back shadda first.
         let out = diacritizer().diacritize("\u{064E}مَّن يُقلِّب").unwrap();
-        assert_eq!(out, "\u{0645}\u{064e}\u{0646}\u{0652} \u{064a}\u{064f}\u{0642}\u{064e}\u{0644}\u{0651}\u{0650}\u{0628}");
+        assert_eq!(out, "\u{0645}\u{0651}\u{064e}\u{0646}\u{0652} \u{064a}\u{064f}\u{0642}\u{0652}\u{0644}\u{0651}\u{0650}\u{0628}");
     }
 
     #[test]
@@ -310,6 +521,39 @@ mod tests {
             s.chars().filter(|c| !('\u{064b}'..='\u{0652}').contains(c)).collect::<String>()
         };
         assert_eq!(letters(&pieces), letters(&whole));
+    }
+
+    #[test]
+    fn hints_are_kept_exactly_even_where_the_model_would_differ() {
+        // Number words from the verbalizer keep their vowels (and so their case).
+        let spoken = crate::text::spoken("تتجاوز قيمتها 200 مليار دولار عام 2023");
+        let out = diacritizer().diacritize(&spoken).unwrap();
+        assert!(out.contains("مِئَتَيْ"), "{out}");
+        assert!(out.contains("أَلْفَيْنِ وَثَلَاثَةٍ وَعِشْرِينَ"), "{out}");
+        // A deliberately odd hint (kasra on the first letter of كتب) survives.
+        let out = diacritizer().diacritize("كِتب الولد").unwrap();
+        assert!(out.starts_with("كِ"), "{out}");
+    }
+
+    #[test]
+    fn hint_enforcement_restores_valid_hints_and_leaves_the_rest() {
+        let fatha = '\u{064E}';
+        let kasra = '\u{0650}';
+        let shadda = '\u{0651}';
+        let input = format!("ك{kasra}تب");
+        let output = format!("ك{fatha}ت{fatha}ب{fatha}");
+        assert_eq!(enforce_hints(&input, &output), format!("ك{kasra}ت{fatha}ب{fatha}"));
+        // Vowel-then-shadda hints come back shadda first; unknown pairs are not hints.
+        let input = format!("ر{fatha}{shadda}ب{fatha}\u{0652}");
+        let output = format!("ر{kasra}ب{kasra}");
+        assert_eq!(enforce_hints(&input, &output), format!("ر{shadda}{fatha}ب{kasra}"));
+        // A different letter sequence is returned as the model gave it.
+        assert_eq!(enforce_hints("كتب", "كتبا"), "كتبا");
+        // Tanween printed on the alif goes to the letter before, where the model writes it.
+        let (fathatan, shadda) = ('\u{064B}', '\u{0651}');
+        let input = format!("يا{fathatan}");
+        let output = format!("ي{shadda}{fathatan}ا{fathatan}");
+        assert_eq!(enforce_hints(&input, &output), format!("ي{shadda}{fathatan}ا"));
     }
 
     #[test]

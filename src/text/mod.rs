@@ -10,8 +10,10 @@
 //! stroke; counted noun (المعدود); construct (إضافة); case (إعراب).
 
 pub mod diacritize;
+pub mod lexicon;
 pub mod months;
 pub mod normalize;
+pub mod score;
 pub mod script;
 pub mod segment;
 pub mod verbalize;
@@ -28,11 +30,17 @@ pub fn spoken(text: &str) -> String {
     verbalize(&normalize(text))
 }
 
-/// Normalizes, splits into sentences, and verbalizes each one. Line ends are hard stops.
+/// Normalizes, splits into sentences, and verbalizes each one. Line ends are hard stops. A
+/// sentence whose spoken form is longer than [`segment::MAX_SENTENCE_CHARS`] (numbers written out
+/// grow) is cut again at its clause marks (S5).
 pub fn sentences(text: &str) -> Vec<Sentence> {
     let clean: Vec<String> = text.lines().map(normalize).collect();
+    let spoken_length = |p: &str| verbalize(p).chars().count();
     segment(&clean.join("\n"))
         .into_iter()
+        .flat_map(|printed| {
+            segment::split_long_with(&printed, segment::MAX_SENTENCE_CHARS, spoken_length)
+        })
         .map(|printed| {
             let spoken = verbalize(&printed);
             Sentence { text: printed, spoken }
@@ -41,6 +49,12 @@ pub fn sentences(text: &str) -> Vec<Sentence> {
         .collect()
 }
 
+#[cfg(test)]
+#[allow(clippy::unwrap_used)] // tests may unwrap (STYLE.md)
+mod corpora;
+#[cfg(test)]
+#[allow(clippy::unwrap_used)] // tests may unwrap (STYLE.md)
+mod properties;
 #[cfg(test)]
 #[allow(clippy::unwrap_used)] // tests may unwrap (STYLE.md)
 mod tests;

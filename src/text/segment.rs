@@ -7,10 +7,15 @@
 //!   `data/abbreviations.tsv` (`د.`, `م.`), or after a single Latin capital (`J. Smith`).
 //! - `S4` a stop inside a quotation does not end the sentence while the quotation is still open
 //!   (balanced quotes only; an unclosed quote is ignored).
-//! - `S5` a sentence longer than [`MAX_SENTENCE_CHARS`] is split at the last `؛` `،` `:` before the
-//!   limit, so the voice gets breath-sized pieces; without one, at the last space; without a
-//!   space (a run of 200 letters is not language, but it must not reach the voice whole), at the
-//!   limit, never between a letter and its harakat.
+//! - `S5` a sentence longer than [`MAX_SENTENCE_CHARS`] is split at the last clause mark (`؛ ، : ;
+//!   ,`) before the limit, or at the last space when a clause alone is longer, so the voice gets
+//!   breath-sized pieces; without a space (a run of 200 letters is not language, but it must not
+//!   reach the voice whole), at the limit, never between a letter and its harakat.
+//!   [`crate::text::sentences`] applies the bound to the spoken form too.
+//!   The bound is measured (docs/text.md, `examples/sentence_bound.rs`): the Piper medium voice's
+//!   memory grows with the length of one sentence (0.3 GB at 40 characters, 0.77 GB at 200, 1.5 GB
+//!   at 300, 3 GB at 600, 7.5 GB at 1400) while its speed per phoneme is flat up to about 300
+//!   characters; 200 keeps a sentence under 0.8 GB and about 22 s of audio.
 //!
 //! Never: lose or reorder a character other than whitespace at the cut; return a sentence longer
 //! than [`MAX_SENTENCE_CHARS`]; take time that grows faster than the text (every scan is bounded
@@ -19,17 +24,19 @@
 use std::collections::HashSet;
 use std::sync::LazyLock;
 
-pub(crate) const ABBREVIATIONS_TSV: &str = include_str!("data/abbreviations.tsv");
-
+/// Abbreviations as printed, without their final dot (`د`, `ص.ب`, `Dr`).
 static ABBREVIATIONS: LazyLock<HashSet<&'static str>> = LazyLock::new(|| {
-    ABBREVIATIONS_TSV.lines().filter(|l| !l.is_empty() && !l.starts_with('#')).collect()
+    crate::text::verbalize::tables::abbreviations()
+        .map(|a| a.strip_suffix('.').unwrap_or(a))
+        .collect()
 });
 
 /// Characters in the longest abbreviation: a period after a longer word is never after one.
 static LONGEST_ABBREVIATION: LazyLock<usize> =
     LazyLock::new(|| ABBREVIATIONS.iter().map(|a| a.chars().count()).max().unwrap_or(0));
 
-/// Sentences longer than this (in characters) are cut at a clause boundary (S5).
+/// Sentences longer than this (in characters, printed and spoken) are cut at a clause boundary
+/// (S5). Measured, see the module docs.
 pub const MAX_SENTENCE_CHARS: usize = 200;
 
 const CLOSERS: &[char] = &['"', '”', '’', '»', ')', ']', '}', '\''];
@@ -99,7 +106,18 @@ fn period_ends(chars: &[char], i: usize) -> bool {
         None => return true, // a longer word: no abbreviation, no single capital
     };
     let word: String = chars[word_start..i].iter().collect();
-    if ABBREVIATIONS.contains(word.as_str()) {
+    // The whole printed token, for dots inside an abbreviation (the first dot of `ص.ب.`).
+    // Bounded like the look-back, so a long run of dots without spaces stays linear.
+    let word_end = chars[i..]
+        .iter()
+        .take(window)
+        .position(|c| c.is_whitespace())
+        .map_or(chars.len().min(i + window), |p| i + p);
+    let token: String = chars[word_start..word_end].iter().collect();
+    let token = token
+        .trim_end_matches(|c: char| CLOSERS.contains(&c) || matches!(c, '،' | '؛' | ':' | ','));
+    let token = token.strip_suffix('.').unwrap_or(token);
+    if ABBREVIATIONS.contains(word.as_str()) || ABBREVIATIONS.contains(token) {
         return false;
     }
     let single_capital = word.chars().count() == 1 && word.chars().all(|c| c.is_ascii_uppercase());
@@ -127,19 +145,44 @@ fn quoted_spans(chars: &[char]) -> Vec<bool> {
     inside
 }
 
-/// S5: cuts an over-long sentence at clause punctuation, else at a space, else at the limit.
-/// Each cut looks at no more than [`MAX_SENTENCE_CHARS`] characters, so the whole is linear.
+/// S5: cuts an over-long sentence (counted in printed characters) at clause punctuation, else at
+/// a space, else at the limit.
 fn split_long(s: &str) -> Vec<String> {
+    split_long_with(s, MAX_SENTENCE_CHARS, |p| p.chars().count())
+}
+
+/// S5: cuts `s` into pieces of at most `limit` characters whose `measure` is at most `limit` too:
+/// at the last clause mark (`؛ ، : ; ,`) that keeps the piece within the limit, else at the last
+/// space that does, else at the first mark or space, else (one long run of letters) at the limit.
+/// `measure` may count the spoken form, which is longer than the printed one where numbers are
+/// written out.
+pub fn split_long_with(s: &str, limit: usize, measure: impl Fn(&str) -> usize) -> Vec<String> {
     let mut out = Vec::new();
     let mut rest: &str = s.trim();
-    while let Some((limit, _)) = rest.char_indices().nth(MAX_SENTENCE_CHARS) {
-        let window = &rest[..limit];
-        let after_clause = window
-            .rfind(['؛', '،', ':', ';'])
-            .map(|cut| cut + rest[cut..].chars().next().map_or(1, char::len_utf8))
-            .filter(|&cut| !rest[..cut].trim().is_empty());
-        let at_space = || window.rfind(char::is_whitespace).filter(|&cut| cut > 0);
-        let cut = after_clause.or_else(at_space).unwrap_or_else(|| hard_cut(rest, limit));
+    while let Some(window) = over_limit(rest, limit, &measure) {
+        let fits = |cut: &usize| measure(rest[..*cut].trim()) <= limit;
+        // Candidates are looked for inside the first `limit` printed characters only, so each cut
+        // costs at most `limit` measures of at most `limit` characters: linear in the text.
+        let after_marks: Vec<usize> = rest[..window]
+            .char_indices()
+            .filter(|&(_, c)| matches!(c, '؛' | '،' | ':' | ';' | ','))
+            .map(|(i, c)| i + c.len_utf8())
+            .filter(|&i| i < rest.len() && !rest[..i].trim().is_empty())
+            .collect();
+        let spaces: Vec<usize> = rest[..window]
+            .char_indices()
+            .filter(|&(i, c)| c == ' ' && i > 0)
+            .map(|(i, _)| i)
+            .collect();
+        let cut = after_marks
+            .iter()
+            .rev()
+            .find(|c| fits(c))
+            .or_else(|| spaces.iter().rev().find(|c| fits(c)))
+            .or_else(|| after_marks.first())
+            .or_else(|| spaces.first())
+            .copied()
+            .unwrap_or_else(|| hard_cut(rest, window));
         out.push(rest[..cut].trim().to_string());
         rest = rest[cut..].trim_start();
     }
@@ -147,6 +190,16 @@ fn split_long(s: &str) -> Vec<String> {
         out.push(rest.to_string());
     }
     out
+}
+
+/// The byte length of the window to cut `rest` in when it is over the limit: its first `limit`
+/// characters, or all of it when it is short in print but long by `measure`. `None` when it fits.
+fn over_limit(rest: &str, limit: usize, measure: impl Fn(&str) -> usize) -> Option<usize> {
+    match rest.char_indices().nth(limit) {
+        Some((end, _)) => Some(end),
+        None if !rest.is_empty() && measure(rest) > limit => Some(rest.len()),
+        None => None,
+    }
 }
 
 /// A cut at byte `limit` of `text`, moved back so that no combining mark (haraka, shadda, Latin
@@ -217,6 +270,21 @@ mod tests {
         let long = "ب".repeat(40);
         assert_eq!(segment(&format!("{long}. ثم")), [format!("{long}."), "ثم".to_string()]);
         assert_eq!(segment("a.b.c"), ["a.", "b.", "c"]);
+    }
+
+    #[test]
+    fn a_long_clause_without_marks_is_cut_at_a_space_and_loses_no_word() {
+        let s = "كلمة ".repeat(90);
+        let parts = segment(&s);
+        assert!(parts.len() >= 3, "{parts:?}");
+        assert!(parts.iter().all(|p| p.chars().count() <= MAX_SENTENCE_CHARS));
+        assert_eq!(parts.join(" ").split_whitespace().count(), 90);
+    }
+
+    #[test]
+    fn the_bound_can_count_another_measure() {
+        let parts = split_long_with("أ، ب، ج، د", 4, |p| p.chars().count() * 2);
+        assert_eq!(parts, ["أ،", "ب،", "ج،", "د"]);
     }
 
     #[test]

@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 
 use super::*;
 use crate::edition::{BlockKind, Headline};
-use crate::text::verbalize::{number, Case, Gender, NumberForm};
+use crate::text::verbalize::{number, tables, Case, End, Gender, NumberForm};
 
 /// Reads `tests/data/text/{name}` and returns (line number, columns) for every data row.
 fn golden(name: &str) -> Vec<(usize, Vec<String>)> {
@@ -61,8 +61,12 @@ fn golden_cardinal_rows() {
             "gen" => Case::Genitive,
             _ => Case::Nominative,
         };
-        let construct = parts.get(3) == Some(&"construct");
-        number(parts[0].parse().unwrap(), NumberForm { gender, case, construct })
+        let end = match parts.get(3) {
+            Some(&"construct") => End::Construct,
+            Some(&"connected") => End::Connected,
+            _ => End::Pause,
+        };
+        number(parts[0].parse().unwrap(), NumberForm::new(gender, case).with_end(end))
     });
 }
 
@@ -80,18 +84,27 @@ fn golden_segment_rows() {
 }
 
 #[test]
+fn golden_spoken_rows() {
+    check_golden("spoken.tsv", spoken);
+}
+
+#[test]
 fn golden_normalize_rows() {
     check_golden("normalize.tsv", normalize);
 }
 
 #[test]
 fn data_files_have_unique_keys_right_columns_and_no_stray_characters() {
-    let files: [(&str, &str, usize, usize); 5] = [
+    // (file, text, columns, key columns)
+    let files: [(&str, &str, usize, usize); 8] = [
         ("months.tsv", months::MONTHS_TSV, 4, 3), // key = name + family
-        ("latin.tsv", verbalize::latin::LATIN_TSV, 2, 1),
-        ("noun_gender.tsv", verbalize::NOUN_GENDER_TSV, 2, 1),
-        ("abbreviations.tsv", segment::ABBREVIATIONS_TSV, 1, 1),
         ("months.tsv(name+month)", months::MONTHS_TSV, 4, 2),
+        ("latin.tsv", verbalize::latin::LATIN_TSV, 2, 1),
+        ("noun_gender.tsv", tables::NOUN_GENDER_TSV, 3, 1),
+        ("abbreviations.tsv", tables::ABBREVIATIONS_TSV, 3, 1),
+        ("governors.tsv", tables::GOVERNORS_TSV, 2, 1),
+        ("units.tsv", tables::UNITS_TSV, 9, 1),
+        ("lexicon.tsv", lexicon::LEXICON_TSV, 2, 1),
     ];
     let mut problems = Vec::new();
     for (name, text, columns, key_columns) in files {
@@ -121,13 +134,53 @@ fn data_files_have_unique_keys_right_columns_and_no_stray_characters() {
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 
-/// ASCII digits or Latin letters in spoken text would make espeak switch language or guess.
+#[test]
+fn unit_symbols_are_unique_across_rows() {
+    let mut seen = std::collections::HashSet::new();
+    for row in tables::rows(tables::UNITS_TSV) {
+        for symbol in row[0].split(' ') {
+            assert!(seen.insert(symbol.to_lowercase()), "units.tsv: {symbol} twice");
+        }
+    }
+}
+
+#[test]
+fn lexicon_entries_keep_their_letters_and_only_add_marks() {
+    for row in tables::rows(lexicon::LEXICON_TSV) {
+        let stripped: String = row[1].chars().filter(|&c| !normalize::is_harakah(c)).collect();
+        assert_eq!(stripped, row[0], "lexicon.tsv: {} is not {} with marks", row[1], row[0]);
+        assert!(row[1].chars().any(normalize::is_harakah), "lexicon.tsv: {} has no vowels", row[0]);
+    }
+}
+
+/// ASCII digits or Latin letters in spoken text would make espeak switch language or guess;
+/// a slash is read "slash". Quotes and brackets stay: espeak says nothing for them (see
+/// `quotes_and_brackets_are_silent_for_espeak`).
 fn assert_speakable(s: &str) {
     assert!(!s.chars().any(|c| c.is_ascii_alphanumeric()), "not speakable: {s}");
-    assert!(
-        !s.contains(['"', '“', '”', '(', ')', '[', ']', '/', '«', '»']),
-        "symbol read aloud: {s}"
-    );
+    assert!(!s.contains(['/', '%', '٪', '$', '€', '&', '*', '#', '@']), "symbol read aloud: {s}");
+}
+
+/// The spoken text keeps the printed quotes and brackets because the diacritizer reads them as
+/// context; this claim is what makes that safe: espeak gives the same phonemes with and without.
+#[test]
+fn quotes_and_brackets_are_silent_for_espeak() {
+    let config = crate::voice::config::VoiceConfig::load(Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/voices/ar_JO-kareem-medium.onnx.json"
+    )))
+    .unwrap();
+    let frontend = crate::voice::Frontend::from_config(&config).unwrap();
+    let plain = frontend.phonemize("قَالَ نَعَمْ ثُمَّ ذَهَبَ").unwrap();
+    for marked in [
+        "قَالَ «نَعَمْ» ثُمَّ ذَهَبَ",
+        "قَالَ \"نَعَمْ\" ثُمَّ ذَهَبَ",
+        "قَالَ “نَعَمْ” ثُمَّ ذَهَبَ",
+        "قَالَ (نَعَمْ) ثُمَّ ذَهَبَ",
+        "قَالَ [نَعَمْ] ثُمَّ ذَهَبَ",
+    ] {
+        assert_eq!(frontend.phonemize(marked).unwrap(), plain, "{marked}");
+    }
 }
 
 fn seed() -> crate::edition::Article {
@@ -170,9 +223,10 @@ fn seed_paragraph_sentences_keep_the_printed_text() {
         s[0].text,
         "سافر ممثلو حماس إلى موسكو يوم ، 26 تشرين الأول/ أكتوبر، للاجتماع مع وزراء الخارجية الروس."
     );
+    // Printed spacing is kept; حماس and موسكو carry their lexicon vowels, الخارجية the article's.
     assert_eq!(
         s[0].spoken,
-        "سافر ممثلو حماس إلى موسكو يوم، السَّادِسُ وَالْعِشْرُونَ مِنْ تشرين الأول، للاجتماع مع وزراء الخارجية الروس."
+        "سافر ممثلو حَمَاس إلى مُوسْكُو يوم ، السَّادِسُ وَالْعِشْرُونَ مِنْ تشرين الأول، للاجتماع مع وزراء الْخارجية الروس."
     );
 }
 
@@ -184,7 +238,7 @@ fn bulletin_has_intro_then_one_item_per_headline_with_its_date() {
     assert_eq!(script.blocks[0].kind, BlockKind::Intro);
     assert_eq!(
         script.blocks[0].sentences[0].spoken,
-        "نشرة العناوين، العالم، الثَّالِثُ مِنْ أبريل عَامَ أَلْفَيْنِ وَأَرْبَعَةٍ وَعِشْرِينَ"
+        "نشرة العناوين، الْعالم، الثَّالِثُ مِنْ أبريل عَامَ أَلْفَيْنِ وَأَرْبَعَةٍ وَعِشْرِينَ"
     );
     let first = &script.blocks[1];
     assert_eq!(first.kind, BlockKind::Item);
@@ -203,4 +257,19 @@ fn bulletin_has_intro_then_one_item_per_headline_with_its_date() {
 #[test]
 fn spoken_folds_then_verbalizes() {
     assert_eq!(spoken("عام ٢٠٢٣"), "عام أَلْفَيْنِ وَثَلَاثَةٍ وَعِشْرِينَ");
+}
+
+#[test]
+fn sentences_bound_the_spoken_length_too() {
+    // 150 printed characters, but every number grows when written out.
+    let printed = "بلغ عدد السكان 12345678 نسمة، وعدد المنازل 2345678 منزلا، وعدد المدارس 345678 مدرسة، وعدد المستشفيات 45678 مستشفى، وعدد الطرق 5678 طريقا.";
+    assert!(printed.chars().count() <= segment::MAX_SENTENCE_CHARS);
+    assert!(spoken(printed).chars().count() > segment::MAX_SENTENCE_CHARS);
+    let s = sentences(printed);
+    assert!(s.len() >= 2, "{s:?}");
+    for sentence in &s {
+        assert!(sentence.spoken.chars().count() <= segment::MAX_SENTENCE_CHARS, "{sentence:?}");
+    }
+    let rejoined: Vec<&str> = s.iter().flat_map(|x| x.text.split_whitespace()).collect();
+    assert_eq!(rejoined, printed.split_whitespace().collect::<Vec<_>>());
 }

@@ -1,61 +1,20 @@
 //! Dates read aloud: day as a definite ordinal, `مِنْ`, the month in the family it was printed in,
 //! then `عَامَ` and the year as a genitive cardinal.
 //!
-//! In: a Gregorian date and a month family. Out: `السَّادِسُ مِنْ تشرين الثاني عَامَ أَلْفَيْنِ
+//! In: a date (Gregorian, or Hijri with the Hijri family) and a month family. Out: `السَّادِسُ مِنْ تشرين الثاني عَامَ أَلْفَيْنِ
 //! وَثَلَاثَةٍ وَعِشْرِينَ` (rule `D1`). Month names stay unvocalized: the diacritizer knows them, and
 //! they are words, not numbers. Never: a digit, or a month of another family than the printed one.
 
 use chrono::{Datelike, NaiveDate};
 
-use super::number::{cardinal, Case, Gender};
+use super::number::{cardinal, Case, End, Gender};
+use super::ordinal::ordinal;
 use crate::text::months::{self, MonthFamily};
 
-/// Day ordinals 1..=10 (definite, masculine, without case ending), sun letters assimilated.
-const ORDINALS: [&str; 10] = [
-    "الْأَوَّل",
-    "الثَّانِي",
-    "الثَّالِث",
-    "الرَّابِع",
-    "الْخَامِس",
-    "السَّادِس",
-    "السَّابِع",
-    "الثَّامِن",
-    "التَّاسِع",
-    "الْعَاشِر",
-];
-
-/// The definite masculine ordinal of a day of the month (1..=31), e.g. `السَّابِعِ` (genitive).
+/// The definite masculine ordinal of a day of the month (1..=31), e.g. `السَّابِعِ` (genitive). The
+/// noun it describes is يَوْم (masculine).
 pub fn day_ordinal(day: u32, case: Case) -> String {
-    let v = match case {
-        Case::Nominative => "ُ",
-        Case::Accusative => "َ",
-        Case::Genitive => "ِ",
-    };
-    let unit = |d: u32, compound: bool| -> String {
-        match d {
-            1 if compound => "الْحَادِي".to_string(),
-            1 => format!("الْأَوَّل{v}"),
-            // الثاني and الحادي are defective: only the accusative shows a vowel.
-            2 if case == Case::Accusative => "الثَّانِيَ".to_string(),
-            2 => "الثَّانِي".to_string(),
-            _ => format!("{}{v}", ORDINALS[(d - 1) as usize]),
-        }
-    };
-    match day {
-        1..=10 => unit(day, false),
-        11 => "الْحَادِيَ عَشَرَ".to_string(),
-        12..=19 => format!("{}َ عَشَرَ", ORDINALS[(day - 11) as usize]),
-        20 | 30 => {
-            let stem = if day == 20 { "الْعِشْر" } else { "الثَّلَاث" };
-            format!("{stem}{}", if case == Case::Nominative { "ُونَ" } else { "ِينَ" })
-        }
-        21..=29 | 31 => {
-            let tens = if day < 30 { "الْعِشْر" } else { "الثَّلَاث" };
-            let end = if case == Case::Nominative { "ُونَ" } else { "ِينَ" };
-            format!("{} وَ{tens}{end}", unit(day % 10, true))
-        }
-        _ => cardinal(u64::from(day), Gender::Masculine, case),
-    }
+    ordinal(u64::from(day), Gender::Masculine, case, End::Connected)
 }
 
 /// A date as said in a dateline (nominative day).
@@ -72,23 +31,56 @@ pub fn date(date: NaiveDate, family: MonthFamily) -> String {
 
 /// A date with the day in `case` (genitive after `في`).
 pub fn date_in_case(date: NaiveDate, family: MonthFamily, case: Case) -> String {
-    format!(
-        "{} مِنْ {}",
-        day_ordinal(date.day(), case),
-        month_and_year(date.month(), Some(date.year()), family)
-    )
+    // A `NaiveDate` is Gregorian: never name its month with a Hijri name.
+    let family = if family == MonthFamily::Hijri { MonthFamily::default() } else { family };
+    day_month_year(date.day(), date.month(), Some(i64::from(date.year())), family, case, End::Pause)
+}
+
+/// `day` of `month` (1..=12 in `family`'s calendar) [of `year`], the day in `case`; the year (or the
+/// month when there is no year) ends as `end`. Hijri dates take the Hijri month names.
+pub fn day_month_year(
+    day: u32,
+    month: u32,
+    year: Option<i64>,
+    family: MonthFamily,
+    case: Case,
+    end: End,
+) -> String {
+    format!("{} مِنْ {}", day_ordinal(day, case), month_and_year_in(month, year, family, end))
 }
 
 /// `تشرين الثاني عَامَ أَلْفَيْنِ...`; the year is left out when `year` is `None`.
 pub fn month_and_year(month: u32, year: Option<i32>, family: MonthFamily) -> String {
-    let family = if family == MonthFamily::Hijri { MonthFamily::default() } else { family };
+    month_and_year_in(month, year.map(i64::from), family, End::Pause)
+}
+
+fn month_and_year_in(month: u32, year: Option<i64>, family: MonthFamily, end: End) -> String {
+    // After مِنْ the month is genitive: ذو القعدة and ذو الحجة become ذي (one of the five nouns).
     let name = months::canonical(month, family).unwrap_or_default();
-    match year {
-        Some(y) if y > 0 => {
-            format!("{name} عَامَ {}", cardinal(y as u64, Gender::Masculine, Case::Genitive))
+    let genitive;
+    let name = match name.strip_prefix("ذو ") {
+        Some(rest) => {
+            genitive = format!("ذي {rest}");
+            genitive.as_str()
         }
+        None => name,
+    };
+    match year {
+        Some(y) if y > 0 => format!("{name} عَامَ {}", year_words(y as u64, end)),
         _ => name.to_string(),
     }
+}
+
+/// A year after عَامَ: a genitive cardinal.
+pub fn year_words(year: u64, end: End) -> String {
+    let n = cardinal(year, Gender::Masculine, Case::Genitive);
+    if end == End::Pause {
+        return n;
+    }
+    super::number::number(
+        year,
+        super::number::NumberForm::new(Gender::Masculine, Case::Genitive).with_end(end),
+    )
 }
 
 #[cfg(test)]

@@ -5,13 +5,13 @@
 //!   `The Hill` → ذا هيل, `RT` → آر تي.
 //! - `L2` other all-capital words of up to six letters (and their plural `s`) are acronyms, spelled
 //!   with the Arabic names of the letters: `IMF` → آي إم إف.
-//! - `L3` anything else is transliterated letter by letter (rough, logged at debug level so the
-//!   lexicon can grow).
+//! - `L3` anything else is transliterated letter by letter (rough). Each such word is reported once
+//!   per run (a `tracing` warning naming it), so the lexicon can grow.
 //!
 //! Never: leave a Latin letter in the output (espeak would switch to English phonemes).
 
-use std::collections::HashMap;
-use std::sync::LazyLock;
+use std::collections::{HashMap, HashSet};
+use std::sync::{LazyLock, Mutex};
 
 pub(crate) const LATIN_TSV: &str = include_str!("../data/latin.tsv");
 
@@ -96,8 +96,27 @@ pub fn word(w: &str) -> String {
         }
         return spelled.join(" ");
     }
-    tracing::debug!(word = w, "latin word not in lexicon, transliterated");
-    transliterate(&letters.to_lowercase())
+    let said = transliterate(&letters.to_lowercase());
+    report_unknown(w, &said);
+    said
+}
+
+/// Latin words already reported in this process.
+static REPORTED: LazyLock<Mutex<HashSet<String>>> = LazyLock::new(|| Mutex::new(HashSet::new()));
+
+/// L3: warns once per process about a Latin word that fell through to transliteration; returns
+/// whether this call reported it.
+fn report_unknown(word: &str, said: &str) -> bool {
+    let mut seen = REPORTED.lock().unwrap_or_else(|p| p.into_inner());
+    let first = seen.insert(word.to_lowercase());
+    if first {
+        tracing::warn!(
+            word,
+            transliteration = said,
+            "latin word not in src/text/data/latin.tsv, transliterated"
+        );
+    }
+    first
 }
 
 /// `L3`: a rough Arabic spelling of a lower-case Latin word.
@@ -182,6 +201,13 @@ mod tests {
     fn unknown_acronyms_are_spelled_with_letter_names() {
         assert_eq!(word("IMF"), "آي إم إف");
         assert_eq!(word("NGOs"), "إن جي أو إس");
+    }
+
+    #[test]
+    fn an_unknown_word_is_reported_once_per_run() {
+        assert!(report_unknown("Qwzxtest", "x"));
+        assert!(!report_unknown("qwzxtest", "x"));
+        assert!(!report_unknown("QWZXTEST", "x"));
     }
 
     #[test]

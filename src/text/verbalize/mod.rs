@@ -1,83 +1,74 @@
 //! Verbalization: normalized printed text in, what will be said out.
 //!
-//! In: text after [`crate::text::normalize()`]. Out: the same text with every number, date, percent,
-//! Latin word and symbol written as Arabic words; number words fully vocalized ([`number()`]).
-//! Never: an ASCII digit or a Latin letter in the output, a quote, bracket or slash read aloud, or
-//! an existing haraka removed or moved.
+//! In: text after [`crate::text::normalize()`]. Out: the same text with every number, date, time,
+//! amount, percent, abbreviation, Latin word and symbol written as Arabic words; generated words
+//! fully vocalized, words of the hint lexicon partly vocalized ([`crate::text::lexicon`]); the
+//! printed words, spacing and punctuation otherwise untouched (the diacritizer reads them as
+//! context). Never: an ASCII digit or a Latin letter in the output, a slash or symbol read aloud,
+//! or an existing haraka removed or moved.
+//!
+//! Quotes and brackets stay in the output: espeak says nothing for them (the test
+//! `quotes_and_brackets_are_silent_for_espeak` in `text::tests` checks it), and the diacritizer
+//! vocalizes the words around them better when it sees them (removing them cost 0.07 points of
+//! DER on WikiNews, see docs/text.md).
 //!
 //! Rules (IDs in tests and `tests/data/text/*.tsv`):
-//! - `V1` a number takes its case from the word before it (genitive after a preposition or a
-//!   proclitic `بـ`/`لـ`/`كـ`) and its gender from the counted noun after it (`data/noun_gender.tsv`);
-//!   with a known noun it is said in construct ([`NumberForm::construct`]).
-//! - `V2` a number after `عام`/`سنة` is a year: genitive cardinal.
-//! - `V3` `7 أكتوبر [2023]` and `12/08/2014` are dates: ordinal day + `مِنْ` + month [+ `عَامَ` year].
+//! - `V1` a number's case comes from the words before it (`data/governors.tsv`): genitive after a
+//!   preposition, a construct head or a proclitic `بـ`/`لـ`/`كـ`; accusative after إِنَّ and its
+//!   sisters or as the object of a listed verb up to three words back in the same clause;
+//!   nominative otherwise. Its gender comes from the counted noun after it
+//!   (`data/noun_gender.tsv`; an unlisted singular in ة is feminine), and before a noun it takes
+//!   construct form where Arabic does (3–10 and round numbers). `1`/`2` before a singular noun
+//!   become the noun + وَاحِد and the noun's dual.
+//! - `V2` a number after `عام`/`سنة`, or a 4-digit number followed by `م`/`هـ`, is a year: a genitive
+//!   cardinal, with مِيلَادِيًّا / هِجْرِيًّا for the suffix.
+//! - `V3` dates: `7 أكتوبر [2023]`, `12/08/2014`, `12-08-2014`, `12.08.2014`, `2014-08-12`, `08/2014`,
+//!   `15/09/1445 هـ` (Hijri month names): ordinal day + `مِنْ` + month [+ `عَامَ` year]. The day is
+//!   genitive after a preposition or a noun (هجومِ السابعِ من أكتوبر), nominative at the start of a
+//!   clause. `نوفمبر 2010` → month + `عَامَ` + year.
 //! - `V4` a paired month `أكتوبر/ تشرين الأول` is said once (the first name).
-//! - `V5` `12%`, `%12`, `12٪` → number + `بِالْمِئَةِ`; decimals → `فَاصِلَة` between the two parts.
-//! - `V6` a detached proclitic joins what follows: `بـ 7.9` → `بِسَبْعَة...`, `لـ"العالم"` → `للعالم`.
-//! - `V7` Latin words via [`latin`]; quotes, brackets, slashes and markup symbols are silent.
+//! - `V5` `12%`, `%12`, `12٪` → number + `فِي الْمِئَةِ`; decimals → `فَاصِلَة` between the parts,
+//!   each leading zero of the fraction said.
+//! - `V6` a detached proclitic joins what follows: `بـ 7.9` → `بِسَبْعَة...`, `لـ"العالم"` → `للعالم`,
+//!   `ب 10` → `بِعَشَرَةِ`.
+//! - `V7` Latin words via [`latin`]; slashes and markup symbols are silent; a dash between words is a
+//!   pause (`،`).
+//! - `V8` clock times `10:30` via [`time`]; a score or ratio `3:1` → `مُقَابِلَ`.
+//! - `V9` abbreviations from `data/abbreviations.tsv` are said in full (`د.` → الدُّكْتُور before a
+//!   name, `ق.م` → قَبْلَ الْمِيلَادِ).
+//! - `V10` amounts and measures: a symbol or code from `data/units.tsv` before or after a number
+//!   (`$7.50`, `5 كم`, `5د.ك`) is said as the counted noun, decimals as the subunit (سِنْت).
+//! - `V11` ordinals: `القرن الـ21` → الْحَادِي وَالْعِشْرِينَ; a number after an ordinal head
+//!   (`المادة 5`) → الْخَامِسَة, agreeing with the head.
+//! - `V12` fractions `1/2`, `3/4`, `1 1/2` → نِصْف، ثَلَاثَةُ أَرْبَاعٍ، وَاحِدٌ وَنِصْفٌ; other `a/b` →
+//!   `a عَلَى b`; a range `10-15` → `a إِلَى b`; a negative `-5` → `سَالِب` + number.
 
+pub mod counted;
 pub mod date;
 pub mod latin;
 pub mod number;
-
-use std::collections::HashMap;
-use std::sync::LazyLock;
+pub mod ordinal;
+pub mod parse;
+pub mod tables;
+pub mod time;
 
 pub use date::{date, date_in_case, day_ordinal};
-pub use number::{cardinal, number, Case, Gender, NumberForm};
+pub use number::{cardinal, number, Case, End, Gender, NumberForm};
+pub use ordinal::ordinal;
+
+use counted::{counted, Noun, Plural};
+use tables::{governor, Count, Role, Unit};
 
 use crate::text::months::{self, MonthFamily};
 use crate::text::normalize::{is_arabic_letter, is_harakah, TATWEEL};
 
-pub(crate) const NOUN_GENDER_TSV: &str = include_str!("../data/noun_gender.tsv");
-
-static NOUN_GENDER: LazyLock<HashMap<&'static str, Gender>> = LazyLock::new(|| {
-    NOUN_GENDER_TSV
-        .lines()
-        .filter(|l| !l.is_empty() && !l.starts_with('#'))
-        .filter_map(|l| l.split_once('\t'))
-        .map(|(w, g)| (w, if g == "f" { Gender::Feminine } else { Gender::Masculine }))
-        .collect()
-});
-
-/// Gender of a counted noun as printed (with or without a proclitic `ال`), if known.
-pub fn noun_gender(word: &str) -> Option<Gender> {
-    NOUN_GENDER.get(word).copied()
-}
-
-/// Words after which a number is genitive (prepositions and nouns that govern it).
-const GENITIVE_BEFORE: &[&str] = &[
-    "في",
-    "من",
-    "إلى",
-    "الى",
-    "على",
-    "عن",
-    "حتى",
-    "منذ",
-    "نحو",
-    "حوالي",
-    "بنحو",
-    "بحوالي",
-    "قرابة",
-    "خلال",
-    "بعد",
-    "قبل",
-    "مع",
-    "عبر",
-    "لمدة",
-    "بين",
-    "أكثر",
-    "اكثر",
-    "أقل",
-    "اقل",
-];
-/// Words after which a number is a year.
-const YEAR_BEFORE: &[&str] = &["عام", "العام", "لعام", "وعام", "سنة", "السنة", "لسنة", "عامي"];
-const PERCENT: &str = "بِالْمِئَةِ";
+const PERCENT: &str = "فِي الْمِئَةِ";
 const POINT: &str = "فَاصِلَة";
+const ZERO: &str = "صِفْر";
 /// Longer digit runs are read digit by digit (phone numbers, codes), never as one value.
 const MAX_VALUE_DIGITS: usize = 15;
+/// How far back (in words) a listed verb makes a number its object (V1).
+const VERB_REACH: usize = 3;
 
 #[derive(Debug, Clone, PartialEq)]
 enum Tok {
@@ -112,22 +103,32 @@ fn tokenize(text: &str) -> Vec<Tok> {
                 }
             }
             let mut frac = None;
-            if chars.get(i) == Some(&'.') && chars.get(i + 1).is_some_and(char::is_ascii_digit) {
-                i += 1;
-                let f: String = chars[i..].iter().take_while(|c| c.is_ascii_digit()).collect();
-                i += f.len();
-                frac = Some(f);
+            let decimal_mark =
+                chars.get(i) == Some(&'.') || (chars.get(i) == Some(&',') && !int.is_empty()); // 7,99 (not a 3-digit group)
+            if decimal_mark && chars.get(i + 1).is_some_and(char::is_ascii_digit) {
+                let f: String = chars[i + 1..].iter().take_while(|c| c.is_ascii_digit()).collect();
+                // 12.08.2014 is a date, not 12.08 followed by .2014.
+                let date_like = chars.get(i + 1 + f.len()) == Some(&'.')
+                    && chars.get(i + 2 + f.len()).is_some_and(char::is_ascii_digit);
+                // ... and in 01.11.2010 the 11 is the month, not 11.2010.
+                let after_dotted_number =
+                    start >= 2 && chars[start - 1] == '.' && chars[start - 2].is_ascii_digit();
+                if !date_like && !after_dotted_number {
+                    i += 1 + f.len();
+                    frac = Some(f);
+                }
             }
             out.push(Tok::Num(int, frac));
         } else if c.is_ascii_alphabetic() {
             while i < chars.len()
-                && (chars[i].is_ascii_alphanumeric()
+                && (chars[i].is_ascii_alphabetic()
                     || (matches!(chars[i], '\'' | '-' | '.')
-                        && chars.get(i + 1).is_some_and(char::is_ascii_alphabetic)))
+                        && chars.get(i + 1).is_some_and(char::is_ascii_alphabetic)
+                        && chars[i - 1].is_ascii_alphabetic()))
             {
                 i += 1;
             }
-            out.push(Tok::Latin(chars[start..i].iter().filter(|c| !c.is_ascii_digit()).collect()));
+            out.push(Tok::Latin(chars[start..i].iter().collect()));
         } else if is_arabic_letter(c) || is_harakah(c) || c == TATWEEL {
             while i < chars.len()
                 && (is_arabic_letter(chars[i]) || is_harakah(chars[i]) || chars[i] == TATWEEL)
@@ -148,40 +149,1321 @@ fn tokenize(text: &str) -> Vec<Tok> {
     out
 }
 
-/// Index of the next token that is not a space, from `i`.
-fn skip_space(toks: &[Tok], i: usize) -> usize {
-    if matches!(toks.get(i), Some(Tok::Space)) {
-        i + 1
-    } else {
-        i
+/// Letters that attach to the next word as proclitics.
+fn proclitic(letter: char) -> (&'static str, bool) {
+    match letter {
+        'ب' => ("بِ", true),
+        'ل' => ("لِ", true),
+        'ك' => ("كَ", true),
+        'و' => ("وَ", false),
+        _ => ("فَ", false),
     }
 }
 
-/// The month named at `i` (one or two words), with the index after it.
-fn month_at(toks: &[Tok], i: usize) -> Option<(&'static months::MonthName, String, usize)> {
-    let Some(Tok::Word(w1)) = toks.get(i) else {
-        return None;
+/// Punctuation that ends a clause: the case context starts afresh after it.
+fn ends_clause(c: char) -> bool {
+    matches!(c, '.' | '،' | '؛' | ':' | '؟' | '!' | '?' | ',' | ';' | '…' | '-' | '–' | '—')
+}
+
+/// Characters kept as printed: clause punctuation, quotes and brackets.
+fn kept(c: char) -> bool {
+    matches!(
+        c,
+        '.' | '،'
+            | '؛'
+            | ':'
+            | '؟'
+            | '!'
+            | '?'
+            | ','
+            | ';'
+            | '…'
+            | '"'
+            | '«'
+            | '»'
+            | '“'
+            | '”'
+            | '('
+            | ')'
+            | '['
+            | ']'
+    )
+}
+
+fn bare(word: &str) -> String {
+    word.chars().filter(|&c| c != TATWEEL && !is_harakah(c)).collect()
+}
+
+/// Writes out everything that is not an Arabic word. See the module docs for the rules.
+pub fn verbalize(text: &str) -> String {
+    let toks = tokenize(text);
+    let mut v = Verbalizer {
+        toks: &toks,
+        out: Vec::new(),
+        clause: Vec::new(),
+        pending: None,
+        conjoined: None,
+        last_number_case: Case::Nominative,
+        noun_hint: None,
+        next_noun_hint: std::cell::Cell::new(None),
     };
-    if let (Some(Tok::Space), Some(Tok::Word(w2))) = (toks.get(i + 1), toks.get(i + 2)) {
-        let two = format!("{w1} {w2}");
-        if let Some(m) = months::lookup(&two) {
-            return Some((m, two, i + 3));
+    v.run();
+    tidy(&v.out.concat())
+}
+
+/// What a number phrase is followed by, for its case and ending.
+struct Verbalizer<'a> {
+    toks: &'a [Tok],
+    out: Vec<String>,
+    /// The printed Arabic words of the current clause (bare), for the case of a number (V1).
+    clause: Vec<String>,
+    /// A detached one-letter proclitic waiting for its word (V6).
+    pending: Option<char>,
+    /// The case of a number joined by وَ to the number before it (بين عشرةٍ وعشرينَ).
+    conjoined: Option<Case>,
+    /// The context case of the last number said.
+    last_number_case: Case,
+    /// The case ending of the counted noun printed right after a number (V13).
+    noun_hint: Option<NounHint>,
+    /// Set while a number phrase is read, taken into `noun_hint` once it is said.
+    next_noun_hint: std::cell::Cell<Option<NounHint>>,
+}
+
+impl Verbalizer<'_> {
+    fn run(&mut self) {
+        let mut i = 0;
+        while i < self.toks.len() {
+            i = match &self.toks[i] {
+                Tok::Space => {
+                    self.out.push(" ".to_string());
+                    i + 1
+                }
+                Tok::Word(_) => self.word(i),
+                Tok::Latin(_) => self.latin(i),
+                Tok::Num(..) => self.number(i, None),
+                Tok::Punct(_) => self.punct(i),
+            };
+        }
+        if let Some(p) = self.pending.take() {
+            self.out.push(p.to_string());
         }
     }
-    months::lookup(w1).filter(|m| m.family != MonthFamily::Hijri).map(|m| (m, w1.clone(), i + 1))
-}
 
-/// After a month at `i`, a paired `/ other-month` naming the same month: index after it (V4).
-fn skip_paired_month(toks: &[Tok], i: usize, month: u32) -> usize {
-    let j = skip_space(toks, i);
-    if toks.get(j) == Some(&Tok::Punct('/')) {
-        if let Some((m, _, end)) = month_at(toks, skip_space(toks, j + 1)) {
-            if m.month == month {
-                return end;
+    fn word_at(&self, j: usize) -> Option<&str> {
+        match self.toks.get(j) {
+            Some(Tok::Word(w)) => Some(w.as_str()),
+            _ => None,
+        }
+    }
+
+    /// Index of the next token that is not a space, from `j`.
+    fn skip_space(&self, j: usize) -> usize {
+        if matches!(self.toks.get(j), Some(Tok::Space)) {
+            j + 1
+        } else {
+            j
+        }
+    }
+
+    /// How a phrase ending before token `j` ends: in pause before punctuation or the end.
+    fn end_before(&self, j: usize) -> End {
+        match self.toks.get(self.skip_space(j)) {
+            None => End::Pause,
+            Some(Tok::Punct(c)) if ends_clause(*c) || kept(*c) => End::Pause,
+            _ => End::Connected,
+        }
+    }
+
+    /// V1: the case of a number standing after the clause words so far (`skip` of the last
+    /// words left out: an ordinal's head noun).
+    fn case_after(&self, skip: usize, clitic_genitive: bool) -> Case {
+        if clitic_genitive {
+            return Case::Genitive;
+        }
+        if let Some(case) = self.conjoined {
+            return case;
+        }
+        let words = &self.clause[..self.clause.len().saturating_sub(skip)];
+        match words.last().and_then(|w| governor(w)) {
+            Some(Role::Genitive | Role::Year) => return Case::Genitive,
+            Some(Role::Accusative | Role::Verb) => return Case::Accusative,
+            _ => {}
+        }
+        for w in words.iter().rev().take(VERB_REACH) {
+            match governor(w) {
+                Some(Role::Verb) => return Case::Accusative,
+                Some(Role::Genitive) => break,
+                _ => {}
+            }
+        }
+        Case::Nominative
+    }
+
+    /// V3: a date is genitive after a noun (construct: هجومِ السابعِ), nominative at a clause start.
+    fn date_case(&self, clitic_genitive: bool) -> Case {
+        let case = self.case_after(0, clitic_genitive);
+        if case == Case::Nominative && !self.clause.is_empty() {
+            return Case::Genitive;
+        }
+        case
+    }
+
+    fn push_said(&mut self, said: String) {
+        let prefix = self.pending.take().map(|p| proclitic(p).0).unwrap_or("");
+        self.out.push(format!("{prefix}{said}"));
+        // Generated words do not govern what follows; the marker stops a verb's reach.
+        self.clause.push("#".to_string());
+    }
+
+    fn word(&mut self, i: usize) -> usize {
+        let Some(w) = self.word_at(i).map(str::to_string) else { return i + 1 };
+        let plain = bare(&w);
+        // V6: a detached proclitic (بـ، لـ) or a lone و/ب/ل before a number joins what follows.
+        let detached = w.ends_with(TATWEEL) && plain.chars().count() == 1 && plain != "ه";
+        let proclitic_letter = matches!(plain.as_str(), "و" | "ب" | "ل" | "ف" | "ك");
+        let spaced_number = matches!(self.toks.get(i + 1), Some(Tok::Space))
+            && matches!(self.toks.get(i + 2), Some(Tok::Num(..)));
+        let joined_number = matches!(self.toks.get(i + 1), Some(Tok::Num(..)));
+        if self.pending.is_none()
+            && (detached || (proclitic_letter && (spaced_number || joined_number)))
+        {
+            self.pending = plain.chars().next();
+            return if spaced_number && !detached { i + 2 } else { i + 1 };
+        }
+        if plain == "ه" && w.ends_with(TATWEEL) {
+            self.out.push("هِجْرِيًّا".to_string());
+            return i + 1;
+        }
+        // V11: الـ21 (the tatweel is gone after normalization: ال + digits).
+        if plain == "ال" {
+            if let Some(Tok::Num(int, None)) = self.toks.get(i + 1) {
+                let int = int.clone();
+                return self.ordinal(i + 1, &int);
+            }
+        }
+        if let Some((said, next)) = self.abbreviation(i) {
+            self.push_said(said);
+            return next;
+        }
+        let mut said = w.replace(TATWEEL, "");
+        let mut next = i + 1;
+        if let Some((m, name, end)) = self.month_at(i) {
+            said = name;
+            next = self.skip_paired_month(end, m.month); // V4
+                                                         // `نوفمبر 2010`: month + year.
+            let j = self.skip_space(next);
+            if let Some(Tok::Num(y, None)) = self.toks.get(j) {
+                if y.len() == 4 && m.family != MonthFamily::Hijri {
+                    let end = self.end_before(j + 1);
+                    said = format!("{said} عَامَ {}", date::year_words(parse_u64(y), end));
+                    next = j + 1;
+                }
+            }
+        } else if plain == said {
+            said = match crate::text::lexicon::hint(&said) {
+                Some(hint) => hint,
+                None => article_hint(&said),
+            };
+            if let Some(h) = self.noun_hint.take() {
+                said = h.apply(&said);
+            }
+        }
+        self.noun_hint = None;
+        if let Some(p) = self.pending.take() {
+            said = if p == 'ل' && said.starts_with("ال") {
+                format!("لل{}", &said["ال".len()..])
+            } else {
+                format!("{p}{said}")
+            };
+        }
+        self.clause.push(bare(&said));
+        self.out.push(said);
+        next
+    }
+
+    fn latin(&mut self, i: usize) -> usize {
+        if let Some((said, next)) = self.abbreviation(i) {
+            self.push_said(said);
+            return next;
+        }
+        // V10: a currency code before its number (`USD 5`).
+        if let Some((unit, after)) = self.unit_at(i) {
+            let j = self.skip_space(after);
+            if matches!(self.toks.get(j), Some(Tok::Num(..))) {
+                return self.number(j, Some(unit));
+            }
+        }
+        let mut words = Vec::new();
+        let mut j = i;
+        while let Some(Tok::Latin(l)) = self.toks.get(j) {
+            words.push(l.as_str());
+            if self.toks.get(j + 1) == Some(&Tok::Space)
+                && matches!(self.toks.get(j + 2), Some(Tok::Latin(_)))
+            {
+                j += 2;
+            } else {
+                j += 1;
+                break;
+            }
+        }
+        let mut said = latin::latin_words(&words);
+        if matches!(self.toks.get(j), Some(Tok::Num(..))) {
+            said.push(' '); // `f9`: never glue a transliteration to the number after it
+        }
+        self.push_said(said);
+        j
+    }
+
+    fn punct(&mut self, i: usize) -> usize {
+        let Some(Tok::Punct(c)) = self.toks.get(i) else { return i + 1 };
+        let c = *c;
+        // V10: a currency symbol before its number (`$7`, `€ 9`).
+        if let Some((unit, after)) = self.unit_at(i) {
+            let j = self.skip_space(after);
+            if matches!(self.toks.get(j), Some(Tok::Num(..))) {
+                return self.number(j, Some(unit));
+            }
+        }
+        match c {
+            '%' | '٪' => {
+                // `%12`: the number follows.
+                let j = self.skip_space(i + 1);
+                if let Some(Tok::Num(int, frac)) = self.toks.get(j) {
+                    let case = self.case_after(0, self.pending.is_some_and(|p| proclitic(p).1));
+                    let said = self.plain_or_decimal(int, frac.as_deref(), case, End::Connected);
+                    self.push_said(format!("{said} {PERCENT}"));
+                    return j + 1;
+                }
+                self.push_said(PERCENT.to_string());
+            }
+            '-' | '−' => {
+                // V12: a negative number: `-5` at the start or after a space.
+                let after_space = i == 0 || matches!(self.toks.get(i - 1), Some(Tok::Space));
+                if after_space && matches!(self.toks.get(i + 1), Some(Tok::Num(..))) {
+                    self.out.push("سَالِب ".to_string());
+                    return i + 1;
+                }
+                self.out.push(" ، ".to_string());
+                self.clause.clear();
+            }
+            '–' | '—' => {
+                self.out.push(" ، ".to_string());
+                self.clause.clear();
+            }
+            '&' => self.out.push(" وَ ".to_string()),
+            _ if kept(c) => {
+                self.out.push(c.to_string());
+                if ends_clause(c) {
+                    self.clause.clear();
+                }
+            }
+            // V7: slashes, asterisks, hashes and other symbols are silent.
+            _ => self.out.push(" ".to_string()),
+        }
+        i + 1
+    }
+
+    /// V9: an abbreviation printed at `i` (tokens without spaces, longest first).
+    fn abbreviation(&self, i: usize) -> Option<(String, usize)> {
+        let mut printed = String::new();
+        let mut best = None;
+        for j in i..self.toks.len().min(i + 6) {
+            match &self.toks[j] {
+                Tok::Word(w) | Tok::Latin(w) => printed.push_str(w),
+                Tok::Punct('.') => printed.push('.'),
+                _ => break,
+            }
+            if let Some(a) = tables::abbreviation(&printed) {
+                best = Some((a, j + 1));
+            }
+        }
+        let (a, next) = best?;
+        if a.title {
+            // A title stands before a name: the next token is a word.
+            let j = self.skip_space(next);
+            if !matches!(self.toks.get(j), Some(Tok::Word(_) | Tok::Latin(_))) || j == next {
+                return None;
+            }
+        }
+        Some((a.expansion.to_string(), next))
+    }
+
+    /// A unit symbol printed at `i` (tokens without spaces, longest first), and the index after.
+    fn unit_at(&self, i: usize) -> Option<(&'static Unit, usize)> {
+        let mut printed = String::new();
+        let mut best = None;
+        let limit = tables::longest_unit_symbol();
+        for j in i..self.toks.len().min(i + 5) {
+            match &self.toks[j] {
+                Tok::Word(w) | Tok::Latin(w) => printed.push_str(w),
+                Tok::Punct(c) => printed.push(*c),
+                Tok::Num(int, None) if j > i && int.len() == 1 => printed.push_str(int),
+                _ => break,
+            }
+            if printed.chars().count() > limit {
+                break;
+            }
+            if let Some(u) = tables::unit(&printed) {
+                best = Some((u, j + 1));
+            }
+        }
+        // A unit written with letters must stand apart: `كم` is a unit in `5 كم`, not in `كمية`.
+        best.filter(|&(_, next)| !matches!(self.toks.get(next), Some(Tok::Word(_) | Tok::Latin(_))))
+    }
+
+    /// The month named at `j` (one or two words), with the index after it.
+    fn month_at(&self, j: usize) -> Option<(&'static months::MonthName, String, usize)> {
+        self.month_at_with(j, false)
+    }
+
+    /// [`Self::month_at`]; with `after_day`, one-word Hijri months (رمضان، صفر، رجب) count too:
+    /// alone they may be ordinary words, after a day number they are months.
+    fn month_at_with(
+        &self,
+        j: usize,
+        after_day: bool,
+    ) -> Option<(&'static months::MonthName, String, usize)> {
+        let w1 = self.word_at(j)?;
+        if let (Some(Tok::Space), Some(Tok::Word(w2))) =
+            (self.toks.get(j + 1), self.toks.get(j + 2))
+        {
+            let two = format!("{w1} {w2}");
+            if let Some(m) = months::lookup(&two) {
+                return Some((m, two, j + 3));
+            }
+        }
+        months::lookup(w1)
+            .filter(|m| after_day || m.family != MonthFamily::Hijri)
+            .map(|m| (m, w1.to_string(), j + 1))
+    }
+
+    /// After a month ending before `j`, a paired `/ other-month` naming the same month: the index
+    /// after it (V4).
+    fn skip_paired_month(&self, j: usize, month: u32) -> usize {
+        let k = self.skip_space(j);
+        if self.toks.get(k) == Some(&Tok::Punct('/')) {
+            if let Some((m, _, end)) = self.month_at(self.skip_space(k + 1)) {
+                if m.month == month {
+                    return end;
+                }
+            }
+        }
+        j
+    }
+
+    /// A number token at `i`, with everything it starts (a date, a time, an amount ...).
+    fn number(&mut self, i: usize, unit_before: Option<&'static Unit>) -> usize {
+        let Some(Tok::Num(int, frac)) = self.toks.get(i) else { return i + 1 };
+        let (int, frac) = (int.clone(), frac.clone());
+        let clitic_genitive = self.pending.is_some_and(|p| proclitic(p).1);
+        self.conjoined = (self.pending == Some('و')
+            && self.clause.last().map(String::as_str) == Some("#"))
+        .then_some(self.last_number_case);
+        self.last_number_case = self.case_after(0, clitic_genitive);
+        let (said, next) = self.say_number(i, &int, frac.as_deref(), unit_before, clitic_genitive);
+        self.conjoined = None;
+        self.push_said(said);
+        self.noun_hint = self.next_noun_hint.take();
+        next
+    }
+
+    fn say_number(
+        &self,
+        i: usize,
+        int: &str,
+        frac: Option<&str>,
+        unit_before: Option<&'static Unit>,
+        clitic_genitive: bool,
+    ) -> (String, usize) {
+        let after = i + 1;
+        let case = self.case_after(0, clitic_genitive);
+        if let Some(unit) = unit_before {
+            return self.amount_with(int, frac, unit, case, after);
+        }
+        if frac.is_none() {
+            if let Some(r) = self.time_at(i, int, clitic_genitive) {
+                return r;
+            }
+            if let Some(r) = self.numeric_date_at(i, int, clitic_genitive) {
+                return r;
+            }
+            if let Some(r) = self.day_month_at(i, int, clitic_genitive) {
+                return r;
+            }
+            if let Some(r) = self.fraction_at(i, int, case) {
+                return r;
+            }
+            if let Some(r) = self.range_at(i, int, case) {
+                return r;
+            }
+        }
+        // V10: unit after the number.
+        let j = self.skip_space(after);
+        if let Some((unit, next)) = self.unit_at(j) {
+            // `2005 م` after عام is a year, not metres.
+            let year_suffix = matches!(self.toks.get(j), Some(Tok::Word(w)) if w == "م")
+                && (self.is_year_context() || (int.len() == 4 && frac.is_none()));
+            if !year_suffix {
+                return self.amount_with(int, frac, unit, case, next);
+            }
+        }
+        // `7.9 مليار $`: a scale word, then the unit.
+        if self.word_at(j).and_then(scale_noun).is_some() {
+            if let Some((unit, next)) = self.unit_at(self.skip_space(j + 1)) {
+                let (said, _) = self.amount_with(int, frac, unit, case, after);
+                return (said, next);
+            }
+        }
+        // V5: percent after the number.
+        if matches!(self.toks.get(j), Some(Tok::Punct('%' | '٪'))) {
+            let said = self.plain_or_decimal(int, frac, case, End::Connected);
+            return (format!("{said} {PERCENT}"), j + 1);
+        }
+        if let Some(f) = frac {
+            return (decimal(int, f, case), after);
+        }
+        // V2: years.
+        if let Some(r) = self.year_at(i, int) {
+            return r;
+        }
+        // V8: an hour after الساعة (الساعة 5 صباحا).
+        if self.clause.last().map(String::as_str) == Some("الساعة") && int.len() <= 2 {
+            if let Some(r) = self.hour_at(i, int) {
+                return r;
+            }
+        }
+        // V11: a number after an ordinal head (المادة 5).
+        if let Some(Role::Ordinal(_)) = self.clause.last().and_then(|w| governor(w)) {
+            if int.len() <= 3 && !int.starts_with('0') {
+                return self.ordinal_said(i, int);
+            }
+        }
+        self.counted_printed(i, int, case)
+    }
+
+    fn is_year_context(&self) -> bool {
+        matches!(self.clause.last().and_then(|w| governor(w)), Some(Role::Year))
+    }
+
+    fn plain_or_decimal(&self, int: &str, frac: Option<&str>, case: Case, end: End) -> String {
+        match frac {
+            Some(f) => decimal(int, f, case),
+            None => integer(int, NumberForm::new(Gender::Masculine, case).with_end(end)),
+        }
+    }
+
+    /// V2: a year after عام/سنة, or a 4-digit number with `م`/`هـ` after it.
+    fn year_at(&self, i: usize, int: &str) -> Option<(String, usize)> {
+        let j = self.skip_space(i + 1);
+        let suffix = match self.toks.get(j) {
+            Some(Tok::Word(w)) if w == "م" || w == "هـ" || w == "ه" => {
+                Some((w.as_str(), j + 1))
+            }
+            _ => None,
+        };
+        let suffix =
+            suffix.filter(|_| !matches!(self.toks.get(j + 1), Some(Tok::Word(_) | Tok::Num(..))));
+        if !(self.is_year_context() || (suffix.is_some() && int.len() == 4)) {
+            return None;
+        }
+        let (end_at, word) = match suffix {
+            Some(("م", next)) => (next, Some("مِيلَادِيًّا")),
+            Some((_, next)) => (next, Some("هِجْرِيًّا")),
+            None => (i + 1, None),
+        };
+        let end = if word.is_some() { End::Connected } else { self.end_before(i + 1) };
+        let mut said =
+            integer(int, NumberForm::new(Gender::Masculine, Case::Genitive).with_end(end));
+        if let Some(w) = word {
+            said = format!("{said} {w}");
+        }
+        Some((said, end_at))
+    }
+
+    /// V11: the ordinal `int` at token `i` (after ال printed before the digits: `القرن الـ21`).
+    fn ordinal(&mut self, i: usize, int: &str) -> usize {
+        let (said, next) = self.ordinal_said(i, int);
+        self.push_said(said);
+        next
+    }
+
+    /// The ordinal agrees with its head, the last word of the clause, and takes its case from the
+    /// words before the head.
+    fn ordinal_said(&self, i: usize, int: &str) -> (String, usize) {
+        let head = self.clause.last();
+        let gender = match head.and_then(|w| governor(w)) {
+            Some(Role::Ordinal(g)) => g,
+            _ => match head.and_then(|w| tables::noun(w.strip_prefix("ال").unwrap_or(w))) {
+                Some((g, _)) => g,
+                None if head.is_some_and(|w| w.ends_with('ة')) => Gender::Feminine,
+                None => Gender::Masculine,
+            },
+        };
+        let case = self.case_after(1, false);
+        let end = self.end_before(i + 1);
+        if int.len() > MAX_VALUE_DIGITS {
+            return (digits_one_by_one(int), i + 1);
+        }
+        (ordinal(parse_u64(int), gender, case, end), i + 1)
+    }
+
+    /// V1: a number before a printed noun (or none).
+    fn counted_printed(&self, i: usize, int: &str, case: Case) -> (String, usize) {
+        let j = self.skip_space(i + 1);
+        let next_word = self.word_at(j).filter(|_| j > i + 1).map(bare);
+        let value = parse_u64(int);
+        let listed = next_word.as_deref().and_then(tables::noun);
+        let noun = listed.or_else(|| {
+            let w = next_word.as_deref()?;
+            // An unlisted singular in ة is feminine; words with an article or a proclitic
+            // (للوفاة، بالمقارنة) are not counted nouns.
+            let clitic = ["ال", "لل", "بال", "وال", "فال", "كال"].iter().any(|p| w.starts_with(p));
+            (governor(w).is_none() && w.ends_with('ة') && !clitic)
+                .then_some((Gender::Feminine, Count::Singular))
+        });
+        if int.len() > MAX_VALUE_DIGITS {
+            return (digits_one_by_one(int), i + 1);
+        }
+        let Some((gender, count)) = noun else {
+            let end = self.end_before(i + 1);
+            // A year named after a noun (انتخابات 2012، ويكيمانيا 2013) is its genitive.
+            let after_noun = self.clause.last().is_some_and(|w| w != "#" && governor(w).is_none());
+            let year_like = int.len() == 4 && (1000..=2100).contains(&value);
+            let case = if year_like && after_noun && case == Case::Nominative {
+                Case::Genitive
+            } else {
+                case
+            };
+            return (integer(int, NumberForm::new(Gender::Masculine, case).with_end(end)), i + 1);
+        };
+        let noun_word = self.word_at(j).unwrap_or_default().to_string();
+        let after_noun = j + 1;
+        match (value, count) {
+            (1, Count::Singular) if listed.is_some() => {
+                // V1: `1 دولار` → دولار وَاحِد.
+                let end = self.end_before(after_noun);
+                let one = number(1, NumberForm::new(gender, case).with_end(end));
+                (format!("{noun_word} {one}"), after_noun)
+            }
+            (2, Count::Singular) if listed.is_some() => {
+                let construct = self
+                    .word_at(self.skip_space(after_noun))
+                    .is_some_and(|w| tables::noun(&bare(w)).is_some());
+                (dual(&noun_word, case, construct), after_noun)
+            }
+            _ => {
+                let last2 = value % 100;
+                let end = if (3..=10).contains(&last2) || (last2 == 0 && value > 0) {
+                    End::Construct
+                } else {
+                    End::Connected
+                };
+                // V13: the counted noun's own case ending. A scale noun before any other noun is
+                // in construct with it (مِلْيُونِ مُسْتَخْدِمٍ).
+                let following = self.word_at(self.skip_space(after_noun)).map(bare);
+                let construct = following.as_deref().is_some_and(|w| {
+                    tables::noun(w).is_some()
+                        || (scale_noun(&noun_word).is_some() && governor(w).is_none())
+                }) && self.skip_space(after_noun) != after_noun;
+                self.next_noun_hint.set(NounHint::for_count(value, &noun_word, count, construct));
+                (integer(int, NumberForm::new(gender, case).with_end(end)), i + 1)
             }
         }
     }
-    i
+
+    /// V10: `int[.frac]` of `unit`; `next` is the index after everything printed so far. A scale
+    /// word after it (`$7 مليار`) is said before the unit.
+    fn amount_with(
+        &self,
+        int: &str,
+        frac: Option<&str>,
+        unit: &'static Unit,
+        case: Case,
+        next: usize,
+    ) -> (String, usize) {
+        let n = parse_u64(int);
+        let j = self.skip_space(next);
+        if let Some(scale) = self.word_at(j).and_then(scale_noun) {
+            let end = self.end_before(j + 1);
+            let unit_word = noun_genitive(&unit.noun, end);
+            let said = match frac {
+                Some(f) => {
+                    format!("{} {} {unit_word}", decimal(int, f, case), bare_word(&self.toks[j]))
+                }
+                None => format!("{} {unit_word}", counted(n, &scale, case, End::Construct)),
+            };
+            return (said, j + 1);
+        }
+        let end = self.end_before(next);
+        if let (Some(f), Some((sub_symbol, ratio))) = (frac, unit.subunit) {
+            let digits = ratio.to_string().len() - 1;
+            let mut f = f.to_string();
+            f.truncate(digits);
+            while f.len() < digits {
+                f.push('0');
+            }
+            let cents = parse_u64(&f);
+            if let Some(sub) = tables::unit(sub_symbol) {
+                let said = match (n, cents) {
+                    (_, 0) => counted(n, &unit.noun, case, end),
+                    (0, c) => counted(c, &sub.noun, case, end),
+                    (n, c) => format!(
+                        "{} وَ{}",
+                        counted(n, &unit.noun, case, End::Connected),
+                        counted(c, &sub.noun, case, end)
+                    ),
+                };
+                return (said, next);
+            }
+        }
+        match frac {
+            Some(f) => {
+                (format!("{} {}", decimal(int, f, case), noun_genitive(&unit.noun, end)), next)
+            }
+            None if int.len() > MAX_VALUE_DIGITS => (digits_one_by_one(int), next),
+            None => (counted(n, &unit.noun, case, end), next),
+        }
+    }
+
+    /// V8: a whole hour after الساعة.
+    fn hour_at(&self, i: usize, h: &str) -> Option<(String, usize)> {
+        let (period, next) = self.period_at(i + 1);
+        let case = self.hour_case(Case::Nominative);
+        let end = if period.is_some_and(|p| !p.is_empty()) {
+            End::Connected
+        } else {
+            self.end_before(next)
+        };
+        let mut said = time::clock(parse_u64(h) as u32, 0, None, case, end, period.is_some())?;
+        if let Some(p) = period.filter(|p| !p.is_empty()) {
+            said = format!("{said} {p}");
+        }
+        Some((said, next))
+    }
+
+    /// A period of the day written after a time ending before `next`: `Some("")` when printed as a
+    /// word (kept), `Some(words)` when abbreviated (ص، م، am، pm: said), with the index after it.
+    fn period_at(&self, next: usize) -> (Option<&'static str>, usize) {
+        let k = self.skip_space(next);
+        match self.toks.get(k) {
+            Some(Tok::Word(w)) => match bare(w).as_str() {
+                "ص" => (Some("صَبَاحًا"), k + 1),
+                "م" => (Some("مَسَاءً"), k + 1),
+                "صباحا" | "صباح" | "مساء" | "مساءا" | "ظهرا" | "ليلا" | "فجرا" | "عصرا" => {
+                    (Some(""), next)
+                }
+                _ => (None, next),
+            },
+            Some(Tok::Latin(w)) => match w.to_lowercase().as_str() {
+                "am" => (Some("صَبَاحًا"), k + 1),
+                "pm" => (Some("مَسَاءً"), k + 1),
+                _ => (None, next),
+            },
+            _ => (None, next),
+        }
+    }
+
+    /// After الساعة the hour agrees with it; الساعة itself is an adverb (accusative) unless a
+    /// preposition governs it.
+    fn hour_case(&self, otherwise: Case) -> Case {
+        if self.clause.last().map(String::as_str) != Some("الساعة") {
+            return otherwise;
+        }
+        match self.clause.iter().rev().nth(1).and_then(|w| governor(w)) {
+            Some(Role::Genitive) => Case::Genitive,
+            _ => Case::Accusative,
+        }
+    }
+
+    /// V8: `h:mm[:ss]` and an optional period word; `3:1` is a score.
+    fn time_at(&self, i: usize, h: &str, clitic_genitive: bool) -> Option<(String, usize)> {
+        if self.toks.get(i + 1) != Some(&Tok::Punct(':')) {
+            return None;
+        }
+        let Some(Tok::Num(m, None)) = self.toks.get(i + 2) else { return None };
+        let case = self.case_after(0, clitic_genitive);
+        if m.len() != 2 || h.len() > 2 {
+            // A score or ratio: 3:1.
+            let a = integer(h, NumberForm::new(Gender::Masculine, case).with_end(End::Connected));
+            let end = self.end_before(i + 3);
+            let b = integer(m, NumberForm::new(Gender::Masculine, Case::Genitive).with_end(end));
+            return Some((format!("{a} مُقَابِلَ {b}"), i + 3));
+        }
+        let mut next = i + 3;
+        let mut seconds = None;
+        if self.toks.get(next) == Some(&Tok::Punct(':')) {
+            if let Some(Tok::Num(s, None)) = self.toks.get(next + 1) {
+                if s.len() == 2 {
+                    seconds = Some(parse_u64(s) as u32);
+                    next += 2;
+                }
+            }
+        }
+        let (period, period_next) = self.period_at(next);
+        let case = self.hour_case(case);
+        let end = if period.is_some_and(|p| !p.is_empty()) {
+            End::Connected
+        } else {
+            self.end_before(next)
+        };
+        let mut said = time::clock(
+            parse_u64(h) as u32,
+            parse_u64(m) as u32,
+            seconds,
+            case,
+            end,
+            period.is_some(),
+        )?;
+        if let Some(p) = period.filter(|p| !p.is_empty()) {
+            said = format!("{said} {p}");
+        }
+        Some((said, period_next))
+    }
+
+    /// V3: `d/m/yyyy`, `d-m-yyyy`, `d.m.yyyy`, `yyyy-mm-dd`, `mm/yyyy`, with Hijri months when `هـ`
+    /// or هجري follows.
+    fn numeric_date_at(&self, i: usize, a: &str, clitic_genitive: bool) -> Option<(String, usize)> {
+        let toks = self.toks;
+        let sep = |k: usize| match toks.get(k) {
+            Some(Tok::Punct(c)) if matches!(c, '/' | '-' | '.') => Some(*c),
+            _ => None,
+        };
+        let num = |k: usize| match toks.get(k) {
+            Some(Tok::Num(n, None)) => Some(n.as_str()),
+            _ => None,
+        };
+        let case = self.date_case(clitic_genitive);
+        let (day, month, year, next) = match (sep(i + 1), num(i + 2), sep(i + 3), num(i + 4)) {
+            (Some(s1), Some(b), Some(s2), Some(c)) if s1 == s2 => {
+                if a.len() == 4 && c.len() <= 2 {
+                    (parse_u64(c), parse_u64(b), parse_u64(a), i + 5) // ISO
+                } else if c.len() == 4 && a.len() <= 2 {
+                    (parse_u64(a), parse_u64(b), parse_u64(c), i + 5)
+                } else {
+                    return None;
+                }
+            }
+            (Some('/' | '-'), Some(y), _, _) if a.len() <= 2 && y.len() == 4 => {
+                // mm/yyyy
+                let m = parse_u64(a);
+                if !(1..=12).contains(&m) {
+                    return None;
+                }
+                let end = self.end_before(i + 3);
+                let name = months::canonical(m as u32, MonthFamily::default()).unwrap_or_default();
+                return Some((
+                    format!("{name} عَامَ {}", date::year_words(parse_u64(y), end)),
+                    i + 3,
+                ));
+            }
+            _ => return None,
+        };
+        // Hijri: `هـ` (said) or a printed هجري/هجرية (kept) after the year.
+        let k = self.skip_space(next);
+        let (family, hijri_word, next) = match self.word_at(k).map(bare).as_deref() {
+            Some("ه") => (MonthFamily::Hijri, true, k + 1),
+            Some("هجري" | "هجرية") => (MonthFamily::Hijri, false, next),
+            _ => (MonthFamily::default(), false, next),
+        };
+        if !(1..=12).contains(&month) || !(1..=31).contains(&day) {
+            return None;
+        }
+        if family != MonthFamily::Hijri
+            && chrono::NaiveDate::from_ymd_opt(year as i32, month as u32, day as u32).is_none()
+        {
+            return None;
+        }
+        let end = if hijri_word { End::Connected } else { self.end_before(next) };
+        let mut said =
+            date::day_month_year(day as u32, month as u32, Some(year as i64), family, case, end);
+        if hijri_word {
+            said.push_str(" هِجْرِيًّا");
+        }
+        Some((said, next))
+    }
+
+    /// V3: day + month name [+ paired month] [+ year].
+    fn day_month_at(&self, i: usize, int: &str, clitic_genitive: bool) -> Option<(String, usize)> {
+        let day = parse_u64(int);
+        if !(1..=31).contains(&day) || int.len() > 2 {
+            return None;
+        }
+        // `7 أكتوبر`, and the dashed or slashed dateline form `6-تشرين الثاني-2023`.
+        let dashed = matches!(self.toks.get(i + 1), Some(Tok::Punct('-' | '/')));
+        let at = if dashed { i + 2 } else { self.skip_space(i + 1) };
+        let (m, name, end) = self.month_at_with(at, true)?;
+        let case = self.date_case(clitic_genitive);
+        let mut next = self.skip_paired_month(end, m.month);
+        let mut said = format!("{} مِنْ {}", day_ordinal(day as u32, case), genitive_month(&name));
+        let j = if dashed && matches!(self.toks.get(next), Some(Tok::Punct('-' | '/'))) {
+            next + 1
+        } else {
+            self.skip_space(next)
+        };
+        if let Some(Tok::Num(y, None)) = self.toks.get(j) {
+            if y.len() == 4 {
+                let k = self.skip_space(j + 1);
+                let suffix = match self.word_at(k).map(bare).as_deref() {
+                    Some("م") => Some("مِيلَادِيًّا"),
+                    Some("ه") => Some("هِجْرِيًّا"),
+                    _ => None,
+                };
+                let end = if suffix.is_some() { End::Connected } else { self.end_before(j + 1) };
+                said = format!("{said} عَامَ {}", date::year_words(parse_u64(y), end));
+                next = j + 1;
+                if let Some(s) = suffix {
+                    said = format!("{said} {s}");
+                    next = k + 1;
+                }
+            }
+        }
+        Some((said, next))
+    }
+
+    /// How a fraction ending before `j` ends: in construct before a definite noun (ثَلَاثَةُ أَرْبَاعِ
+    /// السكان), otherwise as any phrase.
+    fn fraction_end(&self, j: usize) -> End {
+        match self.word_at(self.skip_space(j)) {
+            Some(w) if j < self.toks.len() && bare(w).starts_with("ال") => End::Construct,
+            _ => self.end_before(j),
+        }
+    }
+
+    /// V12: `a/b` and `n a/b`.
+    fn fraction_at(&self, i: usize, int: &str, case: Case) -> Option<(String, usize)> {
+        // `n a/b`: a whole number, a space, then a fraction, joined by وَ.
+        if matches!(self.toks.get(i + 1), Some(Tok::Space)) {
+            if let (
+                Some(Tok::Num(a_str, None)),
+                Some(Tok::Punct('/')),
+                Some(Tok::Num(b_str, None)),
+            ) = (self.toks.get(i + 2), self.toks.get(i + 3), self.toks.get(i + 4))
+            {
+                let (a, b) = (parse_u64(a_str), parse_u64(b_str));
+                if a > 0
+                    && b > 0
+                    && a_str.len() <= MAX_VALUE_DIGITS
+                    && b_str.len() <= MAX_VALUE_DIGITS
+                {
+                    let end = self.fraction_end(i + 5);
+                    let whole = integer(
+                        int,
+                        NumberForm::new(Gender::Masculine, case).with_end(End::Connected),
+                    );
+                    let part = if (2..=10).contains(&b) {
+                        fraction(a, b, case, end)
+                    } else {
+                        let a_said = integer(
+                            a_str,
+                            NumberForm::new(Gender::Masculine, case).with_end(End::Connected),
+                        );
+                        let b_said = integer(
+                            b_str,
+                            NumberForm::new(Gender::Masculine, Case::Genitive).with_end(end),
+                        );
+                        format!("{a_said} عَلَى {b_said}")
+                    };
+                    return Some((format!("{whole} وَ{part}"), i + 5));
+                }
+            }
+        }
+        if self.toks.get(i + 1) != Some(&Tok::Punct('/')) {
+            return None;
+        }
+        let Some(Tok::Num(b_str, None)) = self.toks.get(i + 2) else { return None };
+        let (a, b) = (parse_u64(int), parse_u64(b_str));
+        let end = self.fraction_end(i + 3);
+        if (2..=10).contains(&b)
+            && !int.starts_with('0')
+            && !b_str.starts_with('0')
+            && a > 0
+            && a < b
+        {
+            return Some((fraction(a, b, case, end), i + 3));
+        }
+        if b == 0 || int.len() > MAX_VALUE_DIGITS || b_str.len() > MAX_VALUE_DIGITS {
+            return None;
+        }
+        // `12/08` without a year is a day and month.
+        if int.len() <= 2 && b_str.len() == 2 && (1..=31).contains(&a) && (1..=12).contains(&b) {
+            let case = self.date_case(false);
+            let name = months::canonical(b as u32, MonthFamily::default()).unwrap_or_default();
+            return Some((format!("{} مِنْ {name}", day_ordinal(a as u32, case)), i + 3));
+        }
+        let a_said =
+            integer(int, NumberForm::new(Gender::Masculine, case).with_end(End::Connected));
+        let b_said =
+            integer(b_str, NumberForm::new(Gender::Masculine, Case::Genitive).with_end(end));
+        Some((format!("{a_said} عَلَى {b_said}"), i + 3))
+    }
+
+    /// V12: `10-15` or `10 - 15` → `a إِلَى b`, a score `2 - 1` after a match word → `a مُقَابِلَ
+    /// b`, `1920 × 1080` → `a فِي b`. Dates are read before this.
+    fn range_at(&self, i: usize, int: &str, case: Case) -> Option<(String, usize)> {
+        let spaced = matches!(self.toks.get(i + 1), Some(Tok::Space));
+        let op_at = if spaced { i + 2 } else { i + 1 };
+        let Some(Tok::Punct(op)) = self.toks.get(op_at) else { return None };
+        if !matches!(op, '-' | '–' | '—' | '×') {
+            return None;
+        }
+        let b_at = if matches!(self.toks.get(op_at + 1), Some(Tok::Space)) {
+            op_at + 2
+        } else {
+            op_at + 1
+        };
+        if spaced != (b_at == op_at + 2) {
+            return None; // `5 -3` is not a range
+        }
+        let Some(Tok::Num(b, None)) = self.toks.get(b_at) else { return None };
+        if int.len() > MAX_VALUE_DIGITS || b.len() > MAX_VALUE_DIGITS {
+            return None;
+        }
+        let (word, case) = match op {
+            '×' => ("فِي", case),
+            _ if self.about_a_match() => ("مُقَابِلَ", Case::Nominative),
+            _ => ("إِلَى", case),
+        };
+        let end = self.end_before(b_at + 1);
+        let a_said =
+            integer(int, NumberForm::new(Gender::Masculine, case).with_end(End::Connected));
+        let b_said = integer(b, NumberForm::new(Gender::Masculine, Case::Genitive).with_end(end));
+        Some((format!("{a_said} {word} {b_said}"), b_at + 1))
+    }
+
+    /// Whether the words just said are about a match (a dash between numbers is then a score).
+    fn about_a_match(&self) -> bool {
+        const MATCH_WORDS: [&str; 16] = [
+            "فاز",
+            "فوز",
+            "بفوز",
+            "تعادل",
+            "التعادل",
+            "هزم",
+            "خسر",
+            "بنتيجة",
+            "النتيجة",
+            "بهدف",
+            "بهدفين",
+            "أهداف",
+            "مباراة",
+            "المباراة",
+            "تغلب",
+            "الشوط",
+        ];
+        let recent: Vec<&str> = self.out.iter().rev().take(40).map(String::as_str).collect();
+        recent.iter().any(|piece| {
+            piece.split_whitespace().any(|w| MATCH_WORDS.contains(&bare(w).trim_start_matches('و')))
+        })
+    }
+}
+
+/// V13: the case ending a counted noun takes after its number, given to the diacritizer as a
+/// hint on the printed noun: genitive plural after 3–10 (ثَلَاثُ سَيَّارَاتٍ), accusative singular
+/// after 11–99 (أَحَدَ عَشَرَ تَرْشِيحًا), genitive singular after round hundreds and thousands
+/// (مِئَةُ دُولَارٍ); without tanween when another noun follows in construct (عِشْرُونَ مِلْيَارَ
+/// دُولَارٍ). Only where the ending is certain: sound plurals in ـات, the scale nouns, singulars.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct NounHint {
+    /// The mark for the last letter (or, for accusative tanween written with alef, the letter
+    /// before the alef).
+    mark: char,
+}
+
+impl NounHint {
+    fn for_count(value: u64, noun: &str, count: Count, construct: bool) -> Option<Self> {
+        let last2 = value % 100;
+        let noun = bare(noun);
+        let mark = |tanween: char, vowel: char| if construct { vowel } else { tanween };
+        let mark = match (last2, count) {
+            (3..=10, Count::Plural) if noun.ends_with("ات") => mark('\u{064D}', '\u{0650}'),
+            (3..=10, Count::Plural) if noun == "آلاف" => mark('\u{064D}', '\u{0650}'),
+            (3..=10, Count::Plural) if noun == "ملايين" => '\u{064E}',
+            (11..=99, Count::Singular) if noun.ends_with('ا') || noun.ends_with('ة') => {
+                mark('\u{064B}', '\u{064E}')
+            }
+            (11..=99, Count::Singular) if construct => '\u{064E}',
+            (0, Count::Singular) if value > 0 => mark('\u{064D}', '\u{0650}'),
+            _ => return None,
+        };
+        Some(Self { mark })
+    }
+
+    /// The word with the mark on its last letter (before a final tanween alef).
+    fn apply(self, word: &str) -> String {
+        let mut chars: Vec<char> = word.chars().collect();
+        let at = match chars.last() {
+            Some('ا') if self.mark == '\u{064B}' && chars.len() > 1 => chars.len() - 1,
+            Some(_) => chars.len(),
+            None => return String::new(),
+        };
+        if chars[..at].last().is_some_and(|c| is_harakah(*c)) {
+            return word.to_string();
+        }
+        chars.insert(at, self.mark);
+        chars.into_iter().collect()
+    }
+}
+
+/// Letters that assimilate the lām of the article; before the others (moon letters) it is said
+/// with sukun.
+const SUN_LETTERS: &str = "تثدذرزسشصضطظلن";
+
+/// H2: the article's lām takes sukun before a moon letter (الْقَمَر), a hint the model sometimes
+/// misses. Also after the proclitics و، ف، ب، ك.
+fn article_hint(word: &str) -> String {
+    for prefix in ["", "و", "ف", "ب", "ك", "وب", "فب", "وك"] {
+        let Some(rest) = word.strip_prefix(prefix).and_then(|r| r.strip_prefix("ال")) else {
+            continue;
+        };
+        let mut letters = rest.chars();
+        let (Some(first), Some(_), Some(_)) = (letters.next(), letters.next(), letters.next())
+        else {
+            return word.to_string();
+        };
+        if SUN_LETTERS.contains(first) || first == 'ا' || !is_arabic_letter(first) {
+            return word.to_string();
+        }
+        return format!("{prefix}ال\u{0652}{rest}");
+    }
+    word.to_string()
+}
+
+/// Every vocalized word the verbalizer generates for numbers, dates, times, amounts and percents
+/// (with and without the conjunction وَ), built once from the generators themselves.
+static GENERATED: std::sync::LazyLock<std::collections::HashSet<String>> =
+    std::sync::LazyLock::new(|| {
+        let mut phrases: Vec<String> = Vec::new();
+        let cases = [Case::Nominative, Case::Accusative, Case::Genitive];
+        let ends = [End::Pause, End::Connected, End::Construct];
+        let genders = [Gender::Masculine, Gender::Feminine];
+        let mut values: Vec<u64> = (0..=1000).collect();
+        for scale in [1_000u64, 1_000_000, 1_000_000_000, 1_000_000_000_000] {
+            values.extend((1..=120).map(|k| k * scale));
+            values.extend((1..=9).map(|k| k * 100 * scale));
+        }
+        for &n in &values {
+            for g in genders {
+                for c in cases {
+                    for e in ends {
+                        phrases.push(number(n, NumberForm::new(g, c).with_end(e)));
+                    }
+                }
+            }
+        }
+        for n in 0..=200 {
+            for g in genders {
+                for c in cases {
+                    for e in ends {
+                        phrases.push(ordinal(n, g, c, e));
+                    }
+                }
+            }
+        }
+        for h in 0..=24 {
+            for m in 0..=59 {
+                for c in cases {
+                    for e in ends {
+                        for p in [false, true] {
+                            phrases.extend(time::clock(h, m, None, c, e, p));
+                        }
+                    }
+                }
+            }
+        }
+        let mut nouns: Vec<Noun<'static>> = tables::all_units().map(|u| u.noun).collect::<Vec<_>>();
+        nouns.extend([time::MINUTE, time::SECOND]);
+        nouns.extend(FRACTIONS.iter().map(|&(singular, plural)| Noun {
+            singular,
+            plural,
+            plural_kind: Plural::Broken,
+            gender: Gender::Masculine,
+            adjective: None,
+            after: None,
+        }));
+        nouns.extend(["ألف", "مليون", "مليار", "تريليون"].into_iter().filter_map(scale_noun));
+        for noun in &nouns {
+            for n in (0..=120).chain([200, 300, 1000, 2000, 3000, 100_000]) {
+                for c in cases {
+                    for e in ends {
+                        phrases.push(counted(n, noun, c, e));
+                    }
+                }
+            }
+            for e in [End::Pause, End::Connected] {
+                phrases.push(noun_genitive(noun, e));
+            }
+        }
+        for b in 2..=10 {
+            for a in 1..b {
+                for c in cases {
+                    for e in ends {
+                        phrases.push(fraction(a, b, c, e));
+                    }
+                }
+            }
+        }
+        phrases.extend(
+            [
+                PERCENT,
+                POINT,
+                ZERO,
+                "مِنْ",
+                "عَامَ",
+                "هِجْرِيًّا",
+                "مِيلَادِيًّا",
+                "إِلَى",
+                "عَلَى",
+                "مُقَابِلَ",
+                "سَالِب",
+                "فِي",
+                "صَبَاحًا",
+                "مَسَاءً",
+                "لَيْلًا",
+            ]
+            .map(str::to_string),
+        );
+        let mut set = std::collections::HashSet::new();
+        for phrase in phrases {
+            for word in phrase.split(' ') {
+                set.insert(word.to_string());
+                if let Some(rest) = word.strip_prefix("وَ") {
+                    set.insert(rest.to_string());
+                }
+            }
+        }
+        set
+    });
+
+/// Whether `word` (as it appears in spoken text, with its vowels) is one the verbalizer generated
+/// for a number, date, time, amount or percent, possibly with a proclitic (وَ، فَ، بِ، لِ، كَ)
+/// joined to it. The diacritizer shows such runs to the model as a digit (`#`), the way the
+/// model saw numbers in training, and keeps their vowels.
+pub fn is_generated(word: &str) -> bool {
+    if !word.chars().any(is_harakah) {
+        return false;
+    }
+    if GENERATED.contains(word) {
+        return true;
+    }
+    ["وَ", "فَ", "بِ", "لِ", "كَ", "وَبِ", "وَلِ"]
+        .iter()
+        .filter_map(|p| word.strip_prefix(p))
+        .any(|rest| GENERATED.contains(rest))
+}
+
+/// A month name after مِنْ: ذو القعدة and ذو الحجة become ذي (one of the five nouns).
+fn genitive_month(name: &str) -> String {
+    match name.strip_prefix("ذو ") {
+        Some(rest) => format!("ذي {rest}"),
+        None => name.to_string(),
+    }
+}
+
+/// Scale nouns that may follow an amount (`$7 مليار`).
+fn scale_noun(word: &str) -> Option<Noun<'static>> {
+    let (singular, plural, kind) = match bare(word).as_str() {
+        "ألف" | "آلاف" | "الف" | "الاف" => ("أَلْف", "آلَاف", Plural::Broken),
+        "مليون" | "ملايين" => ("مِلْيُون", "مَلَايِين", Plural::Diptote),
+        "مليار" | "مليارات" => ("مِلْيَار", "مِلْيَارَات", Plural::Sound),
+        "تريليون" | "ترليون" | "تريليونات" => {
+            ("تِرِلْيُون", "تِرِلْيُونَات", Plural::Sound)
+        }
+        _ => return None,
+    };
+    Some(Noun {
+        singular,
+        plural,
+        plural_kind: kind,
+        gender: Gender::Masculine,
+        adjective: None,
+        after: None,
+    })
+}
+
+fn bare_word(tok: &Tok) -> String {
+    match tok {
+        Tok::Word(w) => w.clone(),
+        _ => String::new(),
+    }
+}
+
+/// The singular of a unit in the genitive (after a scale word or a decimal: مِلْيَارَاتِ دُولَارٍ).
+fn noun_genitive(noun: &Noun, end: End) -> String {
+    let mut s = noun.singular.to_string();
+    if noun.plural_kind != Plural::Fixed && end != End::Pause {
+        s.push('\u{064D}');
+    }
+    if let Some(adj) = noun.adjective {
+        let adj =
+            if noun.gender == Gender::Feminine { format!("{adj}َة") } else { adj.to_string() };
+        s = if end == End::Pause { format!("{s} {adj}") } else { format!("{s} {adj}\u{064D}") };
+    }
+    if let Some(after) = noun.after {
+        s = format!("{s} {after}");
+    }
+    s
+}
+
+/// V1: the dual of a printed noun: `2 مليون` → مليونانِ / مليونا (before a noun in construct).
+fn dual(noun: &str, case: Case, construct: bool) -> String {
+    let stem = noun.strip_suffix('ة').map_or(noun.to_string(), |s| format!("{s}ت"));
+    let ending = match (case == Case::Nominative, construct) {
+        (true, false) => "َانِ",
+        (false, false) => "َيْنِ",
+        (true, true) => "َا",
+        (false, true) => "َيْ",
+    };
+    format!("{stem}{ending}")
+}
+
+/// Fraction nouns for denominators 2..=10: singular and plural stems.
+const FRACTIONS: [(&str, &str); 9] = [
+    ("نِصْف", "أَنْصَاف"),
+    ("ثُلُث", "أَثْلَاث"),
+    ("رُبُع", "أَرْبَاع"),
+    ("خُمُس", "أَخْمَاس"),
+    ("سُدُس", "أَسْدَاس"),
+    ("سُبُع", "أَسْبَاع"),
+    ("ثُمُن", "أَثْمَان"),
+    ("تُسُع", "أَتْسَاع"),
+    ("عُشْر", "أَعْشَار"),
+];
+
+/// V12: `a/b` for b in 2..=10: نِصْف، ثُلُثَانِ، ثَلَاثَةُ أَرْبَاعٍ.
+fn fraction(a: u64, b: u64, case: Case, end: End) -> String {
+    let (singular, plural) = FRACTIONS[(b - 2) as usize];
+    let noun = Noun {
+        singular,
+        plural,
+        plural_kind: Plural::Broken,
+        gender: Gender::Masculine,
+        adjective: None,
+        after: None,
+    };
+    if a == 1 {
+        // One part is the noun alone (نِصْفٌ), not "one half".
+        let mut s = singular.to_string();
+        match end {
+            End::Pause => {}
+            End::Construct => s.push(counted::case_vowel(case)),
+            End::Connected => {
+                s.push(match case {
+                    Case::Nominative => '\u{064C}',
+                    Case::Accusative => '\u{064B}',
+                    Case::Genitive => '\u{064D}',
+                });
+                if case == Case::Accusative {
+                    s.push('ا');
+                }
+            }
+        }
+        return s;
+    }
+    counted(a, &noun, case, end)
+}
+
+fn parse_u64(digits: &str) -> u64 {
+    digits.trim_start_matches('0').parse().unwrap_or(0)
 }
 
 fn digits_one_by_one(d: &str) -> String {
@@ -197,18 +1479,18 @@ fn integer(d: &str, form: NumberForm) -> String {
     if trimmed.len() > MAX_VALUE_DIGITS {
         return digits_one_by_one(d);
     }
-    number(trimmed.parse().unwrap_or(0), form)
+    number(parse_u64(trimmed), form)
 }
 
-/// Decimals: the fraction part is read as a number, with each leading zero said (`0.05` → صفر
-/// فاصلة صفر خمسة).
+/// V5: the fraction part is read as a number, with each leading zero said (`0.05` → صفر فاصلة
+/// صفر خمسة).
 fn decimal(int: &str, frac: &str, case: Case) -> String {
-    let plain = NumberForm { gender: Gender::Masculine, case, construct: false };
+    let plain = NumberForm::new(Gender::Masculine, case);
     let zeros = frac.chars().take_while(|&c| c == '0').count();
     let mut parts = vec![integer(int, plain), POINT.to_string()];
     let rest = &frac[zeros..];
     parts.extend(std::iter::repeat_n(
-        "صِفْر".to_string(),
+        ZERO.to_string(),
         if rest.is_empty() { zeros.max(1) } else { zeros },
     ));
     if !rest.is_empty() {
@@ -217,237 +1499,19 @@ fn decimal(int: &str, frac: &str, case: Case) -> String {
     parts.join(" ")
 }
 
-/// Vocalized prefix for a proclitic letter, and whether it makes what follows genitive.
-fn proclitic(letter: char) -> (&'static str, bool) {
-    match letter {
-        'ب' => ("بِ", true),
-        'ل' => ("لِ", true),
-        'ك' => ("كَ", true),
-        'و' => ("وَ", false),
-        _ => ("فَ", false),
-    }
-}
-
-/// Writes out everything that is not an Arabic word. See the module docs for the rules.
-pub fn verbalize(text: &str) -> String {
-    let toks = tokenize(text);
-    let mut out: Vec<String> = Vec::new();
-    let mut prev_word: Option<String> = None;
-    let mut pending: Option<char> = None;
-    let mut i = 0;
-    while i < toks.len() {
-        match &toks[i] {
-            Tok::Space => {
-                out.push(" ".to_string());
-                i += 1;
-            }
-            Tok::Word(w) => {
-                let bare: Vec<char> = w.chars().filter(|&c| c != TATWEEL).collect();
-                if w.ends_with(TATWEEL) && bare.len() == 1 && bare[0] != 'ه' {
-                    pending = Some(bare[0]); // V6
-                    i += 1;
-                    continue;
-                }
-                if w == "هـ" {
-                    out.push("هِجْرِيًّا".to_string());
-                    i += 1;
-                    continue;
-                }
-                let mut said = w.replace(TATWEEL, "");
-                let mut next = i + 1;
-                if let Some((m, name, end)) = month_at(&toks, i) {
-                    said = name;
-                    next = skip_paired_month(&toks, end, m.month); // V4
-                }
-                if let Some(p) = pending.take() {
-                    said = if p == 'ل' && said.starts_with("ال") {
-                        format!("لل{}", &said["ال".len()..])
-                    } else {
-                        format!("{p}{said}")
-                    };
-                }
-                prev_word = Some(said.clone());
-                out.push(said);
-                i = next;
-            }
-            Tok::Latin(_) => {
-                let mut words = Vec::new();
-                let mut j = i;
-                while let Some(Tok::Latin(l)) = toks.get(j) {
-                    words.push(l.as_str());
-                    if toks.get(j + 1) == Some(&Tok::Space)
-                        && matches!(toks.get(j + 2), Some(Tok::Latin(_)))
-                    {
-                        j += 2;
-                    } else {
-                        j += 1;
-                        break;
-                    }
-                }
-                let said = latin::latin_words(&words);
-                out.push(match pending.take() {
-                    Some(p) => format!("{}{said}", proclitic(p).0),
-                    None => said,
-                });
-                prev_word = None;
-                i = j;
-            }
-            Tok::Num(int, frac) => {
-                let (prefix, genitive_clitic) = match pending.take() {
-                    Some(p) => proclitic(p),
-                    None => ("", false),
-                };
-                let prev = prev_word.as_deref().unwrap_or("");
-                let case = if genitive_clitic || GENITIVE_BEFORE.contains(&prev) {
-                    Case::Genitive
-                } else {
-                    Case::Nominative
-                };
-                let (said, next) = say_number(&toks, i, int, frac.as_deref(), case, prev);
-                out.push(format!("{prefix}{said}"));
-                prev_word = None;
-                i = next;
-            }
-            Tok::Punct(c) => {
-                let c = *c;
-                i += 1;
-                match c {
-                    '%' | '٪' => {
-                        // `%12`: the number follows.
-                        let j = skip_space(&toks, i);
-                        if let Some(Tok::Num(int, frac)) = toks.get(j) {
-                            let (said, next) =
-                                say_number(&toks, j, int, frac.as_deref(), Case::Nominative, "");
-                            out.push(format!("{said} {PERCENT}"));
-                            i = next;
-                        } else {
-                            out.push(PERCENT.to_string());
-                        }
-                    }
-                    '&' => out.push("وَ".to_string()),
-                    '-' | '–' | '—' => out.push(" ، ".to_string()),
-                    '.' | '،' | '؛' | ':' | '؟' | '!' | '?' | ',' | ';' | '…' => {
-                        out.push(c.to_string());
-                    }
-                    // V7: quotes, brackets, slashes and markup are silent.
-                    _ => out.push(" ".to_string()),
-                }
-                if c != '%' && c != '٪' {
-                    prev_word = None;
-                }
-            }
-        }
-    }
-    tidy(&out.concat())
-}
-
-/// A number token at `i` with what it may start (a date, a percent); returns the words and the
-/// index after everything consumed.
-fn say_number(
-    toks: &[Tok],
-    i: usize,
-    int: &str,
-    frac: Option<&str>,
-    case: Case,
-    prev: &str,
-) -> (String, usize) {
-    let after = i + 1;
-    // V3: numeric date d/m/yyyy or d-m-yyyy.
-    if frac.is_none() {
-        if let (
-            Some(Tok::Punct(s1)),
-            Some(Tok::Num(m, None)),
-            Some(Tok::Punct(s2)),
-            Some(Tok::Num(y, None)),
-        ) = (toks.get(after), toks.get(after + 1), toks.get(after + 2), toks.get(after + 3))
-        {
-            if s1 == s2 && matches!(s1, '/' | '-' | '.') && y.len() == 4 {
-                let parsed = chrono::NaiveDate::from_ymd_opt(
-                    y.parse().unwrap_or(0),
-                    m.parse().unwrap_or(0),
-                    int.parse().unwrap_or(0),
-                );
-                if let Some(d) = parsed {
-                    return (date_in_case(d, MonthFamily::default(), case), after + 4);
-                }
-            }
-        }
-        // V3: day + month name [+ year].
-        let day: u32 = int.parse().unwrap_or(0);
-        if (1..=31).contains(&day) && int.len() <= 2 {
-            if let Some((m, name, end)) = month_at(toks, skip_space(toks, after)) {
-                let mut end = skip_paired_month(toks, end, m.month);
-                let mut said = format!("{} مِنْ {name}", day_ordinal(day, case));
-                let j = skip_space(toks, end);
-                if let Some(Tok::Num(y, None)) = toks.get(j) {
-                    if y.len() == 4 {
-                        let year = integer(
-                            y,
-                            NumberForm {
-                                gender: Gender::Masculine,
-                                case: Case::Genitive,
-                                construct: false,
-                            },
-                        );
-                        said = format!("{said} عَامَ {year}");
-                        end = j + 1;
-                    }
-                }
-                return (said, end);
-            }
-        }
-    }
-    // V5: percent after the number.
-    let j = skip_space(toks, after);
-    if matches!(toks.get(j), Some(Tok::Punct('%' | '٪'))) {
-        let said = match frac {
-            Some(f) => decimal(int, f, case),
-            None => integer(int, NumberForm { gender: Gender::Masculine, case, construct: false }),
-        };
-        return (format!("{said} {PERCENT}"), j + 1);
-    }
-    if let Some(f) = frac {
-        return (decimal(int, f, case), after);
-    }
-    // V2: years.
-    if YEAR_BEFORE.contains(&prev) {
-        return (
-            integer(
-                int,
-                NumberForm { gender: Gender::Masculine, case: Case::Genitive, construct: false },
-            ),
-            after,
-        );
-    }
-    // V1: counted noun.
-    let noun = match toks.get(skip_space(toks, after)) {
-        Some(Tok::Word(w)) => noun_gender(w).or_else(|| w.strip_prefix("ال").and_then(noun_gender)),
-        _ => None,
-    };
-    let value_small = int.len() <= 2 && matches!(int.trim_start_matches('0'), "1" | "2");
-    let form = NumberForm {
-        gender: noun.unwrap_or_default(),
-        case,
-        construct: noun.is_some() && !value_small,
-    };
-    (integer(int, form), after)
-}
-
-/// Collapses spaces and removes spaces before punctuation left by silent symbols.
+/// Collapses the spaces left by silent symbols; no other change to the printed spacing.
 fn tidy(s: &str) -> String {
     let joined = s.split_whitespace().collect::<Vec<_>>().join(" ");
     let mut out = String::with_capacity(joined.len());
     for c in joined.chars() {
-        if matches!(c, '.' | '،' | '؛' | ':' | '؟' | '!' | ',' | ';' | '…' | '?')
-            && out.ends_with(' ')
+        // A pause mark right after another (a dash after a comma) is said once.
+        if c == '،' && (out.ends_with('،') || out.ends_with("، ")) && out.trim_end().ends_with('،')
         {
-            out.pop();
-        }
-        if c == '،' && out.ends_with('،') {
             continue;
         }
         out.push(c);
     }
+    let out = out.replace(" ، ،", " ،");
     out.trim_start_matches(['،', ' ']).trim().to_string()
 }
 

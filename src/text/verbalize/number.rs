@@ -1,7 +1,7 @@
 //! Cardinal numbers as fully vocalized Arabic words (العدد).
 //!
-//! In: a value, the gender of the counted noun's singular, the case of the number phrase, and whether
-//! a noun follows in construct. Out: vocalized words, every letter marked, so espeak has nothing to
+//! In: a value, the gender of the counted noun's singular, the case of the number phrase, and how
+//! its last word ends ([`End`]). Out: vocalized words, every letter marked, so espeak has nothing to
 //! guess. Never: digits, `مائة`, or an unvocalized number word.
 //!
 //! Rules (MSA; IDs appear in tests and `tests/data/text/cardinal.tsv`):
@@ -9,14 +9,15 @@
 //! - `N2` 3–10 take the opposite gender of the singular noun (ثَلَاثَةُ رِجَالٍ، ثَلَاثُ نِسَاءٍ).
 //! - `N3` 11 and 12 agree in both parts; 12 declines like a dual (اثْنَا/اثْنَيْ عَشَرَ).
 //! - `N4` 13–19: the unit takes the opposite gender, the ten agrees; both end in fatha.
-//! - `N5` tens end in -ūna in the nominative, -īna otherwise; a unit before them is indefinite.
+//! - `N5` tens end in -ūna in the nominative, -īna otherwise; a unit before them is indefinite;
+//!   the feminine one before a ten is إِحْدَى (إِحْدَى وَعِشْرُونَ دَقِيقَةً).
 //! - `N6` hundreds are feminine: ثَلَاثُ مِئَةٍ، ثَمَانِي مِئَةٍ; 200 is a dual that drops its nūn in
 //!   construct (مِئَتَا مِلْيَارٍ، مِئَتَيْ مِلْيَارٍ). Spelled مئة, never مائة.
 //! - `N7` أَلْف، مِلْيُون، مِلْيَار are masculine nouns counted like any other: ثَلَاثَةُ آلَافٍ،
 //!   أَحَدَ عَشَرَ أَلْفًا، مِئَةُ أَلْفٍ; 101 000 is مِئَةُ أَلْفٍ وَأَلْفٌ.
-//! - `N8` the last word of a number said on its own stops in pause (no final case vowel, accusative
-//!   tanween read as ā): a number is heard at a boundary and the counted noun, if any, is printed
-//!   apart. With `construct` the last word takes its construct ending instead.
+//! - `N8` the last word ends as [`End`] says: in pause (no final case vowel, accusative tanween read
+//!   as ā) before punctuation or alone, with its full ending in running speech, or in construct
+//!   before its counted noun.
 //!
 //! Why vocalize here and not leave it to the diacritizer: number words are the words diacritizers
 //! get wrong most (the case depends on the counted noun, which the model does not see as a number),
@@ -53,13 +54,38 @@ pub enum Case {
     Genitive,
 }
 
-/// How the number is used: with which noun gender, in which case, and whether a noun follows in
-/// construct (إضافة).
+/// How the last word of a phrase ends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum End {
+    /// Before a pause (وقف): no final case vowel, accusative tanween read as ā. For a number said
+    /// on its own or before punctuation.
+    #[default]
+    Pause,
+    /// Running speech: the full case ending with tanween (ثَلَاثَةٌ، مِئَةٍ).
+    Connected,
+    /// Followed by a noun in construct (إضافة): the case vowel without tanween, duals without
+    /// their nūn (ثَلَاثَةُ، مِئَتَا).
+    Construct,
+}
+
+/// How the number is used: with which noun gender, in which case, and how its last word ends.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct NumberForm {
     pub gender: Gender,
     pub case: Case,
-    pub construct: bool,
+    pub end: End,
+}
+
+impl NumberForm {
+    /// A number said on its own (in pause).
+    pub fn new(gender: Gender, case: Case) -> Self {
+        Self { gender, case, end: End::Pause }
+    }
+
+    /// The same form with another ending.
+    pub fn with_end(self, end: End) -> Self {
+        Self { end, ..self }
+    }
 }
 
 const FATHA: char = '\u{064E}';
@@ -70,17 +96,31 @@ const DAMMATAN: char = '\u{064C}';
 const KASRATAN: char = '\u{064D}';
 const WA: &str = "وَ";
 
-/// State of a declinable word: indefinite (تنوين), construct (مضاف) or in pause (وقف).
+/// State of a declinable word: indefinite (تنوين), definite (ال, one vowel), construct (مضاف) or in
+/// pause (وقف).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum State {
+pub(super) enum State {
     Indefinite,
+    Definite,
     Construct,
     Pause,
 }
 
+impl State {
+    /// The state of a phrase's last word for an [`End`]; `definite` words never take tanween.
+    pub(super) fn at_end(end: End, definite: bool) -> Self {
+        match end {
+            End::Pause => Self::Pause,
+            End::Construct => Self::Construct,
+            End::Connected if definite => Self::Definite,
+            End::Connected => Self::Indefinite,
+        }
+    }
+}
+
 /// How a word takes its case ending.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Kind {
+pub(super) enum Kind {
     /// Three-case noun with tanween (أَلْف، مِئَة).
     Triptote,
     /// No tanween, fatha for the genitive unless in construct (مَلَايِين).
@@ -89,26 +129,31 @@ enum Kind {
     Dual,
     /// Defective ثَمَانٍ (feminine-counting eight).
     Manqus,
+    /// A defective adjective in ـِي (الثَّانِي، الْحَادِي): the vowel shows only in the accusative.
+    Defective,
+    /// Sound feminine plural in ـَات: kasra for the accusative too (دُولَارَاتٍ).
+    FemPlural,
     /// Indeclinable or already complete (عِشْرُونَ، ثَلَاثَةَ عَشَرَ).
     Fixed,
 }
 
+/// One declinable word: its stem (vocalized, without the case ending) and how it ends.
 #[derive(Debug, Clone, PartialEq, Eq)]
-struct Word {
-    stem: String,
-    kind: Kind,
-    case: Case,
-    state: State,
+pub(super) struct Word {
+    pub(super) stem: String,
+    pub(super) kind: Kind,
+    pub(super) case: Case,
+    pub(super) state: State,
     /// Joined to the previous word with وَ.
-    and: bool,
+    pub(super) and: bool,
 }
 
 impl Word {
-    fn new(stem: &str, kind: Kind, case: Case, state: State) -> Self {
+    pub(super) fn new(stem: &str, kind: Kind, case: Case, state: State) -> Self {
         Self { stem: stem.to_string(), kind, case, state, and: false }
     }
 
-    fn fixed(text: String) -> Self {
+    pub(super) fn fixed(text: String) -> Self {
         Self {
             stem: text,
             kind: Kind::Fixed,
@@ -118,7 +163,7 @@ impl Word {
         }
     }
 
-    fn render(&self) -> String {
+    pub(super) fn render(&self) -> String {
         let mut s = String::with_capacity(self.stem.len() + 8);
         if self.and {
             s.push_str(WA);
@@ -138,7 +183,7 @@ impl Word {
                         s.push(FATHATAN);
                         s.push('ا');
                     }
-                    (State::Construct, c) => s.push(vowel(c)),
+                    (State::Construct | State::Definite, c) => s.push(vowel(c)),
                     (State::Pause, Case::Accusative) if !ends_ta => {
                         s.push(FATHA);
                         s.push('ا');
@@ -146,17 +191,49 @@ impl Word {
                     (State::Pause, _) => {}
                 }
             }
+            Kind::FemPlural => {
+                s.push_str(stem);
+                match (state, case) {
+                    (State::Pause, _) => {}
+                    (State::Indefinite, Case::Nominative) => s.push(DAMMATAN),
+                    (State::Indefinite, _) => s.push(KASRATAN),
+                    (_, Case::Nominative) => s.push(DAMMA),
+                    (_, _) => s.push(KASRA),
+                }
+            }
+            Kind::Defective => {
+                // الثَّانِي: the ي carries fatha in the accusative only; indefinite is ثَانٍ.
+                match (state, case) {
+                    (State::Indefinite, Case::Accusative) => {
+                        s.push_str(stem);
+                        s.push(FATHATAN);
+                        s.push('ا');
+                    }
+                    (State::Indefinite, _) => {
+                        s.push_str(stem.strip_suffix("ِي").unwrap_or(stem));
+                        s.push(KASRATAN);
+                    }
+                    (State::Pause, _) => s.push_str(stem),
+                    (_, Case::Accusative) => {
+                        s.push_str(stem);
+                        s.push(FATHA);
+                    }
+                    (_, _) => s.push_str(stem),
+                }
+            }
             Kind::Diptote => {
                 s.push_str(stem);
                 match (state, case) {
                     (State::Pause, _) => {}
-                    (State::Construct, c) => s.push(vowel(c)),
+                    (State::Construct | State::Definite, c) => s.push(vowel(c)),
                     (State::Indefinite, Case::Nominative) => s.push(DAMMA),
                     (State::Indefinite, _) => s.push(FATHA),
                 }
             }
             Kind::Dual => {
-                s.push_str(stem);
+                s.push_str(
+                    stem.strip_suffix('ة').map_or(stem.to_string(), |t| format!("{t}ت")).as_str(),
+                );
                 let nominative = case == Case::Nominative;
                 s.push_str(match (state, nominative) {
                     (State::Construct, true) => "َا",
@@ -176,7 +253,7 @@ impl Word {
     }
 }
 
-fn vowel(case: Case) -> char {
+pub(super) fn vowel(case: Case) -> char {
     match case {
         Case::Nominative => DAMMA,
         Case::Accusative => FATHA,
@@ -201,7 +278,7 @@ const SCALES: [(&str, &str, bool); 6] = [
     ("كُوِنْتِلْيُون", "كُوِنْتِلْيُونَات", false),
 ];
 
-/// A number said on its own (N8: last word in pause).
+/// A number said on its own (N8: last word in pause), counting a noun of `gender`.
 ///
 /// ```
 /// use nashra::text::verbalize::{cardinal, Case, Gender};
@@ -209,20 +286,29 @@ const SCALES: [(&str, &str, bool); 6] = [
 /// assert_eq!(cardinal(2023, Gender::Masculine, Case::Genitive), "أَلْفَيْنِ وَثَلَاثَةٍ وَعِشْرِينَ");
 /// ```
 pub fn cardinal(n: u64, gender: Gender, case: Case) -> String {
-    number(n, NumberForm { gender, case, construct: false })
+    number(n, NumberForm::new(gender, case))
 }
 
 /// A number with its full form: see [`NumberForm`].
 ///
 /// ```
-/// use nashra::text::verbalize::{number, Case, Gender, NumberForm};
-/// let form = NumberForm { gender: Gender::Masculine, case: Case::Nominative, construct: true };
+/// use nashra::text::verbalize::{number, Case, End, Gender, NumberForm};
+/// let form = NumberForm::new(Gender::Masculine, Case::Nominative).with_end(End::Construct);
 /// assert_eq!(number(200, form), "مِئَتَا");
 /// ```
 pub fn number(n: u64, form: NumberForm) -> String {
     if n == 0 {
         return "صِفْر".to_string();
     }
+    let mut words = number_words(n, form.gender, form.case);
+    if let Some(last) = words.last_mut() {
+        last.state = State::at_end(form.end, false);
+    }
+    words.iter().map(Word::render).collect::<Vec<_>>().join(" ")
+}
+
+/// The words of `n` (not yet rendered), for phrases that build on them (ordinals, counted nouns).
+pub(super) fn number_words(n: u64, gender: Gender, case: Case) -> Vec<Word> {
     let mut words = Vec::new();
     let mut groups = Vec::new();
     let mut rest = n;
@@ -236,18 +322,15 @@ pub fn number(n: u64, form: NumberForm) -> String {
         }
         let first = words.len();
         if scale == 0 {
-            below_thousand(k, form.gender, form.case, &mut words);
+            below_thousand(k, gender, case, &mut words);
         } else {
-            scaled(k, scale - 1, form.case, &mut words);
+            scaled(k, scale - 1, case, &mut words);
         }
         if first > 0 {
             words[first].and = true;
         }
     }
-    if let Some(last) = words.last_mut() {
-        last.state = if form.construct { State::Construct } else { State::Pause };
-    }
-    words.iter().map(Word::render).collect::<Vec<_>>().join(" ")
+    words
 }
 
 /// 1..=999 counting a noun of `gender`; the last word is left indefinite.
@@ -266,7 +349,7 @@ fn below_thousand(k: u64, gender: Gender, case: Case, out: &mut Vec<Word>) {
 }
 
 /// N6: 100..=900 in steps of 100, indefinite.
-fn hundreds(h: u64, case: Case, out: &mut Vec<Word>) {
+pub(super) fn hundreds(h: u64, case: Case, out: &mut Vec<Word>) {
     match h {
         1 => out.push(Word::new("مِئَة", Kind::Triptote, case, State::Indefinite)),
         2 => out.push(Word::new("مِئَت", Kind::Dual, case, State::Indefinite)),
@@ -279,7 +362,7 @@ fn hundreds(h: u64, case: Case, out: &mut Vec<Word>) {
 }
 
 /// N2: 3..=10 counting a noun of `gender`.
-fn unit_3_to_10(u: u64, gender: Gender, case: Case, state: State) -> Word {
+pub(super) fn unit_3_to_10(u: u64, gender: Gender, case: Case, state: State) -> Word {
     let i = (u - 3) as usize;
     match gender.opposite() {
         Gender::Feminine => Word::new(UNITS_WITH_TA[i], Kind::Triptote, case, state),
@@ -289,7 +372,7 @@ fn unit_3_to_10(u: u64, gender: Gender, case: Case, state: State) -> Word {
 }
 
 /// 1..=99 counting a noun of `gender`, indefinite.
-fn below_hundred(r: u64, gender: Gender, case: Case, out: &mut Vec<Word>) {
+pub(super) fn below_hundred(r: u64, gender: Gender, case: Case, out: &mut Vec<Word>) {
     let oblique = case != Case::Nominative;
     let fem = gender == Gender::Feminine;
     match r {
@@ -328,7 +411,10 @@ fn below_hundred(r: u64, gender: Gender, case: Case, out: &mut Vec<Word>) {
         // N5
         _ => {
             let (t, u) = (r / 10, r % 10);
-            if u > 0 {
+            if u == 1 && fem {
+                // إِحْدَى وَعِشْرُونَ: the feminine one before a ten.
+                out.push(Word::fixed("إِحْدَى".to_string()));
+            } else if u > 0 {
                 below_hundred(u, gender, case, out);
             }
             let ending = if oblique { "ِينَ" } else { "ُونَ" };
@@ -397,7 +483,21 @@ mod tests {
     const GEN: Case = Case::Genitive;
 
     fn with_noun(n: u64, gender: Gender, case: Case) -> String {
-        number(n, NumberForm { gender, case, construct: true })
+        number(n, NumberForm::new(gender, case).with_end(End::Construct))
+    }
+
+    fn connected(n: u64, gender: Gender, case: Case) -> String {
+        number(n, NumberForm::new(gender, case).with_end(End::Connected))
+    }
+
+    #[test]
+    fn connected_speech_keeps_the_full_case_ending() {
+        assert_eq!(connected(3, M, NOM), "ثَلَاثَةٌ");
+        assert_eq!(connected(100, M, GEN), "مِئَةٍ");
+        assert_eq!(connected(1000, M, ACC), "أَلْفًا");
+        assert_eq!(connected(2, M, ACC), "اثْنَيْنِ");
+        assert_eq!(connected(5_000_000, M, GEN), "خَمْسَةِ مَلَايِينَ");
+        assert_eq!(connected(20, M, NOM), "عِشْرُونَ");
     }
 
     #[test]

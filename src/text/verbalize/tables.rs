@@ -1,0 +1,172 @@
+//! The editable word lists behind the verbalizer (`src/text/data/*.tsv`), parsed once.
+//!
+//! In: the TSV files, embedded at build time. Out: lookups by printed word. Never: a lookup that
+//! panics on a malformed row (malformed rows are skipped here and rejected by the data-hygiene test).
+
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+use super::counted::{Noun, Plural};
+use super::number::Gender;
+
+pub(crate) const NOUN_GENDER_TSV: &str = include_str!("../data/noun_gender.tsv");
+pub(crate) const GOVERNORS_TSV: &str = include_str!("../data/governors.tsv");
+pub(crate) const UNITS_TSV: &str = include_str!("../data/units.tsv");
+pub(crate) const ABBREVIATIONS_TSV: &str = include_str!("../data/abbreviations.tsv");
+
+/// Data rows of a TSV file: not empty, not a `#` comment.
+pub(crate) fn rows(tsv: &'static str) -> impl Iterator<Item = Vec<&'static str>> {
+    tsv.lines().filter(|l| !l.is_empty() && !l.starts_with('#')).map(|l| l.split('\t').collect())
+}
+
+/// How a counted noun is printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Count {
+    Singular,
+    Dual,
+    Plural,
+}
+
+static NOUNS: LazyLock<HashMap<&'static str, (Gender, Count)>> = LazyLock::new(|| {
+    rows(NOUN_GENDER_TSV)
+        .filter_map(|c| {
+            let gender = if *c.get(1)? == "f" { Gender::Feminine } else { Gender::Masculine };
+            let count = match *c.get(2)? {
+                "p" => Count::Plural,
+                "d" => Count::Dual,
+                _ => Count::Singular,
+            };
+            Some((c[0], (gender, count)))
+        })
+        .collect()
+});
+
+/// Gender of a counted noun's singular and how it is printed, if the noun is listed.
+pub fn noun(word: &str) -> Option<(Gender, Count)> {
+    NOUNS.get(word).copied()
+}
+
+/// What a word before a number says about the number (`governors.tsv`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// Preposition or construct head: the number is genitive.
+    Genitive,
+    /// إِنَّ and its sisters: the number is accusative.
+    Accusative,
+    /// A transitive verb: a number shortly after it is its object.
+    Verb,
+    /// عام، سنة: the number is a year.
+    Year,
+    /// المادة، القرن: the number is an ordinal describing this noun.
+    Ordinal(Gender),
+}
+
+static GOVERNORS: LazyLock<HashMap<&'static str, Role>> = LazyLock::new(|| {
+    rows(GOVERNORS_TSV)
+        .filter_map(|c| {
+            let role = match *c.get(1)? {
+                "gen" => Role::Genitive,
+                "acc" => Role::Accusative,
+                "verb" => Role::Verb,
+                "year" => Role::Year,
+                "ordinal-m" => Role::Ordinal(Gender::Masculine),
+                "ordinal-f" => Role::Ordinal(Gender::Feminine),
+                _ => return None,
+            };
+            Some((c[0], role))
+        })
+        .collect()
+});
+
+/// The role of `word`, also when it carries a proclitic وَ or فَ (`وفي`, `فمن`).
+pub fn governor(word: &str) -> Option<Role> {
+    GOVERNORS.get(word).copied().or_else(|| {
+        let rest = word.strip_prefix('و').or_else(|| word.strip_prefix('ف'))?;
+        GOVERNORS.get(rest).copied()
+    })
+}
+
+/// A currency or unit written as a symbol (`units.tsv`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unit {
+    pub noun: Noun<'static>,
+    /// Symbol of the unit that counts the decimals (cents), and how many make one unit.
+    pub subunit: Option<(&'static str, u32)>,
+}
+
+fn dash(s: &'static str) -> Option<&'static str> {
+    (s != "-").then_some(s)
+}
+
+static UNITS: LazyLock<HashMap<String, Unit>> = LazyLock::new(|| {
+    let mut map = HashMap::new();
+    for c in rows(UNITS_TSV) {
+        let [symbols, singular, plural, kind, gender, adjective, after, subunit, ratio] = c[..]
+        else {
+            continue;
+        };
+        let plural_kind = match kind {
+            "sound" => Plural::Sound,
+            "diptote" => Plural::Diptote,
+            "fixed" => Plural::Fixed,
+            _ => Plural::Broken,
+        };
+        let gender = if gender == "f" { Gender::Feminine } else { Gender::Masculine };
+        let unit = Unit {
+            noun: Noun {
+                singular,
+                plural,
+                plural_kind,
+                gender,
+                adjective: dash(adjective),
+                after: dash(after),
+            },
+            subunit: dash(subunit).zip(ratio.parse().ok()),
+        };
+        for symbol in symbols.split(' ') {
+            map.insert(symbol.to_lowercase(), unit.clone());
+        }
+    }
+    map
+});
+
+/// The unit a symbol stands for (Latin symbols case-insensitively).
+pub fn unit(symbol: &str) -> Option<&'static Unit> {
+    UNITS.get(&symbol.to_lowercase())
+}
+
+/// Every unit (once per symbol).
+pub fn all_units() -> impl Iterator<Item = &'static Unit> {
+    UNITS.values()
+}
+
+/// The longest unit symbol, in characters.
+pub fn longest_unit_symbol() -> usize {
+    UNITS.keys().map(|k| k.chars().count()).max().unwrap_or(0)
+}
+
+/// An abbreviation and what is said for it (`abbreviations.tsv`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Abbreviation {
+    pub expansion: &'static str,
+    /// A title said only before a name (د. → الدكتور); otherwise said anywhere.
+    pub title: bool,
+}
+
+static ABBREVIATIONS: LazyLock<HashMap<&'static str, Abbreviation>> = LazyLock::new(|| {
+    rows(ABBREVIATIONS_TSV)
+        .filter_map(|c| {
+            Some((c[0], Abbreviation { expansion: c.get(1)?, title: *c.get(2)? == "title" }))
+        })
+        .collect()
+});
+
+/// The abbreviation printed exactly as `printed` (with its dots).
+pub fn abbreviation(printed: &str) -> Option<Abbreviation> {
+    ABBREVIATIONS.get(printed).copied()
+}
+
+/// Every abbreviation as printed (for segmentation).
+pub fn abbreviations() -> impl Iterator<Item = &'static str> {
+    ABBREVIATIONS.keys().copied()
+}
