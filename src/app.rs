@@ -11,9 +11,11 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Context, Result};
 use chrono::NaiveDate;
 
-use crate::audio::{self, Assembler, Pauses};
+use crate::audio::encode::{EncodeOptions, Format, Mp3Mode, Programme, Tags};
+use crate::audio::{master, Assembler, Layout, MasterOptions, Pauses, SoundOptions, SoundSource};
 use crate::cli::{
-    EditionArgs, PublishArgs, PublishCommandArgs, ServeArgs, SpeakArgs, Stage, TextArgs, VoiceArgs,
+    AudioArgs, EditionArgs, PublishArgs, PublishCommandArgs, ServeArgs, SpeakArgs, Stage, TextArgs,
+    VoiceArgs,
 };
 use crate::edition::{Article, Headline};
 use crate::edition_file::{EditionFile, Extras};
@@ -39,8 +41,6 @@ pub enum Event<'a> {
     InputFailed { source: &'a Path, message: &'a str },
     /// An article repeats an earlier one (same title and body) and is read once.
     Duplicate { dropped: &'a Path, kept: &'a Path },
-    /// The edition file sets something this build does not apply yet.
-    NotApplied { setting: &'a str, file: &'a Path },
     /// Rendering progress from the pipeline.
     Progress(&'a Progress),
 }
@@ -84,16 +84,10 @@ pub fn edition(
         publish::site::folder_in_root(out, root)?;
     }
     let settings = edition_settings(args)?;
-    if let Some(file) = &settings.edition_file {
-        for setting in not_applied(&settings.extras) {
-            events(Event::NotApplied { setting, file });
-        }
-    }
     let mut publish_opts = publish_options(&args.publish)?;
     publish_opts.root.clone_from(&args.root);
     if publish_opts.base_url.is_none() {
-        publish_opts.base_url =
-            settings.extras.base_url.as_deref().map(BaseUrl::parse).transpose()?;
+        publish_opts.base_url = settings.base_url.as_deref().map(BaseUrl::parse).transpose()?;
     }
     if publish_opts.publisher.is_none() {
         publish_opts.publisher.clone_from(&settings.publisher);
@@ -158,7 +152,16 @@ pub fn edition(
     let mut plan = plan_edition(settings.title.clone(), date, articles, errors);
     plan.publisher = settings.publisher.clone();
     plan.language = Some(settings.language.clone());
-    let options = RenderOptions { pauses: settings.pauses, strict, ..RenderOptions::new(&out) };
+    let options = RenderOptions {
+        pauses: settings.pauses,
+        master: settings.audio.master,
+        encode: settings.audio.encode.clone(),
+        sounds: settings.audio.sounds.clone(),
+        full_edition: settings.audio.full_edition,
+        artist: settings.audio.artist.clone(),
+        strict,
+        ..RenderOptions::new(&out)
+    };
     let _locks = prepare_output(&out, args.root.as_deref())?;
     let body = VoiceSynth(&voice);
     let headlines = headline_voice.as_ref().map(|(v, e)| (VoiceSynth(v), e.clone()));
@@ -306,9 +309,20 @@ pub struct EditionSettings {
     pub headline_voice: Option<VoiceArgs>,
     pub pauses: Pauses,
     pub ingest: IngestOptions,
-    /// Settings for loudness, formats, intro/outro and the published address (see
-    /// [`not_applied`]).
-    pub extras: Extras,
+    pub audio: AudioSettings,
+    /// The edition file's `base_url` (`--base-url` overrides it).
+    pub base_url: Option<String>,
+}
+
+/// How the audio files are made: the command line over edition.toml over the defaults.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AudioSettings {
+    pub master: MasterOptions,
+    pub encode: EncodeOptions,
+    pub sounds: SoundOptions,
+    pub full_edition: bool,
+    /// The artist tag; `None`: each article's author, else the edition title.
+    pub artist: Option<String>,
 }
 
 /// Language of the text when the edition file does not say: nashra's front end reads Arabic.
@@ -365,6 +379,8 @@ pub fn edition_settings(args: &EditionArgs) -> Result<EditionSettings> {
             .unwrap_or(defaults.paragraph),
         title: args.pauses.title_pause.or(file.pauses.title).unwrap_or(defaults.title),
         item: args.pauses.item_pause.or(file.pauses.item).unwrap_or(defaults.item),
+        byline: args.pauses.byline_pause.or(file.pauses.byline).unwrap_or(defaults.byline),
+        article: args.pauses.article_pause.or(file.pauses.article).unwrap_or(defaults.article),
     };
     let newest = match args.ingest.feed_items {
         Some(n) => Some(usize::try_from(n).context("--feed-items is too large")?),
@@ -393,31 +409,9 @@ pub fn edition_settings(args: &EditionArgs) -> Result<EditionSettings> {
         headline_voice,
         pauses,
         ingest,
-        extras: file.extras,
+        audio: audio_settings(&args.audio, &file.extras),
+        base_url: file.extras.base_url,
     })
-}
-
-/// The edition file's settings that this build reads but does not apply: loudness
-/// normalization, formats other than WAV, intro and outro sounds, and the base URL belong to
-/// the audio and publishing stages, which take them over as they gain the features.
-pub fn not_applied(extras: &Extras) -> Vec<&'static str> {
-    let mut out = Vec::new();
-    if extras.loudness.is_some() {
-        out.push("loudness");
-    }
-    if extras.formats.iter().any(|f| f != "wav") {
-        out.push("formats");
-    }
-    if extras.intro.is_some() {
-        out.push("intro");
-    }
-    if extras.outro.is_some() {
-        out.push("outro");
-    }
-    if extras.base_url.is_some() {
-        out.push("base_url");
-    }
-    out
 }
 
 /// Orders an edition: every article's script, and a bulletin of the articles' titles followed by
@@ -504,7 +498,18 @@ pub fn speak(args: &SpeakArgs, voices_dir: &Path, events: &mut dyn FnMut(Event))
     if !spoken_any {
         bail!("nothing to speak: the text is empty");
     }
-    audio::wav::write(&args.output, voice.sample_rate(), &assembler.finish())
+    let rate = voice.sample_rate();
+    let format = Format::from_path(&args.output).unwrap_or(Format::Wav);
+    let options = MasterOptions::default();
+    let mut samples = assembler.finish();
+    master::normalize(&mut samples, rate, &options).context("cannot measure the loudness")?;
+    master::limit_for(&mut samples, rate, &options, format.is_lossy());
+    let tags = Tags { title: input.trim().chars().take(80).collect(), ..Tags::default() };
+    let programme =
+        Programme { samples: &samples, rate, layout: Layout::Mono, chapters: &[], tags: &tags };
+    EncodeOptions::formats(&[format])
+        .encoder(format, Layout::Mono)
+        .write(&programme, &args.output)
         .with_context(|| format!("cannot write {}", args.output.display()))?;
     Ok(())
 }
@@ -733,6 +738,44 @@ impl Synthesizer for VoiceSynth<'_> {
     }
 }
 
+/// The audio settings of `nashra edition`: a flag, else edition.toml, else the default (the
+/// layout's loudness target: -19 LUFS mono, -16 stereo).
+fn audio_settings(args: &AudioArgs, file: &Extras) -> AudioSettings {
+    let layout = if args.stereo { Layout::Stereo } else { Layout::Mono };
+    let defaults = MasterOptions::for_layout(layout);
+    let mp3 = match (args.mp3_vbr, args.mp3_bitrate) {
+        (Some(quality), _) => Some(Mp3Mode::Vbr { quality }),
+        (None, Some(kbps)) => Some(Mp3Mode::Cbr { kbps }),
+        (None, None) => None,
+    };
+    let formats = match &args.format {
+        Some(formats) => formats.clone(),
+        None if !file.formats.is_empty() => file.formats.clone(),
+        None => EncodeOptions::default().formats,
+    };
+    let sound_defaults = SoundOptions::default();
+    let sound =
+        |flag: &Option<SoundSource>, edition: &Option<SoundSource>, default: &SoundSource| {
+            flag.clone().or_else(|| edition.clone()).unwrap_or_else(|| default.clone())
+        };
+    AudioSettings {
+        master: MasterOptions {
+            layout,
+            target_lufs: args.loudness.or(file.loudness).unwrap_or(defaults.target_lufs),
+            ceiling_dbtp: args.true_peak,
+        },
+        encode: EncodeOptions { formats, mp3, opus_kbps: args.opus_bitrate },
+        sounds: SoundOptions {
+            intro: sound(&args.intro, &file.intro, &sound_defaults.intro),
+            transition: sound(&args.transition, &file.transition, &sound_defaults.transition),
+            outro: sound(&args.outro, &file.outro, &sound_defaults.outro),
+            level_lu: args.sound_level,
+        },
+        full_edition: !args.no_full_edition,
+        artist: args.artist.clone(),
+    }
+}
+
 fn newest_date(articles: &[Article]) -> Option<NaiveDate> {
     articles.iter().filter_map(|a| a.date).max()
 }
@@ -867,7 +910,10 @@ items = 3
         assert_eq!(s.language, "ar");
         assert_eq!(s.body_voice.voice.as_deref(), Some("ar_JO-kareem-medium"));
         assert_eq!(s.headline_voice.unwrap().voice.as_deref(), Some("ar_JO-kareem-low"));
-        assert_eq!(s.pauses, Pauses { sentence: 0.5, paragraph: 0.7, title: 1.5, item: 0.9 });
+        assert_eq!(
+            s.pauses,
+            Pauses { sentence: 0.5, paragraph: 0.7, title: 1.5, item: 0.9, ..Pauses::default() }
+        );
         assert_eq!(s.ingest.feed.newest, Some(3));
         assert!(!s.ingest.fetch_links);
     }
@@ -948,16 +994,46 @@ items = 3
     }
 
     #[test]
-    fn settings_for_later_stages_are_reported_as_not_applied() {
-        let extras = Extras {
-            loudness: Some(-19.0),
-            formats: vec!["wav".into(), "mp3".into()],
-            intro: None,
-            outro: Some("o.wav".into()),
-            base_url: Some("https://x/".into()),
-        };
-        assert_eq!(not_applied(&extras), ["loudness", "formats", "outro", "base_url"]);
-        let wav_only = Extras { formats: vec!["wav".into()], ..Extras::default() };
-        assert!(not_applied(&wav_only).is_empty());
+    fn audio_settings_come_from_flags_then_the_edition_file_then_the_defaults() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = edition_file(
+            dir.path(),
+            "loudness = -23\nformats = [\"opus\", \"wav\"]\nintro = \"none\"\n\
+             outro = \"jingle.flac\"\ninputs = [\"a.txt\"]\n[pauses]\narticle = 2.5\n",
+        );
+        let from_file = edition_settings(&edition_args(&[&file, "--out", "o"])).unwrap();
+        assert_eq!(from_file.audio.master.target_lufs, -23.0);
+        assert_eq!(from_file.audio.encode.formats, [Format::Opus, Format::Wav]);
+        assert_eq!(from_file.audio.sounds.intro, SoundSource::None);
+        assert_eq!(from_file.audio.sounds.transition, SoundSource::Chime, "the default");
+        assert_eq!(
+            from_file.audio.sounds.outro,
+            SoundSource::File(dir.path().join("jingle.flac")),
+            "relative to the edition file"
+        );
+        assert_eq!(from_file.pauses.article, 2.5);
+        let flags = edition_settings(&edition_args(&[
+            &file,
+            "--out",
+            "o",
+            "--loudness",
+            "-16",
+            "--format",
+            "mp3",
+            "--intro",
+            "chime",
+            "--article-pause",
+            "1",
+        ]))
+        .unwrap();
+        assert_eq!(flags.audio.master.target_lufs, -16.0);
+        assert_eq!(flags.audio.encode.formats, [Format::Mp3]);
+        assert_eq!(flags.audio.sounds.intro, SoundSource::Chime);
+        assert_eq!(flags.pauses.article, 1.0);
+        let plain = edition_settings(&edition_args(&["a.txt", "--out", "o"])).unwrap();
+        assert_eq!(plain.audio.master.target_lufs, -19.0);
+        assert_eq!(plain.audio.encode.formats, [Format::Mp3]);
+        let stereo = edition_settings(&edition_args(&["a.txt", "--out", "o", "--stereo"])).unwrap();
+        assert_eq!(stereo.audio.master.target_lufs, -16.0);
     }
 }

@@ -8,12 +8,15 @@ use std::path::PathBuf;
 use chrono::NaiveDate;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::audio::{Format, SoundSource};
+
 /// Turn Arabic news articles into listenable audio editions with a local Piper voice.
 ///
 /// An edition is one audio file per article (title, dateline, author, body), a headline bulletin,
-/// and an edition.json manifest with every sentence's timing. Arabic text is cleaned up, numbers
-/// and dates are written out as words, diacritics are restored, and each sentence is synthesized
-/// with a Piper voice (or espeak-ng when no Arabic Piper voice is installed).
+/// a full edition joining them with chapters, and an edition.json manifest with every sentence's
+/// timing. Every programme is levelled to a podcast loudness target. Arabic text is cleaned up,
+/// numbers and dates are written out as words, diacritics are restored, and each sentence is
+/// synthesized with a Piper voice (or espeak-ng when no Arabic Piper voice is installed).
 #[derive(Debug, Parser)]
 #[command(name = "nashra", version, propagate_version = true, max_term_width = 100)]
 pub struct Cli {
@@ -34,9 +37,13 @@ pub struct Cli {
     pub command: Command,
 }
 
+// The edition's options are large next to the other commands'; the value is built once per run,
+// so boxing it would only add noise.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Render articles into an audio edition: one WAV per article, bulletin.wav and edition.json.
+    /// Render articles into an audio edition: one file per article, the bulletin, the full
+    /// edition with chapters, and edition.json (MP3 by default; see --format).
     ///
     /// Inputs are scraped newspaper pages (title, dateline, author, body, related headlines),
     /// Markdown articles (the # heading is the title), plain text (the first line is the title),
@@ -46,7 +53,7 @@ pub enum Command {
     /// The same article given twice is read once. If one article cannot be read or spoken, the
     /// others are still rendered and nashra exits with status 1.
     Edition(Box<EditionArgs>),
-    /// Speak one text into a WAV file.
+    /// Speak one text into an audio file (WAV, MP3 or Opus by its extension).
     Speak(SpeakArgs),
     /// Show what one stage of the text pipeline makes of each input line.
     Text(TextArgs),
@@ -113,9 +120,19 @@ pub struct PauseArgs {
     #[arg(long, value_name = "SECONDS")]
     pub title_pause: Option<f32>,
 
-    /// Silence between bulletin items [default: 0.9].
+    /// Silence between bulletin items, and around the bulletin's intro and outro sounds
+    /// [default: 0.9].
     #[arg(long, value_name = "SECONDS")]
     pub item_pause: Option<f32>,
+
+    /// Silence after the dateline and after the author line [default: 0.7].
+    #[arg(long, value_name = "SECONDS")]
+    pub byline_pause: Option<f32>,
+
+    /// Silence on each side of the transition sound between programmes in the full edition
+    /// [default: 1.0].
+    #[arg(long, value_name = "SECONDS")]
+    pub article_pause: Option<f32>,
 }
 
 /// Which articles of feeds are read, and whether a feed item's page may be fetched.
@@ -156,6 +173,65 @@ pub struct PublishArgs {
     /// newest edition's title].
     #[arg(long, value_name = "NAME")]
     pub publisher: Option<String>,
+}
+
+/// How the audio files are made: formats, loudness, sounds.
+#[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Audio")]
+pub struct AudioArgs {
+    /// Formats to write, comma-separated: mp3, opus, wav. Each programme is written in each;
+    /// edition.json's `audio` fields name the first [default: mp3].
+    #[arg(long, value_name = "LIST", value_delimiter = ',')]
+    pub format: Option<Vec<Format>>,
+
+    /// Write two identical channels instead of one; the loudness target becomes -16 LUFS.
+    #[arg(long)]
+    pub stereo: bool,
+
+    /// Integrated loudness of every programme, in LUFS [default: -19 mono, -16 with --stereo].
+    #[arg(long, value_name = "LUFS", allow_negative_numbers = true)]
+    pub loudness: Option<f64>,
+
+    /// Highest true peak of WAV files, in dBTP; MP3 and Opus get 0.5 dB less before encoding.
+    #[arg(long, value_name = "DBTP", default_value_t = -1.0, allow_negative_numbers = true)]
+    pub true_peak: f64,
+
+    /// MP3 constant bitrate, kbit/s [default: 64 mono, 96 stereo].
+    #[arg(long, value_name = "KBPS", conflicts_with = "mp3_vbr")]
+    pub mp3_bitrate: Option<u32>,
+
+    /// Encode MP3 with variable bitrate at this quality, 0 (best) to 9, instead of CBR.
+    #[arg(long, value_name = "QUALITY")]
+    pub mp3_vbr: Option<u8>,
+
+    /// Opus bitrate, kbit/s [default: 32 mono, 48 stereo].
+    #[arg(long, value_name = "KBPS")]
+    pub opus_bitrate: Option<u32>,
+
+    /// Sound before the bulletin and the full edition: `chime` (nashra's own), `none`, or an
+    /// audio file (WAV, MP3, OGG, FLAC) [default: chime].
+    #[arg(long, value_name = "SOUND")]
+    pub intro: Option<SoundSource>,
+
+    /// Sound between programmes in the full edition: `chime`, `none` or a file [default: chime].
+    #[arg(long, value_name = "SOUND")]
+    pub transition: Option<SoundSource>,
+
+    /// Sound after the bulletin and the full edition: `chime`, `none` or a file [default: none].
+    #[arg(long, value_name = "SOUND")]
+    pub outro: Option<SoundSource>,
+
+    /// Loudness of the sounds relative to the speech, in LU.
+    #[arg(long, value_name = "LU", default_value_t = -4.0, allow_negative_numbers = true)]
+    pub sound_level: f64,
+
+    /// Skip the full edition (intro, bulletin, every article, with chapters, in one file).
+    #[arg(long)]
+    pub no_full_edition: bool,
+
+    /// Artist tag of the files [default: the article's author, else the edition title].
+    #[arg(long, value_name = "NAME")]
+    pub artist: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -205,6 +281,9 @@ pub struct EditionArgs {
 
     #[command(flatten)]
     pub publish: PublishArgs,
+
+    #[command(flatten)]
+    pub audio: AudioArgs,
 
     #[command(flatten)]
     pub safety: SafetyArgs,
@@ -257,8 +336,9 @@ pub struct SpeakArgs {
     #[arg(value_name = "TEXT|-")]
     pub text: Option<String>,
 
-    /// WAV file to write.
-    #[arg(short, long, value_name = "FILE.wav")]
+    /// File to write; .mp3, .opus (or .ogg) and .wav choose the format, anything else is WAV.
+    /// The speech is levelled to -19 LUFS under -1 dBTP.
+    #[arg(short, long, value_name = "FILE")]
     pub output: PathBuf,
 
     #[command(flatten)]
@@ -344,6 +424,9 @@ mod tests {
         assert_eq!(args.pauses.sentence_pause, None, "unset: edition.toml or the default");
         assert!(!args.safety.strict);
         assert_eq!(args.safety.max_article_chars, 100_000);
+        assert_eq!(args.audio.format, None, "unset: edition.toml or mp3");
+        assert_eq!((args.audio.intro, args.audio.outro), (None, None));
+        assert_eq!(args.audio.loudness, None);
     }
 
     #[test]
@@ -434,6 +517,51 @@ mod tests {
             Cli::try_parse_from(["nashra", "serve", "e", "--port", "0", "--bind", "::1"]).unwrap();
         let Command::Serve(args) = cli.command else { panic!("not serve") };
         assert_eq!((args.port, args.bind.to_string()), (0, "::1".to_owned()));
+    }
+
+    #[test]
+    fn audio_options_parse_lists_negative_numbers_and_sound_files() {
+        let cli = Cli::try_parse_from([
+            "nashra",
+            "edition",
+            "a.txt",
+            "-o",
+            "x",
+            "--format",
+            "opus,wav",
+            "--loudness",
+            "-23",
+            "--true-peak",
+            "-2",
+            "--intro",
+            "jingle.flac",
+            "--transition",
+            "none",
+            "--stereo",
+        ])
+        .expect("valid audio options");
+        let Command::Edition(args) = cli.command else { panic!("not edition") };
+        assert_eq!(args.audio.format, Some(vec![Format::Opus, Format::Wav]));
+        assert_eq!(args.audio.loudness, Some(-23.0));
+        assert_eq!(args.audio.true_peak, -2.0);
+        assert_eq!(args.audio.intro, Some(SoundSource::File("jingle.flac".into())));
+        assert_eq!(args.audio.transition, Some(SoundSource::None));
+        assert!(args.audio.stereo);
+        assert!(
+            Cli::try_parse_from(["nashra", "edition", "a", "-o", "x", "--format", "aac"]).is_err()
+        );
+        assert!(Cli::try_parse_from([
+            "nashra",
+            "edition",
+            "a",
+            "-o",
+            "x",
+            "--mp3-bitrate",
+            "64",
+            "--mp3-vbr",
+            "2"
+        ])
+        .is_err());
     }
 
     #[test]

@@ -3,8 +3,8 @@
 //! In: the path of a TOML file (schema in docs/inputs.md). Out: an [`EditionFile`] with every
 //! path made relative to the file's folder, values checked. Never: ignore a key (an unknown key
 //! is an error naming the key and the file, so a typo such as `titel` cannot pass unnoticed), or
-//! read a value the run cannot honour without saying so: keys for features this build does not
-//! have yet are parsed into [`Extras`] and reported by `app` (see docs/inputs.md, "wired now").
+//! read a value the run cannot honour: formats and sounds are parsed into the audio stage's own
+//! types here, so a misspelt format is refused before anything is rendered.
 //!
 //! Command-line flags override the file; merging is `app`'s job.
 
@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 use chrono::NaiveDate;
 use serde::Deserialize;
 
+use crate::audio::{Format, SoundSource};
 use crate::ingest::{is_url, parse_date};
 
 /// Why an edition file could not be used. Every variant names the file.
@@ -57,6 +58,8 @@ pub struct PauseValues {
     pub paragraph: Option<f32>,
     pub title: Option<f32>,
     pub item: Option<f32>,
+    pub byline: Option<f32>,
+    pub article: Option<f32>,
 }
 
 /// `[feed]`: which items of the feeds among the inputs are read.
@@ -70,19 +73,21 @@ pub struct FeedValues {
     pub fetch_links: Option<bool>,
 }
 
-/// Settings for features that other parts of nashra provide (loudness, encoding formats, intro
-/// and outro sounds, the published address). They are parsed and checked here and handed to the
+/// Settings of the audio and publish stages (loudness, encoding formats, intro, transition and
+/// outro sounds, the published address). They are parsed and checked here and handed to the
 /// application, which applies those its build supports and reports the others.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Extras {
     /// Target programme loudness, LUFS (e.g. -19).
     pub loudness: Option<f64>,
-    /// Audio formats to write, lower-case (`wav`, `mp3`, `opus`).
-    pub formats: Vec<String>,
-    /// A sound played before every programme.
-    pub intro: Option<PathBuf>,
-    /// A sound played after every programme.
-    pub outro: Option<PathBuf>,
+    /// Audio formats to write, in order; empty: not set.
+    pub formats: Vec<Format>,
+    /// The sound before the bulletin and the full edition (`chime`, `none` or a file).
+    pub intro: Option<SoundSource>,
+    /// The sound between programmes in the full edition.
+    pub transition: Option<SoundSource>,
+    /// The sound after the bulletin and the full edition.
+    pub outro: Option<SoundSource>,
     /// Where the edition's folder will be published (`https://example.com/editions/today/`).
     pub base_url: Option<String>,
 }
@@ -101,6 +106,7 @@ struct Raw {
     loudness: Option<f64>,
     formats: Option<Vec<String>>,
     intro: Option<String>,
+    transition: Option<String>,
     outro: Option<String>,
     base_url: Option<String>,
     feed: Option<RawFeed>,
@@ -132,7 +138,7 @@ enum DateValue {
 }
 
 /// Formats an encoder may be asked for.
-const KNOWN_FORMATS: &[&str] = &["wav", "mp3", "opus", "ogg", "flac", "m4a"];
+const KNOWN_FORMATS: &[&str] = &["mp3", "opus", "wav"];
 
 impl EditionFile {
     /// Reads and checks `path`.
@@ -162,6 +168,12 @@ impl EditionFile {
             } else {
                 base.join(p)
             }
+        };
+        // `chime` and `none` are nashra's words; anything else is a sound file beside this one.
+        let sound = |s: &str| match s.trim() {
+            "chime" => SoundSource::Chime,
+            "none" => SoundSource::None,
+            path => SoundSource::File(resolve(path)),
         };
         let date = raw.date.map(|d| date_value(d).map_err(|m| invalid("date", m))).transpose()?;
         let language = raw.language.map(|l| l.trim().to_owned());
@@ -200,14 +212,17 @@ impl EditionFile {
                 return Err(invalid("loudness", format!("{lufs}: LUFS between -70 and 0")));
             }
         }
-        let formats: Vec<String> =
-            raw.formats.unwrap_or_default().iter().map(|f| f.trim().to_ascii_lowercase()).collect();
-        if let Some(unknown) = formats.iter().find(|f| !KNOWN_FORMATS.contains(&f.as_str())) {
-            return Err(invalid(
-                "formats",
-                format!("{unknown:?}: known formats are {}", KNOWN_FORMATS.join(", ")),
-            ));
-        }
+        let formats = raw
+            .formats
+            .unwrap_or_default()
+            .iter()
+            .map(|f| {
+                f.parse::<Format>().map_err(|_| {
+                    let known = KNOWN_FORMATS.join(", ");
+                    invalid("formats", format!("{f:?}: known formats are {known}"))
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
         if let Some(url) = &raw.base_url {
             if !is_url(Path::new(url)) {
                 return Err(invalid("base_url", format!("{url:?}: an http:// or https:// URL")));
@@ -230,8 +245,9 @@ impl EditionFile {
             extras: Extras {
                 loudness: raw.loudness,
                 formats,
-                intro: raw.intro.as_deref().map(resolve),
-                outro: raw.outro.as_deref().map(resolve),
+                intro: raw.intro.as_deref().map(sound),
+                transition: raw.transition.as_deref().map(sound),
+                outro: raw.outro.as_deref().map(sound),
                 base_url: raw.base_url,
             },
             inputs: raw.inputs.iter().map(|i| resolve(i.trim())).collect(),
@@ -268,6 +284,7 @@ voice = "ar_JO-kareem-medium"
 loudness = -19
 formats = ["MP3", "wav"]
 intro = "sounds/intro.wav"
+transition = "none"
 outro = "/srv/sounds/outro.wav"
 base_url = "https://example.com/editions/"
 inputs = ["seed.txt", "pages/", "https://example.com/news/1.html"]
@@ -278,6 +295,7 @@ headlines = "ar_JO-kareem-low"
 [pauses]
 sentence = 0.3
 item = 1.2
+article = 2
 
 [feed]
 items = 5
@@ -301,7 +319,12 @@ fetch_links = true
         assert_eq!(f.body_voice, None);
         assert_eq!(
             f.pauses,
-            PauseValues { sentence: Some(0.3), paragraph: None, title: None, item: Some(1.2) }
+            PauseValues {
+                sentence: Some(0.3),
+                item: Some(1.2),
+                article: Some(2.0),
+                ..PauseValues::default()
+            }
         );
         assert_eq!(
             f.feed,
@@ -315,9 +338,10 @@ fetch_links = true
             f.extras,
             Extras {
                 loudness: Some(-19.0),
-                formats: vec!["mp3".into(), "wav".into()],
-                intro: Some(PathBuf::from("/news/evening/sounds/intro.wav")),
-                outro: Some(PathBuf::from("/srv/sounds/outro.wav")),
+                formats: vec![Format::Mp3, Format::Wav],
+                intro: Some(SoundSource::File("/news/evening/sounds/intro.wav".into())),
+                transition: Some(SoundSource::None),
+                outro: Some(SoundSource::File("/srv/sounds/outro.wav".into())),
                 base_url: Some("https://example.com/editions/".into()),
             }
         );

@@ -262,6 +262,8 @@ fn arbitrary_manifest(b: &mut Bytes<'_>, names: AudioNames) -> Manifest {
         paragraph: f32::from(b.byte()) / 100.0,
         title: f32::from(b.byte()) / 100.0,
         item: f32::from(b.byte()) / 100.0,
+        byline: f32::from(b.byte()) / 100.0,
+        article: f32::from(b.byte()) / 100.0,
     };
     let articles = (0..b.count(3))
         .map(|position| {
@@ -282,6 +284,8 @@ fn arbitrary_manifest(b: &mut Bytes<'_>, names: AudioNames) -> Manifest {
                 },
                 duration_s: snap(clock + f64::from(b.byte()) / 100.0),
                 sentences,
+                files: Vec::new(),
+                chapters: Vec::new(),
             }
         })
         .collect();
@@ -309,6 +313,8 @@ fn arbitrary_manifest(b: &mut Bytes<'_>, names: AudioNames) -> Manifest {
             duration_s: snap(clock + 0.5),
             items,
             sentences,
+            files: Vec::new(),
+            chapters: Vec::new(),
         }
     });
     let errors =
@@ -326,6 +332,7 @@ fn arbitrary_manifest(b: &mut Bytes<'_>, names: AudioNames) -> Manifest {
         articles,
         bulletin,
         errors,
+        mastering: None,
         full_edition: None,
     }
 }

@@ -136,10 +136,6 @@ fn print_event(quiet: bool, event: &Event) {
             dropped.display(),
             kept.display()
         ),
-        Event::NotApplied { setting, file } => eprintln!(
-            "nashra: warning: {}: `{setting}` is read but not applied by this version of nashra",
-            file.display()
-        ),
         Event::Progress(_) if quiet => {}
         Event::Progress(progress) => match progress {
             Progress::ArticleStarted { index, total, title } => {
@@ -150,6 +146,9 @@ fn print_event(quiet: bool, event: &Event) {
             }
             Progress::ArticleDone { duration_s, .. } => {
                 eprintln!("nashra:        {duration_s:.1} s of audio")
+            }
+            Progress::FullEditionDone { duration_s, chapters } => {
+                eprintln!("nashra: full edition ({duration_s:.1} s, {chapters} chapters)")
             }
             _ => {}
         },

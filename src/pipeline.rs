@@ -2,13 +2,21 @@
 //!
 //! In: an [`EditionPlan`] (articles already turned into [`Script`]s by the text stage), a
 //! [`Synthesizer`] (the voice stage, or a fake in tests) and [`RenderOptions`].
-//! Out: `NN-slug.wav` per article, `bulletin.wav`, and `edition.json` written last, all in the
-//! output directory; the returned [`Manifest`] is the one written.
+//! Out, in the output directory, in every format asked for (`.mp3`, `.opus`, `.wav`):
+//! `bulletin.*` (intro sound, the headlines, outro sound), `NN-slug.*` per article, and
+//! `full-edition.*` (intro, bulletin, then every article with a transition sound between them,
+//! with chapters); `edition.json` written last. The returned [`Manifest`] is the one written.
+//!
+//! Each programme is mastered as a whole: one gain to the loudness target (never per sentence),
+//! then a true-peak limiter under the ceiling of each kind of file (see [`crate::audio::master`]).
+//! The full edition is built from the articles and the bulletin at their target level and then
+//! mastered again as a whole, so it meets the target too.
 //!
 //! Must never happen:
 //! - one bad article sinking the edition: a synthesis failure is recorded in `errors` and the
 //!   other articles still render; only I/O on the output directory stops the run;
-//! - a manifest naming audio that is not on disk: it is written after every WAV, atomically;
+//! - a manifest naming audio that is not on disk: it is written after every audio file,
+//!   atomically; every file is decoded back and measured before it is listed;
 //! - silence standing in for an error (a voice that returns no audio for real text fails the
 //!   article instead of leaving a gap);
 //! - a timing derived from float seconds: spans are sample counts from the [`Assembler`].
@@ -16,17 +24,29 @@
 //! This is the only place the stages meet; it does not depend on `voice` or `text` internals,
 //! only on the [`Synthesizer`] trait and [`crate::edition`] types.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::error::Error as StdError;
 use std::path::PathBuf;
 
 use chrono::{NaiveDate, SubsecRound, Utc};
 
+use crate::audio::chapters::{self, Chapter};
+use crate::audio::decode;
+use crate::audio::encode::{EncodeOptions, Format, Programme, Tags};
+use crate::audio::master::{self, MasterOptions};
+use crate::audio::sounds::{SoundOptions, Sounds};
 use crate::audio::{self, samples_to_seconds, Assembler, AudioError, Pauses, Span};
 use crate::edition::{Article, BlockKind, Headline, Script, Sentence};
 use crate::publish::{
-    self, names, ArticleEntry, BulletinEntry, ErrorEntry, ItemEntry, Manifest, PublishError,
-    SentenceEntry, VoiceEntry,
+    self, names, ArticleEntry, AudioFileEntry, BulletinEntry, ChapterEntry, ErrorEntry,
+    FullEditionEntry, ItemEntry, LoudnessEntry, Manifest, MasteringEntry, PartEntry, PublishError,
+    SentenceEntry, SentenceRef, VoiceEntry,
 };
+
+/// The spoken language, as the ISO 639-2 code that ID3 `TLAN` and the Opus `LANGUAGE` comment
+/// carry. nashra's text stage reads Arabic, whatever voice speaks it.
+pub const LANGUAGE: &str = "ara";
 
 /// Anything that can speak one sentence.
 ///
@@ -109,18 +129,34 @@ pub struct RenderOptions {
     pub pauses: Pauses,
     /// Fade at both ends of every sentence clip, in milliseconds.
     pub fade_ms: f32,
+    /// Loudness target, true-peak ceiling and channel layout.
+    pub master: MasterOptions,
+    /// Formats and codec settings.
+    pub encode: EncodeOptions,
+    /// Intro, transition and outro sounds.
+    pub sounds: SoundOptions,
+    /// Whether to write the full edition.
+    pub full_edition: bool,
+    /// The artist tag; `None` for the article's author, else the edition title.
+    pub artist: Option<String>,
     /// Stop at the first article or bulletin that fails ([`RenderError::Stopped`]) instead of
     /// recording it and going on; `edition.json` is then not written (`--strict`).
     pub strict: bool,
 }
 
 impl RenderOptions {
-    /// Default pauses and fades, writing into `out_dir`.
+    /// Defaults: pauses, 5 ms fades, mono at -19 LUFS under -1 dBTP, MP3, an intro and a
+    /// transition chime, the full edition, writing into `out_dir`.
     pub fn new(out_dir: impl Into<PathBuf>) -> Self {
         Self {
             out_dir: out_dir.into(),
             pauses: Pauses::default(),
             fade_ms: audio::DEFAULT_FADE_MS,
+            master: MasterOptions::default(),
+            encode: EncodeOptions::default(),
+            sounds: SoundOptions::default(),
+            full_edition: true,
+            artist: None,
             strict: false,
         }
     }
@@ -143,6 +179,8 @@ pub enum Progress {
     BulletinStarted { items: usize },
     /// The bulletin is written.
     BulletinDone { duration_s: f64 },
+    /// The full edition is written.
+    FullEditionDone { duration_s: f64, chapters: usize },
 }
 
 /// Errors that stop a render. Synthesis failures do not: they end up in the manifest.
@@ -156,6 +194,12 @@ pub enum RenderError {
         path: PathBuf,
         #[source]
         source: std::io::Error,
+    },
+    #[error("cannot load the {role} sound")]
+    Sound {
+        role: &'static str,
+        #[source]
+        source: AudioError,
     },
     #[error("cannot write audio")]
     Audio(#[source] AudioError),
@@ -174,7 +218,8 @@ pub enum RenderError {
 /// Renders every programme of `plan` into `opts.out_dir` and writes `edition.json` last.
 ///
 /// `voice` describes the voice for the manifest; its `sample_rate` is taken from `synth`, which
-/// is what the files really use.
+/// is what the files really use. The bulletin is rendered first (it is short, and it opens the
+/// full edition, which is then built as the articles come).
 pub fn render(
     plan: &EditionPlan,
     synth: &dyn Synthesizer,
@@ -201,6 +246,7 @@ pub fn render_voices(
             return Err(RenderError::VoiceRates { body: rate, headlines: headlines.sample_rate() });
         }
     }
+    let sounds = load_sounds(opts, rate)?;
     std::fs::create_dir_all(&opts.out_dir)
         .map_err(|source| RenderError::CreateDir { path: opts.out_dir.clone(), source })?;
     if voice.sample_rate != rate {
@@ -211,8 +257,13 @@ pub fn render_voices(
         );
     }
     let voice = VoiceEntry { sample_rate: rate, ..voice };
+    let files = FileWriter { opts, rate, codec_gains: RefCell::default() };
+    let mut full = opts.full_edition.then(|| FullEdition::new(rate, &sounds, opts.pauses.article));
 
     let mut errors = plan.errors.clone();
+    let bulletin =
+        render_bulletin(plan, voices, opts, &sounds, &files, full.as_mut(), progress, &mut errors)?;
+
     let mut articles = Vec::new();
     let total = plan.articles.len();
     for (position, planned) in plan.articles.iter().enumerate() {
@@ -239,10 +290,33 @@ pub fn render_voices(
             }
         };
         let stem = names::article_file_stem(index, &article.title);
-        let audio_name = format!("{stem}.wav");
-        audio::wav::write(&opts.out_dir.join(&audio_name), rate, &spoken.samples)
-            .map_err(RenderError::Audio)?;
-        let duration_s = samples_to_seconds(spoken.samples.len() as u64, rate);
+        let sentences = spoken.sentence_entries(rate);
+        let spans: Vec<Span> = spoken.sentences.iter().map(|t| t.span).collect();
+        let mut samples = spoken.samples;
+        master::normalize(&mut samples, rate, &opts.master).map_err(RenderError::Audio)?;
+        if let Some(full) = full.as_mut() {
+            let offset = full.add_part(&article.title, &samples);
+            full.shifts.push((stem.clone(), offset as i64));
+            full.sentences.extend(
+                spans.iter().enumerate().map(|(i, span)| (stem.clone(), i, shift(*span, offset))),
+            );
+        }
+        let len = samples.len() as u64;
+        let chapter_list = chapters::tile(&[(article.title.clone(), 0)], len);
+        let tags = Tags {
+            title: article.title.clone(),
+            artist: opts
+                .artist
+                .clone()
+                .or_else(|| article.author.clone())
+                .or_else(|| Some(plan.title.clone())),
+            album: Some(plan.title.clone()),
+            date: article.date.or(plan.date),
+            track: Some((index as u32, total as u32)),
+            language: Some(LANGUAGE.to_owned()),
+        };
+        let written = files.write_all(&stem, samples, &chapter_list, &tags)?;
+        let duration_s = samples_to_seconds(len, rate);
         articles.push(ArticleEntry {
             id: stem,
             index,
@@ -252,14 +326,26 @@ pub fn render_voices(
             author: article.author.clone(),
             source: article.source.to_string_lossy().into_owned(),
             url: article.url.clone(),
-            audio: audio_name,
+            audio: written[0].path.clone(),
             duration_s,
-            sentences: spoken.sentence_entries(rate),
+            sentences,
+            files: written,
+            chapters: chapter_entries(&chapter_list, rate),
         });
         progress(Progress::ArticleDone { index, total, duration_s });
     }
 
-    let bulletin = render_bulletin(plan, voices, opts, progress, &mut errors)?;
+    let full_edition = match full {
+        Some(full) if full.parts() > 0 => {
+            let entry = full.finish(plan, &sounds, &files, opts)?;
+            progress(Progress::FullEditionDone {
+                duration_s: entry.duration_s,
+                chapters: entry.chapters.len(),
+            });
+            Some(entry)
+        }
+        _ => None,
+    };
 
     let manifest = Manifest {
         nashra_version: env!("CARGO_PKG_VERSION").to_string(),
@@ -277,7 +363,8 @@ pub fn render_voices(
         articles,
         bulletin,
         errors,
-        full_edition: None,
+        mastering: Some(mastering_entry(opts)),
+        full_edition,
     };
     publish::manifest::write(&opts.out_dir.join(publish::MANIFEST_FILE), &manifest)
         .map_err(RenderError::Manifest)?;
@@ -295,15 +382,428 @@ fn validate(opts: &RenderOptions, rate: u32) -> Result<(), RenderError> {
     if rate == 0 {
         return Err(RenderError::Options(AudioError::InvalidSampleRate { rate }));
     }
-    Ok(())
+    if !(audio::MIN_SAMPLE_RATE..=audio::MAX_SAMPLE_RATE).contains(&rate) {
+        return Err(RenderError::Options(AudioError::UnsupportedSampleRate {
+            rate,
+            min: audio::MIN_SAMPLE_RATE,
+            max: audio::MAX_SAMPLE_RATE,
+        }));
+    }
+    opts.master.validate().map_err(RenderError::Options)?;
+    opts.encode.validate_for_rate(opts.master.layout, rate).map_err(RenderError::Options)?;
+    opts.sounds.validate().map_err(RenderError::Options)
 }
 
-/// Speaks the bulletin into `bulletin.wav`. `None` when it has nothing to say, or when synthesis
-/// failed (recorded in `errors`).
+fn load_sounds(opts: &RenderOptions, rate: u32) -> Result<Sounds, RenderError> {
+    let master = &opts.master;
+    let level = master.target_lufs + opts.sounds.level_lu;
+    let load = |source, role, name| {
+        audio::sounds::load(source, role, rate, level, master.layout)
+            .map_err(|source| RenderError::Sound { role: name, source })
+    };
+    use audio::sounds::Role;
+    Ok(Sounds {
+        intro: load(&opts.sounds.intro, Role::Intro, "intro")?,
+        transition: load(&opts.sounds.transition, Role::Transition, "transition")?,
+        outro: load(&opts.sounds.outro, Role::Outro, "outro")?,
+    })
+}
+
+fn mastering_entry(opts: &RenderOptions) -> MasteringEntry {
+    MasteringEntry {
+        layout: opts.master.layout,
+        target_lufs: opts.master.target_lufs,
+        ceiling_dbtp: opts.master.ceiling_for(false),
+        lossy_ceiling_dbtp: opts.master.ceiling_for(true),
+        formats: opts.encode.unique_formats(),
+        intro: opts.sounds.intro.to_string(),
+        transition: opts.sounds.transition.to_string(),
+        outro: opts.sounds.outro.to_string(),
+    }
+}
+
+/// A span moved `offset` samples later.
+fn shift(span: Span, offset: u64) -> Span {
+    Span { start: span.start + offset, end: span.end + offset }
+}
+
+fn chapter_entries(list: &[Chapter], rate: u32) -> Vec<ChapterEntry> {
+    list.iter()
+        .map(|c| ChapterEntry {
+            title: c.title.clone(),
+            start_s: samples_to_seconds(c.start, rate),
+            end_s: samples_to_seconds(c.end, rate),
+        })
+        .collect()
+}
+
+/// Writes a normalized programme in every format, each under its own ceiling, and describes
+/// what was written by decoding it back.
+struct FileWriter<'a> {
+    opts: &'a RenderOptions,
+    rate: u32,
+    /// The loudness correction, in dB, that the last lossy file of each format needed.
+    codec_gains: RefCell<HashMap<Format, f64>>,
+}
+
+/// Encodings of one lossy file at most (the first, and two corrections).
+const LOSSY_ATTEMPTS: usize = 3;
+
+impl FileWriter<'_> {
+    /// Writes `stem.<ext>` for every format; the entries come back in the formats' order.
+    ///
+    /// Lossless files are limited under the configured ceiling, lossy ones under the lower lossy
+    /// ceiling; a copy is made only when both kinds are asked for.
+    fn write_all(
+        &self,
+        stem: &str,
+        samples: Vec<f32>,
+        chapter_list: &[Chapter],
+        tags: &Tags,
+    ) -> Result<Vec<AudioFileEntry>, RenderError> {
+        let formats = self.opts.encode.unique_formats();
+        let (lossless, lossy): (Vec<Format>, Vec<Format>) =
+            formats.iter().partition(|f| !f.is_lossy());
+        let mut written = Vec::with_capacity(formats.len());
+        let mut samples = samples;
+        if !lossless.is_empty() {
+            let mut copy =
+                if lossy.is_empty() { std::mem::take(&mut samples) } else { samples.clone() };
+            self.write_group(stem, &mut copy, &lossless, false, chapter_list, tags, &mut written)?;
+        }
+        if !lossy.is_empty() {
+            self.write_group(stem, &mut samples, &lossy, true, chapter_list, tags, &mut written)?;
+        }
+        written.sort_by_key(|(format, _)| formats.iter().position(|f| f == format));
+        Ok(written.into_iter().map(|(_, entry)| entry).collect())
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn write_group(
+        &self,
+        stem: &str,
+        samples: &mut [f32],
+        formats: &[Format],
+        lossy: bool,
+        chapter_list: &[Chapter],
+        tags: &Tags,
+        written: &mut Vec<(Format, AudioFileEntry)>,
+    ) -> Result<(), RenderError> {
+        let master = &self.opts.master;
+        let started = std::time::Instant::now();
+        let report = master::limit_for(samples, self.rate, master, lossy);
+        tracing::debug!(
+            stem,
+            lossy,
+            ?report,
+            elapsed_ms = started.elapsed().as_millis(),
+            "limited"
+        );
+        let lossy_ceiling = master.ceiling_for(true);
+        let mut buffer =
+            LossyBuffer { samples, rate: self.rate, gain_db: 0.0, ceiling: lossy_ceiling };
+        for &format in formats {
+            let name = format!("{stem}.{}", format.extension());
+            let seen = if lossy {
+                self.write_lossy(format, &mut buffer, &name, chapter_list, tags)?
+            } else {
+                let samples = &*buffer.samples;
+                self.write_one(format, samples, &name, chapter_list, tags)?
+            };
+            let bytes = std::fs::metadata(self.opts.out_dir.join(&name))
+                .map_err(|source| {
+                    let path = self.opts.out_dir.join(&name);
+                    RenderError::Audio(AudioError::Io { path, source })
+                })?
+                .len();
+            written.push((
+                format,
+                AudioFileEntry {
+                    format,
+                    path: name,
+                    bytes,
+                    sample_rate: seen.rate,
+                    channels: seen.channels,
+                    duration_s: samples_to_seconds(seen.frames, seen.rate),
+                    loudness: LoudnessEntry::new(
+                        seen.loudness.integrated_lufs,
+                        seen.loudness.true_peak_dbtp,
+                    ),
+                },
+            ));
+        }
+        Ok(())
+    }
+
+    /// Writes a lossy file that, *as decoded*, is at the target loudness and under the ceiling.
+    ///
+    /// Two things move between the encoder's input and a decoder's output. A lossy codec drops
+    /// the highest frequencies, which K-weighting counts, so the decoded file reads a few tenths
+    /// of a LU low (0.44 LU for MP3 at 64 kbit/s, 0.31 for Opus at 32, on espeak-ng's bright
+    /// voice). And it reshapes waveforms, so peaks can grow: the 0.5 dB of extra headroom before
+    /// lossy encoding is the usual allowance, but Opus at 32 kbit/s was measured raising the
+    /// chime's peaks by 0.9 dB. So each file is decoded and measured; if its loudness is more
+    /// than [`CODEC_TOLERANCE_LU`] off, or its true peak is over the ceiling, it is encoded again
+    /// with a corrected gain and a lower limiter ceiling (at most [`LOSSY_ATTEMPTS`] times).
+    /// The gain one programme needed is applied up front to the next, since it is mostly a
+    /// property of the voice and the codec; the peak correction depends on the content and is
+    /// found anew for each file.
+    fn write_lossy(
+        &self,
+        format: Format,
+        buffer: &mut LossyBuffer<'_>,
+        name: &str,
+        chapter_list: &[Chapter],
+        tags: &Tags,
+    ) -> Result<decode::Inspection, RenderError> {
+        let master = &self.opts.master;
+        // The peak the decoded file must stay under, with the limiter's own margin for meters.
+        let allowed_peak = master.ceiling_dbtp - audio::limiter::METER_MARGIN_DB;
+        let mut gain_db = self.codec_gains.borrow().get(&format).copied().unwrap_or(0.0);
+        let mut ceiling = master.ceiling_for(true);
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            buffer.set(gain_db, ceiling);
+            let seen = self.write_one(format, buffer.samples, name, chapter_list, tags)?;
+            let deviation = master.target_lufs - seen.loudness.integrated_lufs;
+            let over = seen.loudness.true_peak_dbtp - allowed_peak;
+            let level_ok = !deviation.is_finite() || deviation.abs() <= CODEC_TOLERANCE_LU;
+            let peak_ok = over <= 0.0 || !over.is_finite();
+            tracing::debug!(file = name, attempt, gain_db, ceiling, deviation, over, "levelled");
+            if (level_ok && peak_ok) || attempt == LOSSY_ATTEMPTS {
+                if !peak_ok {
+                    tracing::warn!(
+                        file = name,
+                        peak_dbtp = seen.loudness.true_peak_dbtp,
+                        "the decoded file stays over the true-peak ceiling"
+                    );
+                }
+                self.codec_gains.borrow_mut().insert(format, gain_db);
+                return Ok(seen);
+            }
+            if !level_ok {
+                gain_db += deviation;
+            }
+            if !peak_ok {
+                // The codec added `over` dB to the input's peak: limit the input that much (and a
+                // tenth more) under its own peak, which may already sit under the ceiling.
+                let input_peak = audio::loudness::gain_to_db(f64::from(audio::limiter::true_peak(
+                    buffer.samples,
+                )));
+                ceiling = ceiling.min(input_peak) - over - 0.1;
+            }
+        }
+    }
+
+    /// Encodes `samples` as `name` in the output directory, then decodes and measures it.
+    fn write_one(
+        &self,
+        format: Format,
+        samples: &[f32],
+        name: &str,
+        chapter_list: &[Chapter],
+        tags: &Tags,
+    ) -> Result<decode::Inspection, RenderError> {
+        let master = &self.opts.master;
+        let path = self.opts.out_dir.join(name);
+        let programme = Programme {
+            samples,
+            rate: self.rate,
+            layout: master.layout,
+            chapters: chapter_list,
+            tags,
+        };
+        let started = std::time::Instant::now();
+        self.opts
+            .encode
+            .encoder(format, master.layout)
+            .write(&programme, &path)
+            .map_err(RenderError::Audio)?;
+        let encoded_ms = started.elapsed().as_millis();
+        let seen = decode::inspect(&path).map_err(RenderError::Audio)?;
+        tracing::debug!(
+            file = name,
+            encoded_ms,
+            inspected_ms = started.elapsed().as_millis() - encoded_ms,
+            "written"
+        );
+        let expected = audio::resample::resampled_len(samples.len(), self.rate, seen.rate) as u64;
+        if seen.frames != expected {
+            tracing::warn!(
+                file = %path.display(),
+                decoded = seen.frames,
+                expected,
+                "decoded length differs from the programme"
+            );
+        }
+        Ok(seen)
+    }
+}
+
+/// The samples handed to lossy encoders, corrected in place rather than copied (an hour of a
+/// 22 kHz programme is 318 MB): the gain and the limiter ceiling they are at, beyond the
+/// programme's normalization and lossy limiting.
+struct LossyBuffer<'a> {
+    samples: &'a mut [f32],
+    rate: u32,
+    gain_db: f64,
+    ceiling: f64,
+}
+
+impl LossyBuffer<'_> {
+    /// Brings the samples to `gain_db` and under `ceiling`. A gain raised, or a ceiling lowered,
+    /// goes through the limiter again; a ceiling once lowered stays lowered (limiting cannot be
+    /// undone), which only costs the next format a little of its peaks.
+    fn set(&mut self, gain_db: f64, ceiling: f64) {
+        let delta = gain_db - self.gain_db;
+        if delta != 0.0 {
+            audio::loudness::apply_gain(self.samples, audio::loudness::db_to_gain(delta));
+            self.gain_db = gain_db;
+        }
+        if delta > 0.0 || ceiling < self.ceiling {
+            self.ceiling = self.ceiling.min(ceiling);
+            let options = audio::limiter::LimiterOptions::with_ceiling(self.ceiling);
+            audio::limiter::limit(self.samples, self.rate, &options);
+        }
+    }
+}
+
+/// How far a lossy file's measured loudness may sit from the target before it is encoded again
+/// with a correcting gain, in LU.
+const CODEC_TOLERANCE_LU: f64 = 0.2;
+
+/// The full edition as it is built: the intro, then each programme (bulletin, articles) at its
+/// target level, separated by the transition sound, with chapter marks and timed sentences.
+struct FullEdition<'s> {
+    assembler: Assembler,
+    transition: Option<&'s [f32]>,
+    pause: f32,
+    /// Title and start sample of each part's chapter.
+    marks: Vec<(String, u64)>,
+    /// Bulletin items, timed in this file.
+    items: Vec<(String, Option<NaiveDate>, Span)>,
+    /// Article sentences: article id, index in the article, span in this file.
+    sentences: Vec<(String, usize, Span)>,
+    /// Each programme's id and where its own sample 0 falls in this file (the bulletin's may be
+    /// before 0: its file opens with the intro sound, which here precedes it differently).
+    shifts: Vec<(String, i64)>,
+}
+
+impl<'s> FullEdition<'s> {
+    fn new(rate: u32, sounds: &'s Sounds, pause: f32) -> Self {
+        let mut assembler = Assembler::new(rate, 0.0);
+        if let Some(intro) = &sounds.intro {
+            assembler.push_raw(intro);
+        }
+        Self {
+            assembler,
+            transition: sounds.transition.as_deref(),
+            pause,
+            marks: Vec::new(),
+            items: Vec::new(),
+            sentences: Vec::new(),
+            shifts: Vec::new(),
+        }
+    }
+
+    fn parts(&self) -> usize {
+        self.marks.len()
+    }
+
+    /// Appends a programme; returns the sample where its first sample landed.
+    fn add_part(&mut self, title: &str, samples: &[f32]) -> u64 {
+        let mark = if self.marks.is_empty() {
+            if !self.assembler.is_empty() {
+                self.assembler.push_silence(self.pause);
+            }
+            0
+        } else {
+            self.assembler.push_silence(self.pause);
+            let mark = self.assembler.len();
+            if let Some(transition) = self.transition {
+                self.assembler.push_raw(transition);
+                self.assembler.push_silence(self.pause);
+            }
+            mark
+        };
+        self.marks.push((title.to_owned(), mark));
+        self.assembler.push_raw(samples).start
+    }
+
+    /// Adds the outro, masters the whole and writes it in every format.
+    fn finish(
+        mut self,
+        plan: &EditionPlan,
+        sounds: &Sounds,
+        files: &FileWriter<'_>,
+        opts: &RenderOptions,
+    ) -> Result<FullEditionEntry, RenderError> {
+        if let Some(outro) = &sounds.outro {
+            self.assembler.push_silence(self.pause);
+            self.assembler.push_raw(outro);
+        }
+        let rate = self.assembler.sample_rate();
+        let mut samples = self.assembler.finish();
+        master::normalize(&mut samples, rate, &opts.master).map_err(RenderError::Audio)?;
+        let len = samples.len() as u64;
+        let chapter_list = chapters::tile(&self.marks, len);
+        let tags = Tags {
+            title: plan.title.clone(),
+            artist: opts.artist.clone().or_else(|| Some(plan.title.clone())),
+            album: Some(plan.title.clone()),
+            date: plan.date,
+            track: None,
+            language: Some(LANGUAGE.to_owned()),
+        };
+        let written = files.write_all(publish::FULL_EDITION_STEM, samples, &chapter_list, &tags)?;
+        let seconds = |span: &Span| {
+            (samples_to_seconds(span.start, rate), samples_to_seconds(span.end, rate))
+        };
+        Ok(FullEditionEntry {
+            audio: written[0].path.clone(),
+            duration_s: samples_to_seconds(len, rate),
+            files: written,
+            chapters: chapter_entries(&chapter_list, rate),
+            items: self
+                .items
+                .iter()
+                .map(|(title, date, span)| {
+                    let (start_s, end_s) = seconds(span);
+                    ItemEntry { title: title.clone(), date: *date, start_s, end_s }
+                })
+                .collect(),
+            sentences: self
+                .sentences
+                .iter()
+                .map(|(article, index, span)| {
+                    let (start_s, end_s) = seconds(span);
+                    SentenceRef { article: article.clone(), index: *index, start_s, end_s }
+                })
+                .collect(),
+            parts: self
+                .shifts
+                .iter()
+                .map(|(id, at)| PartEntry {
+                    id: id.clone(),
+                    start_s: at.signum() as f64 * samples_to_seconds(at.unsigned_abs(), rate),
+                })
+                .collect(),
+        })
+    }
+}
+
+/// Speaks the bulletin into `bulletin.*`, framed by the intro and outro sounds, and adds its
+/// speech to the full edition. `None` when it has nothing to say, or when synthesis failed
+/// (recorded in `errors`).
+#[allow(clippy::too_many_arguments)]
 fn render_bulletin(
     plan: &EditionPlan,
     voices: &Voices<'_>,
     opts: &RenderOptions,
+    sounds: &Sounds,
+    files: &FileWriter<'_>,
+    mut full: Option<&mut FullEdition<'_>>,
     progress: &mut dyn FnMut(Progress),
     errors: &mut Vec<ErrorEntry>,
 ) -> Result<Option<BulletinEntry>, RenderError> {
@@ -316,7 +816,7 @@ fn render_bulletin(
         );
     }
     progress(Progress::BulletinStarted { items: item_blocks });
-    let spoken = match speak(&plan.bulletin, voices, opts, progress) {
+    let mut spoken = match speak(&plan.bulletin, voices, opts, progress) {
         Ok(spoken) => spoken,
         Err(SpeakError::NothingToSay) => return Ok(None),
         Err(failure) => {
@@ -333,11 +833,9 @@ fn render_bulletin(
         }
     };
     let rate = voices.body.sample_rate();
-    let audio_name = format!("{}.wav", publish::BULLETIN_STEM);
-    audio::wav::write(&opts.out_dir.join(&audio_name), rate, &spoken.samples)
-        .map_err(RenderError::Audio)?;
 
-    let mut items = Vec::new();
+    // The headlines, with their spans in the speech.
+    let mut timed_items = Vec::new();
     let mut ordinal = 0;
     for (block_index, block) in plan.bulletin.blocks.iter().enumerate() {
         if block.kind != BlockKind::Item {
@@ -352,17 +850,86 @@ fn render_bulletin(
             Some(headline) => headline.title.clone(),
             None => printed_text(&block.sentences),
         };
-        items.push(ItemEntry {
-            title,
-            date: headline.and_then(|h| h.date),
-            start_s: samples_to_seconds(span.start, rate),
-            end_s: samples_to_seconds(span.end, rate),
-        });
+        timed_items.push((title, headline.and_then(|h| h.date), span));
     }
-    let duration_s = samples_to_seconds(spoken.samples.len() as u64, rate);
+    // What the bulletin is called: its spoken introduction as printed, else the edition title.
+    let intro_title = plan
+        .bulletin
+        .blocks
+        .iter()
+        .find(|b| b.kind == BlockKind::Intro)
+        .map(|b| printed_text(&b.sentences))
+        .filter(|t| !t.is_empty())
+        .unwrap_or_else(|| plan.title.clone());
+
+    let mut speech = std::mem::take(&mut spoken.samples);
+    master::normalize(&mut speech, rate, &opts.master).map_err(RenderError::Audio)?;
+    let mut full_offset = None;
+    if let Some(full) = full.as_deref_mut() {
+        let offset = full.add_part(&intro_title, &speech);
+        full_offset = Some(offset);
+        full.items.extend(
+            timed_items
+                .iter()
+                .map(|(title, date, span)| (title.clone(), *date, shift(*span, offset))),
+        );
+    }
+
+    // The bulletin file: intro sound, the speech, outro sound, levelled as a whole.
+    let mut framed = Assembler::new(rate, 0.0);
+    if let Some(intro) = &sounds.intro {
+        framed.push_raw(intro);
+        framed.push_silence(opts.pauses.item);
+    }
+    let offset = framed.push_raw(&speech).start;
+    drop(speech);
+    if let (Some(at), Some(full)) = (full_offset, full) {
+        full.shifts
+            .push((publish::programme::BULLETIN_PART_ID.to_owned(), at as i64 - offset as i64));
+    }
+    let sentences = spoken.sentence_entries_at(rate, offset);
+    if let Some(outro) = &sounds.outro {
+        framed.push_silence(opts.pauses.item);
+        framed.push_raw(outro);
+    }
+    let mut samples = framed.finish();
+    master::normalize(&mut samples, rate, &opts.master).map_err(RenderError::Audio)?;
+    let len = samples.len() as u64;
+
+    let mut marks = vec![(intro_title.clone(), 0)];
+    marks.extend(timed_items.iter().map(|(title, _, span)| (title.clone(), span.start + offset)));
+    let chapter_list = chapters::tile(&marks, len);
+    let tags = Tags {
+        title: intro_title,
+        artist: opts.artist.clone().or_else(|| Some(plan.title.clone())),
+        album: Some(plan.title.clone()),
+        date: plan.date,
+        track: None,
+        language: Some(LANGUAGE.to_owned()),
+    };
+    let written = files.write_all(publish::BULLETIN_STEM, samples, &chapter_list, &tags)?;
+    let items = timed_items
+        .into_iter()
+        .map(|(title, date, span)| {
+            let span = shift(span, offset);
+            ItemEntry {
+                title,
+                date,
+                start_s: samples_to_seconds(span.start, rate),
+                end_s: samples_to_seconds(span.end, rate),
+            }
+        })
+        .collect();
+    let duration_s = samples_to_seconds(len, rate);
     progress(Progress::BulletinDone { duration_s });
-    let sentences = spoken.sentence_entries(rate);
-    Ok(Some(BulletinEntry { audio: audio_name, duration_s, items, sentences }))
+    Ok(Some(BulletinEntry {
+        audio: written[0].path.clone(),
+        duration_s,
+        items,
+        sentences,
+        files: written,
+        chapters: chapter_entries(&chapter_list, rate),
+    }))
 }
 
 /// A programme as spoken: its samples and where each sentence landed.
@@ -382,15 +949,23 @@ impl Spoken<'_> {
     /// The manifest's view of every spoken sentence: printed and spoken text, seconds from the
     /// sample spans, and the 1-based block it belongs to.
     fn sentence_entries(&self, rate: u32) -> Vec<SentenceEntry> {
+        self.sentence_entries_at(rate, 0)
+    }
+
+    /// [`Self::sentence_entries`] for a file in which this speech starts at sample `offset`.
+    fn sentence_entries_at(&self, rate: u32, offset: u64) -> Vec<SentenceEntry> {
         self.sentences
             .iter()
-            .map(|timed| SentenceEntry {
-                kind: timed.kind,
-                text: timed.sentence.text.clone(),
-                spoken: timed.sentence.spoken.clone(),
-                start_s: samples_to_seconds(timed.span.start, rate),
-                end_s: samples_to_seconds(timed.span.end, rate),
-                block: Some(timed.block + 1),
+            .map(|timed| {
+                let span = shift(timed.span, offset);
+                SentenceEntry {
+                    kind: timed.kind,
+                    text: timed.sentence.text.clone(),
+                    spoken: timed.sentence.spoken.clone(),
+                    start_s: samples_to_seconds(span.start, rate),
+                    end_s: samples_to_seconds(span.end, rate),
+                    block: Some(timed.block + 1),
+                }
             })
             .collect()
     }
@@ -415,7 +990,8 @@ enum SpeakError {
 /// The silence after a block, by what the block is.
 fn pause_after(kind: BlockKind, pauses: &Pauses) -> f32 {
     match kind {
-        BlockKind::Title | BlockKind::Dateline | BlockKind::Author => pauses.title,
+        BlockKind::Title => pauses.title,
+        BlockKind::Dateline | BlockKind::Author => pauses.byline,
         BlockKind::Paragraph | BlockKind::Note => pauses.paragraph,
         BlockKind::Intro | BlockKind::Item => pauses.item,
     }
@@ -532,6 +1108,7 @@ fn printed_text(sentences: &[Sentence]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::audio::sounds::SoundSource;
     use crate::edition::Block;
     use std::sync::Mutex;
 
@@ -670,6 +1247,28 @@ mod tests {
         (reader.spec().sample_rate, reader.len())
     }
 
+    /// Options for timing tests: WAV only, no fades, no sounds, no full edition.
+    fn plain(dir: &std::path::Path, pauses: Pauses) -> RenderOptions {
+        RenderOptions {
+            pauses,
+            fade_ms: 0.0,
+            encode: EncodeOptions::formats(&[Format::Wav]),
+            sounds: SoundOptions::none(),
+            full_edition: false,
+            ..RenderOptions::new(dir)
+        }
+    }
+
+    fn test_pauses() -> Pauses {
+        Pauses { sentence: 0.1, paragraph: 0.2, title: 0.3, item: 0.4, byline: 0.25, article: 0.5 }
+    }
+
+    /// Samples per channel and rate of any file nashra writes, as decoded.
+    fn decoded(path: &std::path::Path) -> (u32, u64) {
+        let d = decode::decode_file(path, None).unwrap();
+        (d.rate, d.frames() as u64)
+    }
+
     #[test]
     fn two_articles_and_bulletin_render_with_consistent_manifest() {
         let dir = tempfile::tempdir().unwrap();
@@ -688,9 +1287,19 @@ mod tests {
         assert_eq!(manifest.articles[1].id, "02-khbr-than");
         for (entry, planned) in manifest.articles.iter().zip(&plan.articles) {
             let path = out.join(&entry.audio);
-            let (rate, samples) = wav_len(&path);
+            assert!(entry.audio.ends_with(".mp3"), "MP3 by default: {}", entry.audio);
+            let (rate, samples) = decoded(&path);
             assert_eq!(rate, 8000);
-            assert_eq!(entry.duration_s, samples_to_seconds(u64::from(samples), 8000));
+            assert_eq!(entry.duration_s, samples_to_seconds(samples, 8000));
+            assert_eq!(entry.files.len(), 1);
+            assert_eq!(entry.files[0].path, entry.audio);
+            assert_eq!(entry.files[0].bytes, std::fs::metadata(&path).unwrap().len());
+            assert_eq!(entry.chapters.len(), 1);
+            assert_eq!(entry.chapters[0].title, planned.article.title);
+            assert_eq!(
+                (entry.chapters[0].start_s, entry.chapters[0].end_s),
+                (0.0, entry.duration_s)
+            );
             let expected: usize = planned.script.blocks.iter().map(|b| b.sentences.len()).sum();
             assert_eq!(entry.sentences.len(), expected);
             let mut last_end = 0.0;
@@ -713,9 +1322,21 @@ mod tests {
         assert_eq!(blocks, [Some(1), Some(2), Some(3), Some(3), Some(4), Some(5)]);
 
         let bulletin = manifest.bulletin.as_ref().unwrap();
-        assert_eq!(bulletin.audio, "bulletin.wav");
-        let (_, samples) = wav_len(&out.join("bulletin.wav"));
-        assert_eq!(bulletin.duration_s, samples_to_seconds(u64::from(samples), 8000));
+        assert_eq!(bulletin.audio, "bulletin.mp3");
+        let (_, samples) = decoded(&out.join("bulletin.mp3"));
+        assert_eq!(bulletin.duration_s, samples_to_seconds(samples, 8000));
+        // The intro chime comes first: the first item starts after it and the item pause.
+        let chime = audio::sounds::chime(audio::sounds::Role::Intro, 8000).len() as f64 / 8000.0;
+        assert!(bulletin.items[0].start_s > chime + 0.9, "{:?}", bulletin.items[0]);
+        let chapter_titles: Vec<&str> =
+            bulletin.chapters.iter().map(|c| c.title.as_str()).collect();
+        assert_eq!(
+            chapter_titles,
+            ["إليكم أبرز العناوين.", "العنوان الأول", "العنوان الثاني", "العنوان الثالث"]
+        );
+        for (chapter, item) in bulletin.chapters[1..].iter().zip(&bulletin.items) {
+            assert_eq!(chapter.start_s, item.start_s);
+        }
         assert_eq!(bulletin.items.len(), 3);
         assert_eq!(bulletin.items[0].title, "العنوان الأول");
         assert_eq!(bulletin.items[0].date, NaiveDate::from_ymd_opt(2023, 11, 6));
@@ -751,18 +1372,22 @@ mod tests {
         files.sort();
         assert_eq!(
             files,
-            ["01-hl-aadt-rwsya-hmas.wav", "02-khbr-than.wav", "bulletin.wav", "edition.json"]
+            [
+                "01-hl-aadt-rwsya-hmas.mp3",
+                "02-khbr-than.mp3",
+                "bulletin.mp3",
+                "edition.json",
+                "full-edition.mp3"
+            ]
         );
 
-        assert_eq!(
-            events.first(),
-            Some(&Progress::ArticleStarted {
-                index: 1,
-                total: 2,
-                title: "هل أعادت روسيا حماس".into()
-            })
-        );
-        assert!(matches!(events.last(), Some(Progress::BulletinDone { .. })));
+        assert_eq!(events.first(), Some(&Progress::BulletinStarted { items: 3 }));
+        assert!(events.contains(&Progress::ArticleStarted {
+            index: 1,
+            total: 2,
+            title: "هل أعادت روسيا حماس".into()
+        }));
+        assert!(matches!(events.last(), Some(Progress::FullEditionDone { chapters: 3, .. })));
         let sentence_events =
             events.iter().filter(|e| matches!(e, Progress::SentenceDone { .. })).count();
         assert_eq!(sentence_events, 6 + 2 + 5);
@@ -771,30 +1396,28 @@ mod tests {
     #[test]
     fn pauses_follow_block_kinds_exactly_in_samples() {
         let dir = tempfile::tempdir().unwrap();
-        let synth = ToneSynth::new(1000, 10);
+        // 80 samples a character at 8000 Hz: 10 ms a character.
+        let synth = ToneSynth::new(8000, 80);
         let plan = one_article_plan(
             "a",
             "ab",
             vec![
                 block(BlockKind::Title, &["ab"]),
+                block(BlockKind::Dateline, &["abc"]),
                 block(BlockKind::Paragraph, &["abc", "abcd"]),
                 block(BlockKind::Paragraph, &["a"]),
             ],
         );
-        let opts = RenderOptions {
-            out_dir: dir.path().to_path_buf(),
-            pauses: Pauses { sentence: 0.1, paragraph: 0.2, title: 0.3, item: 0.4 },
-            fade_ms: 0.0,
-            strict: false,
-        };
+        let opts = plain(dir.path(), test_pauses());
         let manifest = render(&plan, &synth, voice(), &opts, &mut |_| {}).unwrap();
         let times: Vec<(f64, f64)> =
             manifest.articles[0].sentences.iter().map(|s| (s.start_s, s.end_s)).collect();
-        // ab: 0..20; title pause 300; abc: 320..350; sentence pause 100; abcd: 450..490;
-        // paragraph pause 200; a: 690..700; tail 100.
-        assert_eq!(times, [(0.0, 0.02), (0.32, 0.35), (0.45, 0.49), (0.69, 0.7)]);
-        assert_eq!(manifest.articles[0].duration_s, 0.8);
-        assert_eq!(wav_len(&dir.path().join("01-ab.wav")), (1000, 800));
+        // ab: 0..20 ms; title pause 300; abc (dateline): 320..350; byline pause 250;
+        // abc: 600..630; sentence pause 100; abcd: 730..770; paragraph pause 200; a: 970..980;
+        // tail 100.
+        assert_eq!(times, [(0.0, 0.02), (0.32, 0.35), (0.6, 0.63), (0.73, 0.77), (0.97, 0.98)]);
+        assert_eq!(manifest.articles[0].duration_s, 1.08);
+        assert_eq!(wav_len(&dir.path().join("01-ab.wav")), (8000, 8640));
         assert!(manifest.bulletin.is_none(), "an empty bulletin writes no file");
         assert!(!dir.path().join("bulletin.wav").exists());
     }
@@ -822,8 +1445,8 @@ mod tests {
             manifest.errors[0].message,
             "sentence 2 of block 3 (Paragraph): cannot write model.onnx: model exploded"
         );
-        assert!(!dir.path().join("01-hl-aadt-rwsya-hmas.wav").exists());
-        assert!(dir.path().join("02-khbr-than.wav").exists());
+        assert!(!dir.path().join("01-hl-aadt-rwsya-hmas.mp3").exists());
+        assert!(dir.path().join("02-khbr-than.mp3").exists());
         assert!(manifest.bulletin.is_some());
         assert_eq!(publish::manifest::read(&dir.path().join("edition.json")).unwrap(), manifest);
     }
@@ -841,9 +1464,11 @@ mod tests {
             "{err}"
         );
         assert!(err.to_string().contains("model exploded"), "{err}");
-        assert!(dir.path().join("01-hl-aadt-rwsya-hmas.wav").exists(), "finished files stay whole");
+        // The bulletin (rendered first) and the first article are whole; nothing after the stop.
+        assert!(dir.path().join("bulletin.mp3").exists());
+        assert!(dir.path().join("01-hl-aadt-rwsya-hmas.mp3").exists(), "finished files stay whole");
         assert!(!dir.path().join("edition.json").exists());
-        assert!(!dir.path().join("bulletin.wav").exists());
+        assert!(!dir.path().join("full-edition.mp3").exists());
     }
 
     #[test]
@@ -858,13 +1483,18 @@ mod tests {
         assert!(manifest.bulletin.is_none());
         assert_eq!(manifest.errors.len(), 1);
         assert_eq!(manifest.errors[0].source, "bulletin");
-        assert!(!dir.path().join("bulletin.wav").exists());
+        assert!(!dir.path().join("bulletin.mp3").exists());
+        // The full edition still holds both articles, the first from the start.
+        let full = manifest.full_edition.unwrap();
+        let titles: Vec<&str> = full.chapters.iter().map(|c| c.title.as_str()).collect();
+        assert_eq!(titles, ["هل أعادت روسيا حماس", "خبر ثان"]);
+        assert!(full.items.is_empty());
     }
 
     #[test]
     fn empty_sentences_are_skipped_not_synthesized() {
         let dir = tempfile::tempdir().unwrap();
-        let synth = ToneSynth::new(1000, 10);
+        let synth = ToneSynth::new(8000, 80);
         let plan = one_article_plan(
             "a",
             "ab",
@@ -874,12 +1504,7 @@ mod tests {
                 block(BlockKind::Paragraph, &["\n", " cd ", "\t"]),
             ],
         );
-        let opts = RenderOptions {
-            out_dir: dir.path().to_path_buf(),
-            pauses: Pauses { sentence: 0.1, paragraph: 0.2, title: 0.3, item: 0.4 },
-            fade_ms: 0.0,
-            strict: false,
-        };
+        let opts = plain(dir.path(), test_pauses());
         let manifest = render(&plan, &synth, voice(), &opts, &mut |_| {}).unwrap();
         assert_eq!(*synth.calls.lock().unwrap(), ["ab", "cd"]);
         let sentences = &manifest.articles[0].sentences;
@@ -892,7 +1517,7 @@ mod tests {
     #[test]
     fn article_with_nothing_to_say_is_an_error() {
         let dir = tempfile::tempdir().unwrap();
-        let synth = ToneSynth::new(1000, 10);
+        let synth = ToneSynth::new(8000, 10);
         let plan = one_article_plan("", "", vec![block(BlockKind::Paragraph, &[" "])]);
         let manifest =
             render(&plan, &synth, voice(), &RenderOptions::new(dir.path()), &mut |_| {}).unwrap();
@@ -951,6 +1576,30 @@ mod tests {
         )
         .unwrap_err();
         assert!(matches!(err, RenderError::Options(AudioError::InvalidSampleRate { rate: 0 })));
+        let err = render(
+            &two_article_plan(),
+            &ToneSynth::new(1000, 10),
+            voice(),
+            &RenderOptions::new(&out),
+            &mut |_| {},
+        )
+        .unwrap_err();
+        assert!(matches!(
+            err,
+            RenderError::Options(AudioError::UnsupportedSampleRate { rate: 1000, .. })
+        ));
+        let mut opts = RenderOptions::new(&out);
+        opts.encode.formats.clear();
+        let err = render(&two_article_plan(), &synth, voice(), &opts, &mut |_| {}).unwrap_err();
+        assert!(matches!(err, RenderError::Options(AudioError::NoFormat)));
+        let mut opts = RenderOptions::new(&out);
+        opts.master.target_lufs = -50.0;
+        let err = render(&two_article_plan(), &synth, voice(), &opts, &mut |_| {}).unwrap_err();
+        assert!(matches!(err, RenderError::Options(AudioError::InvalidLoudnessTarget { .. })));
+        let mut opts = RenderOptions::new(&out);
+        opts.sounds.intro = SoundSource::File("/nonexistent/jingle.wav".into());
+        let err = render(&two_article_plan(), &synth, voice(), &opts, &mut |_| {}).unwrap_err();
+        assert!(matches!(err, RenderError::Sound { role: "intro", .. }), "{err:?}");
         assert!(!out.exists());
     }
 
@@ -969,6 +1618,186 @@ mod tests {
         )
         .unwrap_err();
         assert!(matches!(err, RenderError::CreateDir { .. }), "{err:?}");
+    }
+
+    #[test]
+    fn every_format_decodes_to_the_programme_with_loudness_on_target() {
+        let dir = tempfile::tempdir().unwrap();
+        let synth = ToneSynth::new(22_050, 400);
+        let opts = RenderOptions {
+            encode: EncodeOptions::formats(&[Format::Mp3, Format::Opus, Format::Wav]),
+            ..RenderOptions::new(dir.path())
+        };
+        let manifest = render(&two_article_plan(), &synth, voice(), &opts, &mut |_| {}).unwrap();
+        let bulletin = manifest.bulletin.as_ref().unwrap();
+        let full = manifest.full_edition.as_ref().unwrap();
+        let mut programmes: Vec<(&str, f64, &Vec<AudioFileEntry>)> =
+            vec![(bulletin.audio.as_str(), bulletin.duration_s, &bulletin.files)];
+        programmes.push((full.audio.as_str(), full.duration_s, &full.files));
+        for article in &manifest.articles {
+            programmes.push((article.audio.as_str(), article.duration_s, &article.files));
+        }
+        for (audio, duration, files) in programmes {
+            let formats: Vec<Format> = files.iter().map(|f| f.format).collect();
+            assert_eq!(formats, [Format::Mp3, Format::Opus, Format::Wav]);
+            assert_eq!(audio, files[0].path);
+            for file in files {
+                let path = dir.path().join(&file.path);
+                let (rate, frames) = decoded(&path);
+                assert_eq!(file.sample_rate, rate);
+                assert_eq!(rate, if file.format == Format::Opus { 48_000 } else { 22_050 });
+                assert_eq!(file.channels, 1);
+                assert_eq!(file.duration_s, samples_to_seconds(frames, rate));
+                assert!((file.duration_s - duration).abs() <= 0.001, "{file:?} vs {duration}");
+                let lufs = file.loudness.integrated_lufs.unwrap();
+                let peak = file.loudness.true_peak_dbtp.unwrap();
+                assert!((lufs - -19.0).abs() <= 0.5, "{}: {lufs} LUFS", file.path);
+                assert!(peak <= -1.0, "{}: {peak} dBTP", file.path);
+                // Measured independently of the manifest: decode and meter again.
+                let d = decode::decode_file(&path, None).unwrap();
+                let m = audio::loudness::measure(&d.samples, d.channels, d.rate).unwrap();
+                assert!((m.integrated_lufs - lufs).abs() < 0.01);
+            }
+        }
+        let mastering = manifest.mastering.unwrap();
+        assert_eq!((mastering.target_lufs, mastering.ceiling_dbtp), (-19.0, -1.0));
+        assert_eq!(mastering.lossy_ceiling_dbtp, -1.5);
+        assert_eq!((mastering.intro.as_str(), mastering.outro.as_str()), ("chime", "none"));
+    }
+
+    #[test]
+    fn full_edition_is_intro_bulletin_then_articles_between_transitions() {
+        let dir = tempfile::tempdir().unwrap();
+        let rate = 8000;
+        let synth = ToneSynth::new(rate, 80);
+        let opts = RenderOptions {
+            full_edition: true,
+            sounds: SoundOptions::default(),
+            ..plain(dir.path(), test_pauses())
+        };
+        let plan = two_article_plan();
+        let manifest = render(&plan, &synth, voice(), &opts, &mut |_| {}).unwrap();
+        let seconds = |samples: usize| samples_to_seconds(samples as u64, rate);
+        let intro = audio::sounds::chime(audio::sounds::Role::Intro, rate).len();
+        let transition = audio::sounds::chime(audio::sounds::Role::Transition, rate).len();
+        let (pause, item_pause) = (4000, 3200); // 0.5 s and 0.4 s at 8 kHz
+        let bulletin = manifest.bulletin.as_ref().unwrap();
+        let full = manifest.full_edition.as_ref().unwrap();
+        assert_eq!(full.audio, "full-edition.wav");
+        let (_, frames) = decoded(&dir.path().join(&full.audio));
+        assert_eq!(full.duration_s, samples_to_seconds(frames, rate));
+
+        // The bulletin's speech follows the intro and the article pause (not the item pause).
+        for (in_full, in_bulletin) in full.items.iter().zip(&bulletin.items) {
+            assert_eq!(in_full.title, in_bulletin.title);
+            let moved = in_full.start_s - in_bulletin.start_s;
+            assert!((moved - seconds(pause - item_pause)).abs() < 0.0015, "{moved}");
+        }
+        assert_eq!(full.items.len(), 3);
+
+        // Chapters: the bulletin from 0, then each article from its transition sound.
+        let titles: Vec<&str> = full.chapters.iter().map(|c| c.title.as_str()).collect();
+        assert_eq!(titles, ["إليكم أبرز العناوين.", "هل أعادت روسيا حماس", "خبر ثان"]);
+        assert_eq!(full.chapters[0].start_s, 0.0);
+        assert_eq!(full.chapters.last().unwrap().end_s, full.duration_s);
+        for pair in full.chapters.windows(2) {
+            assert_eq!(pair[0].end_s, pair[1].start_s);
+        }
+        let bulletin_speech =
+            (bulletin.duration_s * f64::from(rate)).round() as usize - intro - item_pause;
+        let first_article_mark = intro + pause + bulletin_speech + pause;
+        assert_eq!(full.chapters[1].start_s, seconds(first_article_mark));
+
+        // Every article sentence is where its article's own timing says, moved by one offset.
+        let offset = seconds(first_article_mark + transition + pause);
+        let article = &manifest.articles[0];
+        let refs: Vec<&SentenceRef> =
+            full.sentences.iter().filter(|r| r.article == article.id).collect();
+        assert_eq!(refs.len(), article.sentences.len());
+        for (i, r) in refs.iter().enumerate() {
+            assert_eq!(r.index, i);
+            let own = &article.sentences[i];
+            assert!((r.start_s - own.start_s - offset).abs() < 0.0015, "{r:?} vs {own:?}");
+            assert!(((r.end_s - r.start_s) - (own.end_s - own.start_s)).abs() < 0.0015);
+        }
+        assert_eq!(full.sentences.len(), 6 + 2);
+
+        // Each part's shift takes its own file's times to this file's: the publishers'
+        // full-edition transcript is built from it.
+        let ids: Vec<&str> = full.parts.iter().map(|p| p.id.as_str()).collect();
+        assert_eq!(ids, ["bulletin", article.id.as_str(), manifest.articles[1].id.as_str()]);
+        assert!((full.parts[1].start_s - offset).abs() < 0.0015, "{:?}", full.parts[1]);
+        for (in_full, in_bulletin) in full.items.iter().zip(&bulletin.items) {
+            assert!((in_bulletin.start_s + full.parts[0].start_s - in_full.start_s).abs() < 0.0015);
+        }
+        for item in &bulletin.items {
+            let starts = bulletin.sentences.iter().filter(|s| s.start_s == item.start_s).count();
+            assert_eq!(starts, 1, "bulletin sentences are timed in its own file: {item:?}");
+        }
+    }
+
+    #[test]
+    fn stereo_files_carry_two_identical_channels_at_the_stereo_target() {
+        let dir = tempfile::tempdir().unwrap();
+        let synth = ToneSynth::new(22_050, 400);
+        let opts = RenderOptions {
+            master: MasterOptions::for_layout(audio::Layout::Stereo),
+            encode: EncodeOptions::formats(&[Format::Wav, Format::Opus, Format::Mp3]),
+            full_edition: false,
+            ..RenderOptions::new(dir.path())
+        };
+        let manifest = render(&two_article_plan(), &synth, voice(), &opts, &mut |_| {}).unwrap();
+        for file in &manifest.articles[0].files {
+            assert_eq!(file.channels, 2);
+            let lufs = file.loudness.integrated_lufs.unwrap();
+            assert!((lufs - -16.0).abs() <= 0.5, "{}: {lufs}", file.path);
+            assert!(file.loudness.true_peak_dbtp.unwrap() <= -1.0);
+        }
+        let wav = decode::decode_file(&dir.path().join(&manifest.articles[0].files[0].path), None)
+            .unwrap();
+        assert!(wav.samples.chunks(2).all(|lr| lr[0] == lr[1]));
+        assert!(manifest.full_edition.is_none());
+        assert!(!dir.path().join("full-edition.wav").exists());
+    }
+
+    #[test]
+    fn a_sound_file_opens_the_bulletin_at_the_programme_rate() {
+        let dir = tempfile::tempdir().unwrap();
+        let jingle = dir.path().join("jingle-44100Hz-stereo-0.5s.wav");
+        let spec = hound::WavSpec {
+            channels: 2,
+            sample_rate: 44_100,
+            bits_per_sample: 16,
+            sample_format: hound::SampleFormat::Int,
+        };
+        let mut writer = hound::WavWriter::create(&jingle, spec).unwrap();
+        for i in 0..22_050 {
+            let s = (8000.0 * (2.0 * std::f64::consts::PI * 660.0 * f64::from(i) / 44_100.0).sin())
+                as i16;
+            writer.write_sample(s).unwrap();
+            writer.write_sample(s).unwrap();
+        }
+        writer.finalize().unwrap();
+        let out = dir.path().join("out");
+        let synth = ToneSynth::new(8000, 80);
+        let opts = RenderOptions {
+            sounds: SoundOptions {
+                intro: SoundSource::File(jingle),
+                outro: SoundSource::Chime,
+                ..SoundOptions::none()
+            },
+            ..plain(&out, test_pauses())
+        };
+        let with_jingle = render(&two_article_plan(), &synth, voice(), &opts, &mut |_| {}).unwrap();
+        let none = plain(&dir.path().join("plain"), test_pauses());
+        let without = render(&two_article_plan(), &synth, voice(), &none, &mut |_| {}).unwrap();
+        let (a, b) = (with_jingle.bulletin.unwrap(), without.bulletin.unwrap());
+        // 0.5 s of jingle at 8 kHz and the 0.4 s item pause before the speech; the outro chime
+        // (2 s) and another item pause after it.
+        assert!((a.items[0].start_s - b.items[0].start_s - 0.9).abs() < 0.0015);
+        assert!((a.duration_s - b.duration_s - 0.9 - 0.4 - 2.0).abs() < 0.0015);
+        assert_eq!(a.chapters[0].start_s, 0.0);
+        assert_eq!(a.chapters[1].start_s, a.items[0].start_s);
     }
 
     #[test]
@@ -1003,13 +1832,13 @@ mod tests {
         assert_eq!(
             *headlines.calls.lock().unwrap(),
             [
-                "هل أعادت روسيا حماس",
-                "خبر ثان",
                 "إليكم أبرز العناوين.",
                 "العنوان الأول.",
                 "السادس من تشرين الثاني.",
                 "العنوان الثاني.",
-                "العنوان الثالث."
+                "العنوان الثالث.",
+                "هل أعادت روسيا حماس",
+                "خبر ثان",
             ]
         );
         assert_eq!(body.calls.lock().unwrap().len(), 6, "{:?}", body.calls.lock().unwrap());

@@ -58,6 +58,190 @@ fn wav_seconds(path: &Path) -> (f64, u32) {
     (reader.duration() as f64 / spec.sample_rate as f64, spec.sample_rate)
 }
 
+/// Duration and rate of any audio file nashra writes, decoded with symphonia (WAV, MP3) or
+/// libopus (Opus), as a gapless player presents it.
+fn decoded_seconds(path: &Path) -> (f64, u32) {
+    let decoded = nashra::audio::decode::decode_file(path, None).expect("a decodable audio file");
+    (decoded.frames() as f64 / f64::from(decoded.rate), decoded.rate)
+}
+
+/// Runs an ffmpeg tool (installed by `make setup`), failing with that hint if it is missing.
+fn ffmpeg_tool(tool: &str, args: &[&str], path: &Path) -> Output {
+    let output = Command::new(tool)
+        .args(["-hide_banner", "-v", "error"])
+        .args(args.iter().take_while(|a| **a != "INPUT"))
+        .arg(path)
+        .args(args.iter().skip_while(|a| **a != "INPUT").skip(1))
+        .stdin(Stdio::null())
+        .output()
+        .unwrap_or_else(|e| panic!("{tool} is missing ({e}): run `make setup` (Debian ffmpeg)"));
+    assert!(
+        output.status.success(),
+        "{tool} failed on {}: {}",
+        path.display(),
+        text(&output.stderr)
+    );
+    output
+}
+
+/// Integrated loudness (LUFS) and true peak (dBTP) of a file, read by ffmpeg's ebur128 filter:
+/// an implementation independent of nashra's (ffmpeg oversamples to 192 kHz for true peak).
+/// ffmpeg prints both to 0.1.
+fn ffmpeg_loudness(path: &Path) -> (f64, f64) {
+    let output = Command::new("ffmpeg")
+        .args(["-hide_banner", "-nostats", "-i"])
+        .arg(path)
+        .args(["-af", "ebur128=peak=true", "-f", "null", "-"])
+        .stdin(Stdio::null())
+        .output()
+        .expect("ffmpeg runs: `make setup` installs it");
+    assert!(output.status.success(), "ffmpeg failed: {}", text(&output.stderr));
+    let log = text(&output.stderr);
+    let summary = log.rsplit("Summary:").next().expect("an ebur128 summary");
+    let value = |label: &str| -> f64 {
+        let line = summary.lines().find(|l| l.trim_start().starts_with(label)).expect(label);
+        line.split_whitespace().nth(1).and_then(|v| v.parse().ok()).expect("a number")
+    };
+    (value("I:"), value("Peak:"))
+}
+
+/// Samples per channel and rate of a file as ffmpeg decodes it (gapless: LAME tag, Opus
+/// pre-skip and end trimming honoured).
+fn ffmpeg_frames(path: &Path) -> (u64, u32) {
+    let probe = ffmpeg_tool(
+        "ffprobe",
+        &[
+            "-select_streams",
+            "a:0",
+            "-show_entries",
+            "stream=sample_rate,channels",
+            "-of",
+            "json",
+            "INPUT",
+        ],
+        path,
+    );
+    let info: Value = serde_json::from_slice(&probe.stdout).expect("ffprobe json");
+    let stream = &info["streams"][0];
+    let rate: u32 = stream["sample_rate"].as_str().and_then(|r| r.parse().ok()).expect("rate");
+    let channels = stream["channels"].as_u64().expect("channels");
+    let pcm = ffmpeg_tool("ffmpeg", &["-i", "INPUT", "-f", "f32le", "-"], path);
+    (pcm.stdout.len() as u64 / (4 * channels), rate)
+}
+
+/// Chapters of a file as ffprobe reads them: (start ms, end ms, title).
+fn ffprobe_chapters(path: &Path) -> Vec<(i64, i64, String)> {
+    let probe = ffmpeg_tool("ffprobe", &["-show_chapters", "-of", "json", "INPUT"], path);
+    let info: Value = serde_json::from_slice(&probe.stdout).expect("ffprobe json");
+    info["chapters"]
+        .as_array()
+        .expect("chapters")
+        .iter()
+        .map(|c| {
+            let ms = |key: &str| {
+                let seconds: f64 = c[key].as_str().and_then(|t| t.parse().ok()).expect("time");
+                (seconds * 1000.0).round() as i64
+            };
+            let title = c["tags"]["title"].as_str().unwrap_or_default().to_owned();
+            (ms("start_time"), ms("end_time"), title)
+        })
+        .collect()
+}
+
+/// Every programme of a manifest with its files and chapters: (name, duration, files, chapters).
+fn programmes(manifest: &Value) -> Vec<(String, f64, Vec<Value>, Vec<Value>)> {
+    let mut out = Vec::new();
+    let mut add = |name: String, entry: &Value| {
+        let list = |key: &str| entry[key].as_array().cloned().unwrap_or_default();
+        out.push((
+            name,
+            entry["duration_s"].as_f64().expect("duration"),
+            list("files"),
+            list("chapters"),
+        ));
+    };
+    for article in manifest["articles"].as_array().expect("articles") {
+        add(article["id"].as_str().unwrap_or_default().to_owned(), article);
+    }
+    if !manifest["bulletin"].is_null() {
+        add("bulletin".to_owned(), &manifest["bulletin"]);
+    }
+    if !manifest["full_edition"].is_null() {
+        add("full edition".to_owned(), &manifest["full_edition"]);
+    }
+    out
+}
+
+/// Checks every file of every programme against what a listener's tools read: its length and
+/// rate decoded by nashra's decoder and by ffmpeg, its loudness by ffmpeg (within ±1 LU of
+/// `target` and under -1 dBTP), and its chapters by ffprobe (MP3 and Opus).
+fn check_audio_files(out: &Path, manifest: &Value, target: f64, channels: u64) {
+    let all = programmes(manifest);
+    assert!(!all.is_empty());
+    for (name, duration, files, chapters) in all {
+        assert!(!files.is_empty(), "{name} lists no files");
+        for file in &files {
+            let path = out.join(file["path"].as_str().expect("path"));
+            let format = file["format"].as_str().expect("format");
+            let (seconds, rate) = decoded_seconds(&path);
+            assert_eq!(
+                u64::from(rate),
+                file["sample_rate"].as_u64().expect("rate"),
+                "{name} {format}"
+            );
+            assert_eq!(file["channels"].as_u64(), Some(channels), "{name} {format}");
+            assert!(
+                (seconds - duration).abs() <= 0.001,
+                "{name} {format}: {seconds} s decoded, {duration} s in the manifest"
+            );
+            let (frames, ff_rate) = ffmpeg_frames(&path);
+            assert_eq!(ff_rate, rate, "{name} {format}");
+            let ff_seconds = frames as f64 / f64::from(ff_rate);
+            assert!(
+                (ff_seconds - duration).abs() <= 0.001,
+                "{name} {format}: ffmpeg decodes {ff_seconds} s, manifest {duration} s"
+            );
+            assert_eq!(file["bytes"].as_u64(), Some(std::fs::metadata(&path).expect("file").len()));
+
+            let (lufs, peak) = ffmpeg_loudness(&path);
+            assert!((lufs - target).abs() <= 1.0, "{name} {format}: {lufs} LUFS, target {target}");
+            assert!(peak <= -1.0, "{name} {format}: true peak {peak} dBTP");
+            let stated = file["loudness"]["integrated_lufs"].as_f64().expect("measured loudness");
+            assert!(
+                (stated - lufs).abs() <= 0.2,
+                "{name} {format}: manifest {stated}, ffmpeg {lufs}"
+            );
+
+            if format != "wav" {
+                let expected: Vec<(i64, i64, String)> = chapters
+                    .iter()
+                    .map(|c| {
+                        let ms = |k: &str| (c[k].as_f64().expect("time") * 1000.0).round() as i64;
+                        (
+                            ms("start_s"),
+                            ms("end_s"),
+                            c["title"].as_str().unwrap_or_default().to_owned(),
+                        )
+                    })
+                    .collect();
+                let found = ffprobe_chapters(&path);
+                // ffprobe has no end for the last Ogg chapter but the file's end.
+                let found: Vec<(i64, i64, String)> = if format == "opus" {
+                    found.into_iter().map(|(s, _, t)| (s, 0, t)).collect()
+                } else {
+                    found
+                };
+                let expected: Vec<(i64, i64, String)> = if format == "opus" {
+                    expected.into_iter().map(|(s, _, t)| (s, 0, t)).collect()
+                } else {
+                    expected
+                };
+                assert_eq!(found, expected, "{name} {format} chapters");
+            }
+        }
+    }
+}
+
 fn words_in(value: &Value) -> usize {
     value["sentences"]
         .as_array()
@@ -82,7 +266,7 @@ fn check_seed_edition(out: &Path, engine: &str) -> Value {
     // Audio: the file exists, its length is what the manifest says, and it is plausible for the
     // number of words (newsreaders speak about 2 to 3 Arabic words a second).
     let audio = out.join(article["audio"].as_str().expect("audio path"));
-    let (seconds, rate) = wav_seconds(&audio);
+    let (seconds, rate) = decoded_seconds(&audio);
     assert_eq!(rate as u64, manifest["voice"]["sample_rate"].as_u64().expect("rate"));
     let stated = article["duration_s"].as_f64().expect("duration");
     assert!((seconds - stated).abs() < 0.01, "WAV {seconds} s, manifest {stated} s");
@@ -107,7 +291,7 @@ fn check_seed_edition(out: &Path, engine: &str) -> Value {
     assert_eq!(items[10]["title"], "الأمن والدفاع: العراق لا يستطيع حماية أجوائه من المسيرات");
     assert_eq!(items[10]["date"], "2024-02-12");
     let bulletin = out.join(manifest["bulletin"]["audio"].as_str().expect("bulletin audio"));
-    let (bulletin_seconds, _) = wav_seconds(&bulletin);
+    let (bulletin_seconds, _) = decoded_seconds(&bulletin);
     assert!(bulletin_seconds > 20.0, "eleven headlines in {bulletin_seconds} s");
     let mut last_end = 0.0;
     for item in items {
@@ -136,9 +320,153 @@ fn seed_page_becomes_an_edition_through_the_real_piper_model() {
     assert_eq!(manifest["voice"]["sample_rate"], 22050);
     let file = manifest["articles"][0]["audio"].as_str().expect("audio");
     assert!(
-        file.starts_with("01-") && file.ends_with(".wav") && file.is_ascii(),
-        "safe ASCII slug with an index: {file}"
+        file.starts_with("01-") && file.ends_with(".mp3") && file.is_ascii(),
+        "safe ASCII slug with an index, MP3 by default: {file}"
     );
+    // The Piper voice's programmes meet -19 LUFS under -1 dBTP as ffmpeg measures them.
+    check_audio_files(out.path(), &manifest, -19.0, 1);
+    let full = &manifest["full_edition"];
+    assert_eq!(full["audio"], "full-edition.mp3");
+    assert_eq!(full["chapters"].as_array().map(Vec::len), Some(2), "bulletin, article");
+}
+
+/// `HH:MM:SS.mmm` (or `MM:SS.mmm`) of a WebVTT cue time in seconds.
+fn vtt_seconds(time: &str) -> f64 {
+    time.trim().split(':').fold(0.0, |acc, part| acc * 60.0 + part.parse::<f64>().expect("time"))
+}
+
+/// Two short articles, for the audio tests: title, dateline, body.
+fn small_edition_inputs(dir: &Path) -> Vec<PathBuf> {
+    let a = dir.join("a.txt");
+    std::fs::write(
+        &a,
+        "ارتفاع أسعار النفط في الأسواق العالمية\n\
+         سجلت أسعار النفط ارتفاعا ملحوظا خلال تعاملات اليوم. وعزا المحللون ذلك إلى تراجع \
+         المخزونات.\n\
+         وقال خبراء إن الأسعار قد تواصل الصعود خلال الأسابيع المقبلة إذا استمر الطلب على \
+         حاله.\n",
+    )
+    .expect("write");
+    let b = dir.join("b.txt");
+    std::fs::write(
+        &b,
+        "افتتاح معرض الكتاب الدولي في العاصمة بمشاركة أكثر من خمسمئة دار نشر عربية وأجنبية\n\
+         افتتح معرض الكتاب أبوابه أمام الزوار صباح اليوم بمشاركة واسعة من دور النشر.\n\
+         ويستمر المعرض عشرة أيام، وتقام على هامشه ندوات ثقافية وأمسيات شعرية.\n",
+    )
+    .expect("write");
+    vec![a, b]
+}
+
+#[test]
+fn issue_4_edition_in_every_format_meets_the_loudness_target_with_chapters() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("out");
+    let output = run(nashra()
+        .args(["edition", "--voice", "espeak", "-q", "--format", "mp3,opus,wav"])
+        .args(["--date", "2024-03-01", "--out"])
+        .arg(&out)
+        .args(small_edition_inputs(dir.path())));
+    assert!(output.status.success(), "stderr: {}", text(&output.stderr));
+    let manifest = read_manifest(&out);
+    assert_eq!(manifest["mastering"]["target_lufs"], -19.0);
+    assert_eq!(manifest["mastering"]["layout"], "mono");
+    check_audio_files(&out, &manifest, -19.0, 1);
+
+    let mut names: Vec<String> = std::fs::read_dir(&out)
+        .expect("out dir")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert!(names.iter().all(|n| !n.ends_with(".tmp")), "no temporary file left: {names:?}");
+    let audio: Vec<&String> = names
+        .iter()
+        .filter(|n| [".mp3", ".opus", ".wav"].iter().any(|ext| n.ends_with(ext)))
+        .collect();
+    assert_eq!(audio.len(), 3 * 4, "4 programmes in 3 formats: {names:?}");
+    // Every programme, the full edition included, has its transcripts and chapters (issue #5).
+    for stem in ["bulletin", "full-edition"].into_iter().chain(
+        manifest["articles"].as_array().expect("articles").iter().filter_map(|a| a["id"].as_str()),
+    ) {
+        for ext in ["vtt", "srt", "chapters.json"] {
+            assert!(names.contains(&format!("{stem}.{ext}")), "{stem}.{ext}: {names:?}");
+        }
+    }
+
+    // The full edition: the bulletin, then both articles, each chapter where the manifest says.
+    let full = &manifest["full_edition"];
+    let titles: Vec<&str> = full["chapters"]
+        .as_array()
+        .expect("chapters")
+        .iter()
+        .filter_map(|c| c["title"].as_str())
+        .collect();
+    assert_eq!(titles.len(), 3);
+    assert_eq!(
+        &titles[1..],
+        [
+            "ارتفاع أسعار النفط في الأسواق العالمية",
+            // Over 127 bytes in a CHAP's TIT2: the size ID3v2.4 players misread (see mp3.rs).
+            "افتتاح معرض الكتاب الدولي في العاصمة بمشاركة أكثر من خمسمئة دار نشر عربية وأجنبية"
+        ]
+    );
+    // Every article sentence is timed in the full edition too, after its chapter's start.
+    let refs = full["sentences"].as_array().expect("sentence refs");
+    let sentences: usize = manifest["articles"]
+        .as_array()
+        .expect("articles")
+        .iter()
+        .map(|a| a["sentences"].as_array().map_or(0, Vec::len))
+        .sum();
+    assert_eq!(refs.len(), sentences);
+    let second_start = full["chapters"][2]["start_s"].as_f64().expect("start");
+    let second_id = manifest["articles"][1]["id"].as_str().expect("id");
+    for r in refs.iter().filter(|r| r["article"] == second_id) {
+        assert!(r["start_s"].as_f64().expect("start") > second_start);
+    }
+    // The full edition's transcript: the bulletin's sentences, then every article's, each cue at
+    // the time the manifest gives that sentence in the full-edition file.
+    let vtt = std::fs::read_to_string(out.join("full-edition.vtt")).expect("full-edition.vtt");
+    let cue_starts: Vec<f64> = vtt
+        .lines()
+        .filter_map(|l| l.split_once(" --> ").map(|(start, _)| vtt_seconds(start)))
+        .collect();
+    let bulletin_sentences = manifest["bulletin"]["sentences"].as_array().map_or(0, Vec::len);
+    assert_eq!(cue_starts.len(), bulletin_sentences + sentences, "{vtt}");
+    for (cue, r) in cue_starts[bulletin_sentences..].iter().zip(refs) {
+        let start = r["start_s"].as_f64().expect("start");
+        assert!((cue - start).abs() <= 0.002, "cue at {cue} s, sentence at {start} s");
+    }
+    // MP3 tags as players read them.
+    let tags = ffmpeg_tool(
+        "ffprobe",
+        &["-show_entries", "format_tags", "-of", "json", "INPUT"],
+        &out.join(manifest["articles"][0]["audio"].as_str().expect("audio")),
+    );
+    let tags: Value = serde_json::from_slice(&tags.stdout).expect("json");
+    let tags = &tags["format"]["tags"];
+    assert_eq!(tags["title"], "ارتفاع أسعار النفط في الأسواق العالمية");
+    assert_eq!(tags["album"], "نشرة الأخبار");
+    assert_eq!(tags["track"], "1/2");
+    assert_eq!(tags["language"], "ara");
+    assert_eq!(tags["date"], "2024-03-01");
+}
+
+#[test]
+fn issue_4_stereo_files_meet_minus_16_lufs() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("out");
+    let inputs = small_edition_inputs(dir.path());
+    let output = run(nashra()
+        .args(["edition", "--voice", "espeak", "-q", "--stereo", "--no-full-edition"])
+        .args(["--format", "wav,opus,mp3", "--intro", "none", "--out"])
+        .arg(&out)
+        .arg(&inputs[0]));
+    assert!(output.status.success(), "stderr: {}", text(&output.stderr));
+    let manifest = read_manifest(&out);
+    assert_eq!(manifest["mastering"]["target_lufs"], -16.0);
+    assert!(manifest["full_edition"].is_null());
+    check_audio_files(&out, &manifest, -16.0, 2);
 }
 
 #[test]
@@ -444,11 +772,10 @@ fn an_edition_file_describes_the_whole_edition_and_flags_override_it() {
     let out = tempfile::tempdir().expect("tempdir");
     let output = run(nashra()
         .args(["edition", "--edition", "tests/fixtures/edition/evening.toml"])
-        .args(["--item-pause", "1.4", "--out"])
+        .args(["--item-pause", "1.4", "--outro", "none", "--out"])
         .arg(out.path()));
     assert!(output.status.success(), "stderr: {}", text(&output.stderr));
     let stderr = text(&output.stderr);
-    assert!(stderr.contains("`loudness` is read but not applied"), "{stderr}");
     assert!(
         stderr.contains(
             "seed_page.txt repeats tests/fixtures/edition/../html/seed-article-in-page.html"
@@ -466,6 +793,23 @@ fn an_edition_file_describes_the_whole_edition_and_flags_override_it() {
     assert_eq!(manifest["pauses"]["sentence"], 0.3, "from the file");
     assert_eq!(manifest["pauses"]["item"], 1.4, "the flag wins over the file");
     assert_eq!(manifest["pauses"]["title"], 0.9, "the default");
+    assert_eq!(manifest["pauses"]["article"], 1.5, "from the file");
+    // The audio settings of the file are applied; --outro overrides its `outro`.
+    let mastering = &manifest["mastering"];
+    assert_eq!(mastering["target_lufs"], -20.0);
+    assert_eq!(mastering["formats"], serde_json::json!(["opus", "mp3"]));
+    assert_eq!((&mastering["intro"], &mastering["outro"]), (&"none".into(), &"none".into()));
+    assert_eq!(mastering["transition"], "chime", "the default");
+    let bulletin = &manifest["bulletin"];
+    assert_eq!(bulletin["audio"], "bulletin.opus");
+    let lufs = bulletin["files"][0]["loudness"]["integrated_lufs"].as_f64().expect("measured");
+    assert!((lufs + 20.0).abs() <= 0.5, "bulletin at {lufs} LUFS");
+    assert_eq!(bulletin["items"][0]["start_s"], bulletin["sentences"][1]["start_s"]);
+    assert!(
+        bulletin["sentences"][0]["start_s"].as_f64() < Some(0.1),
+        "no intro sound before the bulletin's first words: {}",
+        bulletin["sentences"][0]
+    );
     let articles = manifest["articles"].as_array().expect("articles");
     let sources: Vec<&str> = articles.iter().map(|a| a["source"].as_str().unwrap_or("")).collect();
     assert_eq!(
@@ -545,4 +889,97 @@ fn a_url_given_on_the_command_line_is_fetched_and_read() {
     assert_eq!(article["source"], url.as_str());
     assert_eq!(article["author"], "ليلى بن عمر وكريم الطرابلسي");
     assert_eq!(article["date"], "2023-11-14");
+}
+
+/// Makes a test tone file with ffmpeg (its encoders, not nashra's): `spec` is an lavfi source.
+fn ffmpeg_make(path: &Path, source: &str, codec: &[&str]) {
+    let output = Command::new("ffmpeg")
+        .args(["-hide_banner", "-v", "error", "-y", "-f", "lavfi", "-i", source])
+        .args(codec)
+        .arg(path)
+        .stdin(Stdio::null())
+        .output()
+        .expect("ffmpeg runs: `make setup` installs it");
+    assert!(output.status.success(), "ffmpeg: {}", text(&output.stderr));
+}
+
+#[test]
+fn issue_4_intro_transition_and_outro_files_in_flac_ogg_and_mp3_frame_the_programmes() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let intro = dir.path().join("intro-660Hz-44100Hz-0.6s.flac");
+    ffmpeg_make(&intro, "sine=frequency=660:duration=0.6:sample_rate=44100", &["-c:a", "flac"]);
+    let transition = dir.path().join("transition-880Hz-48000Hz-0.4s.ogg");
+    let vorbis = ["-c:a", "libvorbis"];
+    ffmpeg_make(&transition, "sine=frequency=880:duration=0.4:sample_rate=48000", &vorbis);
+    let outro = dir.path().join("outro-440Hz-32000Hz-stereo-0.8s.mp3");
+    let mp3 = ["-ac", "2", "-c:a", "libmp3lame", "-b:a", "96k"];
+    ffmpeg_make(&outro, "sine=frequency=440:duration=0.8:sample_rate=32000", &mp3);
+    let inputs = small_edition_inputs(dir.path());
+
+    let render = |name: &str, sounds: &[&std::ffi::OsStr]| -> Value {
+        let out = dir.path().join(name);
+        let output = run(nashra()
+            .args(["edition", "--voice", "espeak", "-q", "--format", "wav", "--out"])
+            .arg(&out)
+            .args(sounds)
+            .args(&inputs));
+        assert!(output.status.success(), "stderr: {}", text(&output.stderr));
+        read_manifest(&out)
+    };
+    let with = render(
+        "with",
+        &[
+            "--intro".as_ref(),
+            intro.as_os_str(),
+            "--transition".as_ref(),
+            transition.as_os_str(),
+            "--outro".as_ref(),
+            outro.as_os_str(),
+        ],
+    );
+    let none: [&std::ffi::OsStr; 6] =
+        ["--intro", "none", "--transition", "none", "--outro", "none"].map(|s| s.as_ref());
+    let without = render("without", &none);
+    let seconds = |m: &Value, path: &[&str]| -> f64 {
+        path.iter().fold(m, |v, k| &v[*k]).as_f64().unwrap_or_else(|| panic!("{path:?}"))
+    };
+    let close = |a: f64, b: f64, what: &str| assert!((a - b).abs() <= 0.002, "{what}: {a} vs {b}");
+
+    // The bulletin: 0.6 s intro + 0.9 s item pause before the speech; 0.9 s + 0.8 s outro after.
+    let first_item = |m: &Value| m["bulletin"]["items"][0]["start_s"].as_f64().expect("start");
+    close(first_item(&with) - first_item(&without), 1.5, "bulletin speech offset");
+    let bulletin = |m: &Value| seconds(m, &["bulletin", "duration_s"]);
+    close(bulletin(&with) - bulletin(&without), 0.6 + 0.9 + 0.9 + 0.8, "bulletin length");
+    // The full edition: intro and its pause, a transition and a second pause before each of the
+    // two articles, and the outro with its pause (the article pause is 1.0 s).
+    let full = |m: &Value| seconds(m, &["full_edition", "duration_s"]);
+    close(full(&with) - full(&without), 0.6 + 1.0 + 2.0 * (0.4 + 1.0) + 1.0 + 0.8, "full length");
+    // Articles carry no sounds.
+    for (a, b) in with["articles"]
+        .as_array()
+        .expect("articles")
+        .iter()
+        .zip(without["articles"].as_array().expect("articles"))
+    {
+        assert_eq!(a["duration_s"], b["duration_s"]);
+    }
+    assert_eq!(with["mastering"]["intro"], intro.to_string_lossy().as_ref());
+}
+
+#[test]
+fn issue_4_speak_writes_levelled_mp3_and_opus_by_extension() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for name in ["speech.mp3", "speech.opus"] {
+        let path = dir.path().join(name);
+        let output = run(nashra()
+            .args(["speak", "سجلت أسعار النفط ارتفاعا ملحوظا خلال تعاملات اليوم.", "-q"])
+            .args(["--voice", "espeak", "-o"])
+            .arg(&path));
+        assert!(output.status.success(), "stderr: {}", text(&output.stderr));
+        let (seconds, rate) = decoded_seconds(&path);
+        assert_eq!(rate, if name.ends_with("opus") { 48_000 } else { 22_050 });
+        assert!(seconds > 1.0 && seconds < 10.0, "{seconds}");
+        let (lufs, peak) = ffmpeg_loudness(&path);
+        assert!((lufs - -19.0).abs() <= 1.0 && peak <= -1.0, "{name}: {lufs} LUFS, {peak} dBTP");
+    }
 }

@@ -95,6 +95,27 @@ fn decode_wav(path: &Path) -> (usize, u32) {
     (samples.len(), rate)
 }
 
+/// Frames and rate of an audio file, decoded to the end: WAV with hound (which checks the header
+/// against the data), MP3 and Opus with symphonia through nashra's decoder.
+fn decode_audio(path: &Path) -> (usize, u32) {
+    if path.extension().is_some_and(|e| e == "wav") {
+        return decode_wav(path);
+    }
+    let (mut frames, mut rate) = (0, 0);
+    nashra::audio::decode::decode_each(path, &mut |chunk| {
+        rate = chunk.rate;
+        frames += chunk.samples.len() / usize::from(chunk.channels.max(1));
+        Ok(())
+    })
+    .unwrap_or_else(|e| panic!("{} does not decode: {e}", path.display()));
+    assert!(frames > 0, "{}: no audio", path.display());
+    (frames, rate)
+}
+
+fn is_audio(name: &str) -> bool {
+    [".wav", ".mp3", ".opus"].iter().any(|ext| name.ends_with(ext))
+}
+
 /// What must hold of an output folder at any moment, even right after `kill -9`: every WAV under
 /// its final name decodes to the end, and an `edition.json`, if there is one, is a valid manifest
 /// whose audio files all exist. Returns the temporary files present.
@@ -105,12 +126,17 @@ fn check_no_partial_file(out: &Path) -> Vec<PathBuf> {
         if name.ends_with(".tmp") {
             assert!(fsutil::is_temp_file_name(&name), "a temporary file not of ours: {name}");
             temps.push(path);
-        } else if name.ends_with(".wav") {
-            decode_wav(&path);
+        } else if is_audio(&name) {
+            decode_audio(&path);
         } else if name == "edition.json" {
             let m = manifest::read(&path).expect("edition.json is a valid manifest");
-            for audio in
-                m.articles.iter().map(|a| &a.audio).chain(m.bulletin.iter().map(|b| &b.audio))
+            let full = m.full_edition.iter().map(|f| &f.audio);
+            for audio in m
+                .articles
+                .iter()
+                .map(|a| &a.audio)
+                .chain(m.bulletin.iter().map(|b| &b.audio))
+                .chain(full)
             {
                 assert!(out.join(audio).is_file(), "edition.json names a missing {audio}");
             }
@@ -127,8 +153,9 @@ fn check_complete(out: &Path, articles: usize) -> Manifest {
     assert!(m.errors.is_empty(), "{:?}", m.errors);
     let bulletin = m.bulletin.as_ref().expect("a bulletin");
     let durations = m.articles.iter().map(|a| (&a.audio, a.duration_s));
-    for (audio, duration) in durations.chain([(&bulletin.audio, bulletin.duration_s)]) {
-        let (samples, rate) = decode_wav(&out.join(audio));
+    let full = m.full_edition.iter().map(|f| (&f.audio, f.duration_s));
+    for (audio, duration) in durations.chain([(&bulletin.audio, bulletin.duration_s)]).chain(full) {
+        let (samples, rate) = decode_audio(&out.join(audio));
         let seconds = samples as f64 / f64::from(rate);
         assert!((seconds - duration).abs() < 0.002, "{audio}: {seconds} s, manifest {duration} s");
     }
@@ -451,7 +478,7 @@ fn bad_inputs_are_reported_by_name_and_the_others_still_render() {
         items[7].title
     );
     for article in &m.articles {
-        let (samples, _) = decode_wav(&out.join(&article.audio));
+        let (samples, _) = decode_audio(&out.join(&article.audio));
         assert!(samples > 0, "{} is silent", article.audio);
     }
 }

@@ -91,6 +91,14 @@ impl Assembler {
         Span { start, end: self.len() }
     }
 
+    /// Appends samples exactly as given (no fades): for sounds that carry their own fades, and for
+    /// programmes already assembled. Returns where they landed.
+    pub fn push_raw(&mut self, samples: &[f32]) -> Span {
+        let start = self.len();
+        self.samples.extend_from_slice(samples);
+        Span { start, end: self.len() }
+    }
+
     /// Appends `seconds` of silence, rounded to the nearest sample, and returns how many samples
     /// that was. Negative or NaN counts as 0; more than `MAX_PAUSE_SECONDS` is cut to it, so no
     /// input can make this allocate without bound.
@@ -177,6 +185,14 @@ mod tests {
             assert_eq!(out[i], out[9 - i]);
             assert!(out[i] < 1.0);
         }
+    }
+
+    #[test]
+    fn raw_samples_are_copied_without_fades() {
+        let mut a = Assembler::new(8000, 5.0);
+        a.push_silence_samples(3);
+        assert_eq!(a.push_raw(&[0.5, 0.5]), Span { start: 3, end: 5 });
+        assert_eq!(a.finish(), vec![0.0, 0.0, 0.0, 0.5, 0.5]);
     }
 
     #[test]

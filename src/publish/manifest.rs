@@ -11,6 +11,12 @@
 //! on them, so renaming one is a breaking change and goes into the CHANGELOG. All times are in
 //! seconds, rounded to the millisecond, measured from the first sample of the file they refer to.
 //! Dates are ISO 8601 (`2023-11-06`); optional values are `null` when unknown.
+//!
+//! Times hold for every format of a programme: each file decodes to the same samples (MP3 through
+//! its LAME tag, Opus through its pre-skip and final granule position, see
+//! [`crate::audio::encode`]), so one set of sentence and chapter times serves them all. Fields
+//! added after the first schema (`files`, `chapters`, `mastering`, `full_edition`) default to
+//! empty when an older manifest is read.
 
 use std::path::Path;
 
@@ -18,7 +24,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::PublishError;
-use crate::audio::Pauses;
+use crate::audio::{Format, Layout, Pauses};
 use crate::edition::BlockKind;
 
 /// The whole edition.
@@ -56,11 +62,115 @@ pub struct Manifest {
     pub bulletin: Option<BulletinEntry>,
     /// What went wrong, one entry per failed article or bulletin; empty on a clean run.
     pub errors: Vec<ErrorEntry>,
-    /// The whole edition as one audio file (bulletin then articles), when one was rendered;
-    /// absent from the JSON otherwise. Transcripts, chapters and the feed cover it like any other
-    /// programme.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// How the audio was levelled and encoded; `null` in manifests older than this field.
+    #[serde(default)]
+    pub mastering: Option<MasteringEntry>,
+    /// The full edition: intro, bulletin, then every article, in one file with chapters; `null`
+    /// when it was not asked for or nothing rendered.
+    #[serde(default)]
     pub full_edition: Option<FullEditionEntry>,
+}
+
+/// The audio settings every file of the edition was made with.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MasteringEntry {
+    /// `mono` or `stereo` (two identical channels).
+    pub layout: Layout,
+    /// Integrated loudness every programme was brought to, in LUFS.
+    pub target_lufs: f64,
+    /// True-peak ceiling of lossless (WAV) files, in dBTP.
+    pub ceiling_dbtp: f64,
+    /// True-peak ceiling before lossy encoding (MP3, Opus), in dBTP.
+    pub lossy_ceiling_dbtp: f64,
+    /// The formats written, in order; the first is the one the `audio` fields name.
+    pub formats: Vec<Format>,
+    /// Sounds framing the bulletin and the full edition: `chime`, `none` or the file given.
+    pub intro: String,
+    pub transition: String,
+    pub outro: String,
+}
+
+/// One audio file of a programme, as decoded and measured after it was written.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AudioFileEntry {
+    /// `mp3`, `opus` or `wav`.
+    pub format: Format,
+    /// The file, relative to the directory holding `edition.json`.
+    pub path: String,
+    /// Size in bytes (what an RSS enclosure's `length` wants).
+    pub bytes: u64,
+    /// Sample rate of the decoded file, in Hz (Opus is always 48000).
+    pub sample_rate: u32,
+    /// Channels: 1, or 2 for stereo.
+    pub channels: u16,
+    /// Length of the decoded audio in seconds, from its sample count.
+    pub duration_s: f64,
+    /// Loudness of the decoded file.
+    pub loudness: LoudnessEntry,
+}
+
+/// A loudness reading (EBU R128 / ITU-R BS.1770-4), to 0.01.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct LoudnessEntry {
+    /// Integrated loudness in LUFS; `null` for silence.
+    pub integrated_lufs: Option<f64>,
+    /// Highest true peak over the channels in dBTP; `null` for silence.
+    pub true_peak_dbtp: Option<f64>,
+}
+
+impl LoudnessEntry {
+    /// Rounds readings to 0.01 and turns `-inf` (silence) into `null`.
+    pub fn new(integrated_lufs: f64, true_peak_dbtp: f64) -> Self {
+        let round = |v: f64| v.is_finite().then(|| (v * 100.0).round() / 100.0);
+        Self { integrated_lufs: round(integrated_lufs), true_peak_dbtp: round(true_peak_dbtp) }
+    }
+}
+
+/// A chapter of an audio file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ChapterEntry {
+    pub title: String,
+    /// Start, in seconds from the start of the file.
+    #[serde(with = "millis")]
+    pub start_s: f64,
+    /// End (exclusive), in seconds; the next chapter starts here.
+    #[serde(with = "millis")]
+    pub end_s: f64,
+}
+
+/// The full edition.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FullEditionEntry {
+    /// The file in the first format (`full-edition.mp3`).
+    pub audio: String,
+    /// Length in seconds.
+    pub duration_s: f64,
+    /// Every format written.
+    pub files: Vec<AudioFileEntry>,
+    /// The bulletin, then one chapter per article.
+    pub chapters: Vec<ChapterEntry>,
+    /// The bulletin's headlines, timed in this file.
+    pub items: Vec<ItemEntry>,
+    /// Every article sentence, timed in this file.
+    pub sentences: Vec<SentenceRef>,
+    /// Where each programme's own time 0 falls in this file, in order: add `start_s` to a time
+    /// of `bulletin.*` or of an article's file to find it here. The bulletin's may be negative
+    /// (its own file opens with the intro sound, which in this file comes before it too).
+    #[serde(default)]
+    pub parts: Vec<PartEntry>,
+}
+
+/// Where an article's sentence is heard in the full edition.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SentenceRef {
+    /// The article's `id`.
+    pub article: String,
+    /// Position in that article's `sentences` (0-based).
+    pub index: usize,
+    #[serde(with = "millis")]
+    pub start_s: f64,
+    #[serde(with = "millis")]
+    pub end_s: f64,
 }
 
 /// The voice used.
@@ -102,12 +212,19 @@ pub struct ArticleEntry {
     /// link), `null` when the input does not say.
     #[serde(default)]
     pub url: Option<String>,
-    /// The audio file, relative to the directory holding `edition.json` (`01-….wav`).
+    /// The audio file in the first format, relative to the directory holding `edition.json`
+    /// (`01-….mp3`).
     pub audio: String,
     /// Length of the audio file in seconds.
     pub duration_s: f64,
     /// Every spoken sentence, in order, with its place in the audio file.
     pub sentences: Vec<SentenceEntry>,
+    /// Every format written, decoded and measured.
+    #[serde(default)]
+    pub files: Vec<AudioFileEntry>,
+    /// Chapters of the file (one, the article).
+    #[serde(default)]
+    pub chapters: Vec<ChapterEntry>,
 }
 
 /// One spoken sentence and where it is heard.
@@ -136,7 +253,8 @@ pub struct SentenceEntry {
 /// The headline bulletin.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BulletinEntry {
-    /// The audio file, relative to the directory holding `edition.json` (`bulletin.wav`).
+    /// The audio file in the first format, relative to the directory holding `edition.json`
+    /// (`bulletin.mp3`).
     pub audio: String,
     /// Length of the audio file in seconds.
     pub duration_s: f64,
@@ -146,6 +264,12 @@ pub struct BulletinEntry {
     /// place in the bulletin's audio; empty in manifests written before nashra recorded it.
     #[serde(default)]
     pub sentences: Vec<SentenceEntry>,
+    /// Every format written, decoded and measured.
+    #[serde(default)]
+    pub files: Vec<AudioFileEntry>,
+    /// The introduction, then one chapter per headline.
+    #[serde(default)]
+    pub chapters: Vec<ChapterEntry>,
 }
 
 /// One headline of the bulletin.
@@ -163,18 +287,7 @@ pub struct ItemEntry {
     pub end_s: f64,
 }
 
-/// The whole edition in one audio file.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct FullEditionEntry {
-    /// The audio file, relative to the directory holding `edition.json`.
-    pub audio: String,
-    /// Length of the audio file in seconds.
-    pub duration_s: f64,
-    /// Where each programme starts inside the file, in order.
-    pub parts: Vec<PartEntry>,
-}
-
-/// One programme inside the full-edition file.
+/// One programme inside the full-edition file: where its own time 0 falls there.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PartEntry {
     /// `bulletin`, or the `id` of an article.
@@ -269,6 +382,8 @@ mod tests {
                     end_s: 1.234,
                     block: Some(1),
                 }],
+                files: vec![file("01-hl.mp3")],
+                chapters: vec![ChapterEntry { title: "هل".into(), start_s: 0.0, end_s: 2.5 }],
             }],
             bulletin: Some(BulletinEntry {
                 audio: "bulletin.wav".into(),
@@ -287,9 +402,49 @@ mod tests {
                     end_s: 2.75,
                     block: Some(2),
                 }],
+                files: vec![file("bulletin.mp3")],
+                chapters: vec![],
             }),
             errors: vec![ErrorEntry { source: "seeds/b.html".into(), message: "boom".into() }],
-            full_edition: None,
+            mastering: Some(MasteringEntry {
+                layout: Layout::Mono,
+                target_lufs: -19.0,
+                ceiling_dbtp: -1.0,
+                lossy_ceiling_dbtp: -1.5,
+                formats: vec![Format::Mp3, Format::Wav],
+                intro: "chime".into(),
+                transition: "chime".into(),
+                outro: "none".into(),
+            }),
+            full_edition: Some(FullEditionEntry {
+                audio: "full-edition.mp3".into(),
+                duration_s: 9.0,
+                files: vec![file("full-edition.mp3")],
+                chapters: vec![ChapterEntry { title: "نشرة".into(), start_s: 0.0, end_s: 9.0 }],
+                items: vec![],
+                sentences: vec![SentenceRef {
+                    article: "01-hl".into(),
+                    index: 0,
+                    start_s: 4.5,
+                    end_s: 5.734,
+                }],
+                parts: vec![
+                    PartEntry { id: "bulletin".into(), start_s: 0.5 },
+                    PartEntry { id: "01-hl".into(), start_s: 3.5 },
+                ],
+            }),
+        }
+    }
+
+    fn file(path: &str) -> AudioFileEntry {
+        AudioFileEntry {
+            format: Format::Mp3,
+            path: path.into(),
+            bytes: 12_345,
+            sample_rate: 22050,
+            channels: 1,
+            duration_s: 2.5,
+            loudness: LoudnessEntry::new(-19.014, -2.5),
         }
     }
 
@@ -316,9 +471,11 @@ mod tests {
                 "bulletin",
                 "date",
                 "errors",
+                "full_edition",
                 "generated_at",
                 "headline_voice",
                 "language",
+                "mastering",
                 "nashra_version",
                 "pauses",
                 "publisher",
@@ -327,16 +484,21 @@ mod tests {
             ]
         );
         assert_eq!(keys(&value["voice"]), ["engine", "fallback", "name", "note", "sample_rate"]);
-        assert_eq!(keys(&value["pauses"]), ["item", "paragraph", "sentence", "title"]);
+        assert_eq!(
+            keys(&value["pauses"]),
+            ["article", "byline", "item", "paragraph", "sentence", "title"]
+        );
         let article = &value["articles"][0];
         assert_eq!(
             keys(article),
             [
                 "audio",
                 "author",
+                "chapters",
                 "date",
                 "dateline",
                 "duration_s",
+                "files",
                 "id",
                 "index",
                 "sentences",
@@ -349,7 +511,40 @@ mod tests {
             keys(&article["sentences"][0]),
             ["block", "end_s", "kind", "spoken", "start_s", "text"]
         );
-        assert_eq!(keys(&value["bulletin"]), ["audio", "duration_s", "items", "sentences"]);
+        assert_eq!(
+            keys(&article["files"][0]),
+            ["bytes", "channels", "duration_s", "format", "loudness", "path", "sample_rate"]
+        );
+        assert_eq!(keys(&article["files"][0]["loudness"]), ["integrated_lufs", "true_peak_dbtp"]);
+        assert_eq!(keys(&article["chapters"][0]), ["end_s", "start_s", "title"]);
+        assert_eq!(article["files"][0]["format"], "mp3");
+        assert_eq!(article["files"][0]["loudness"]["integrated_lufs"], -19.01);
+        assert_eq!(
+            keys(&value["bulletin"]),
+            ["audio", "chapters", "duration_s", "files", "items", "sentences"]
+        );
+        assert_eq!(
+            keys(&value["mastering"]),
+            [
+                "ceiling_dbtp",
+                "formats",
+                "intro",
+                "layout",
+                "lossy_ceiling_dbtp",
+                "outro",
+                "target_lufs",
+                "transition"
+            ]
+        );
+        assert_eq!(value["mastering"]["layout"], "mono");
+        assert_eq!(
+            keys(&value["full_edition"]),
+            ["audio", "chapters", "duration_s", "files", "items", "parts", "sentences"]
+        );
+        assert_eq!(
+            keys(&value["full_edition"]["sentences"][0]),
+            ["article", "end_s", "index", "start_s"]
+        );
         assert_eq!(keys(&value["bulletin"]["items"][0]), ["date", "end_s", "start_s", "title"]);
         assert_eq!(keys(&value["errors"][0]), ["message", "source"]);
 
@@ -386,28 +581,32 @@ mod tests {
         let mut value = serde_json::to_value(sample()).unwrap();
         value["articles"][0]["sentences"][0].as_object_mut().unwrap().remove("block");
         value["bulletin"].as_object_mut().unwrap().remove("sentences");
-        let manifest: Manifest = serde_json::from_value(value).unwrap();
-        assert_eq!(manifest.articles[0].sentences[0].block, None);
-        assert!(manifest.bulletin.unwrap().sentences.is_empty());
-        assert!(manifest.full_edition.is_none());
+        value["full_edition"].as_object_mut().unwrap().remove("parts");
+        let object = value.as_object_mut().unwrap();
+        object.remove("mastering");
+        for article in value["articles"].as_array_mut().unwrap() {
+            let article = article.as_object_mut().unwrap();
+            article.remove("files");
+            article.remove("chapters");
+        }
+        let old: Manifest = serde_json::from_value(value.clone()).unwrap();
+        assert_eq!(old.articles[0].sentences[0].block, None);
+        assert!(old.bulletin.unwrap().sentences.is_empty());
+        assert!(old.mastering.is_none());
+        assert!(old.full_edition.unwrap().parts.is_empty());
+        assert!(old.articles[0].files.is_empty());
+        value.as_object_mut().unwrap().remove("full_edition");
+        assert!(serde_json::from_value::<Manifest>(value).unwrap().full_edition.is_none());
     }
 
     #[test]
-    fn full_edition_is_written_only_when_present() {
-        let mut manifest = sample();
-        let value = serde_json::to_value(&manifest).unwrap();
-        assert!(value.get("full_edition").is_none());
-        manifest.full_edition = Some(FullEditionEntry {
-            audio: "edition.mp3".into(),
-            duration_s: 6.0,
-            parts: vec![
-                PartEntry { id: "bulletin".into(), start_s: 0.0 },
-                PartEntry { id: "01-hl".into(), start_s: 3.5 },
-            ],
-        });
-        let value = serde_json::to_value(&manifest).unwrap();
-        assert_eq!(value["full_edition"]["parts"][1]["start_s"], 3.5);
-        assert_eq!(serde_json::from_value::<Manifest>(value).unwrap(), manifest);
+    fn silent_loudness_is_null_and_readings_round_to_hundredths() {
+        let silent = LoudnessEntry::new(f64::NEG_INFINITY, f64::NEG_INFINITY);
+        assert_eq!(
+            serde_json::to_string(&silent).unwrap(),
+            r#"{"integrated_lufs":null,"true_peak_dbtp":null}"#
+        );
+        assert_eq!(LoudnessEntry::new(-18.996, -1.004).integrated_lufs, Some(-19.0));
     }
 
     #[test]

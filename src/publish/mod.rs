@@ -36,8 +36,9 @@ use std::path::{Path, PathBuf};
 
 pub use links::{BaseUrl, RelPath};
 pub use manifest::{
-    ArticleEntry, BulletinEntry, ErrorEntry, FullEditionEntry, ItemEntry, Manifest, PartEntry,
-    SentenceEntry, VoiceEntry,
+    ArticleEntry, AudioFileEntry, BulletinEntry, ChapterEntry, ErrorEntry, FullEditionEntry,
+    ItemEntry, LoudnessEntry, Manifest, MasteringEntry, PartEntry, SentenceEntry, SentenceRef,
+    VoiceEntry,
 };
 pub use site::EditionRef;
 
@@ -58,6 +59,9 @@ pub const COVER_FILE: &str = "cover.png";
 
 /// How many editions a feed keeps unless told otherwise: a month of daily editions.
 pub const DEFAULT_FEED_MAX: usize = 30;
+
+/// Name of the full edition's audio file inside the output directory.
+pub const FULL_EDITION_STEM: &str = "full-edition";
 
 /// Errors of the publish stage.
 #[derive(Debug, thiserror::Error)]

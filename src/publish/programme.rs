@@ -158,7 +158,7 @@ pub fn programmes(manifest: &Manifest) -> Result<Vec<Programme<'_>>, PublishErro
             block_offset += found.cues.last().map_or(0, |c| c.block);
             chapters.push(Chapter {
                 title: found.title.clone(),
-                start_s: part.start_s,
+                start_s: part.start_s.max(0.0),
                 end_s: full.duration_s,
             });
         }
@@ -173,7 +173,16 @@ pub fn programmes(manifest: &Manifest) -> Result<Vec<Programme<'_>>, PublishErro
             article: None,
         };
         check(&programme)?;
-        programme.chapters = contiguous(chapters, full.duration_s);
+        // The chapters the audio stage wrote into the file itself, when the manifest has them;
+        // else one per part, from where its speech starts.
+        programme.chapters = if full.chapters.is_empty() {
+            contiguous(chapters, full.duration_s)
+        } else {
+            full.chapters
+                .iter()
+                .map(|c| Chapter { title: one_line(&c.title), start_s: c.start_s, end_s: c.end_s })
+                .collect()
+        };
         all.push(programme);
     }
     all.extend(parts);
@@ -404,6 +413,8 @@ pub(crate) mod tests {
                         sentence(BlockKind::Paragraph, "وقال RT إن الزيارة مهمة.", 6.35, 8.0, 3),
                         sentence(BlockKind::Paragraph, "فقرة ثانية.", 8.7, 11.5, 4),
                     ],
+                    files: vec![],
+                    chapters: vec![],
                 },
                 ArticleEntry {
                     id: "02-khbr".into(),
@@ -420,6 +431,8 @@ pub(crate) mod tests {
                         sentence(BlockKind::Title, "خبر ثان", 0.0, 1.0, 1),
                         sentence(BlockKind::Paragraph, "نص الخبر.", 1.9, 3.5, 2),
                     ],
+                    files: vec![],
+                    chapters: vec![],
                 },
             ],
             bulletin: Some(BulletinEntry {
@@ -442,8 +455,11 @@ pub(crate) mod tests {
                     sentence(BlockKind::Item, "خبر ثان", 4.9, 6.0, 3),
                     sentence(BlockKind::Item, "2023-11-06", 6.35, 7.5, 3),
                 ],
+                files: vec![],
+                chapters: vec![],
             }),
             errors: Vec::new(),
+            mastering: None,
             full_edition: None,
         }
     }
@@ -510,6 +526,10 @@ pub(crate) mod tests {
         manifest.full_edition = Some(FullEditionEntry {
             audio: "edition.mp3".into(),
             duration_s: 25.0,
+            files: vec![],
+            chapters: vec![],
+            items: vec![],
+            sentences: vec![],
             parts: vec![
                 PartEntry { id: "bulletin".into(), start_s: 0.0 },
                 PartEntry { id: "01-hl".into(), start_s: 9.0 },

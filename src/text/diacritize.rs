@@ -359,7 +359,7 @@ fn enforce_hints(input: &str, output: &str) -> String {
     for (i, ((c, hint), (_, marks))) in hints.iter().zip(&predicted).enumerate() {
         out.push(*c);
         if tanween_on_alif(&hints, i) {
-            continue; // moved to the letter before (H1)
+            continue; // moved to the letter before (H3)
         }
         match valid_hint(hint) {
             Some(h) => out.push_str(&h),
@@ -376,7 +376,7 @@ fn enforce_hints(input: &str, output: &str) -> String {
 const SHADDA: char = '\u{0651}';
 const FATHATAN: char = '\u{064B}';
 
-/// H1: whether the character at `i` is an alif carrying fathatan after a letter (`تاريخياً`).
+/// H3: whether the character at `i` is an alif carrying fathatan after a letter (`تاريخياً`).
 /// Newspapers write the tanween on the alif, the model (and espeak) on the letter before it
 /// (`تاريخيًا`); restoring the hint where it was printed would give the word two tanweens, which
 /// espeak reads as a long vowel without the final n.

@@ -35,7 +35,9 @@ pub fn spoken(text: &str) -> String {
 /// grow) is cut again at its clause marks (S5).
 pub fn sentences(text: &str) -> Vec<Sentence> {
     let clean: Vec<String> = text.lines().map(normalize).collect();
-    let spoken_length = |p: &str| verbalize(p).chars().count();
+    // Letters, not marks: the vowel hints the verbalizer adds do not lengthen what is said.
+    let spoken_length =
+        |p: &str| verbalize(p).chars().filter(|&c| !normalize::is_harakah(c)).count();
     segment(&clean.join("\n"))
         .into_iter()
         .flat_map(|printed| {

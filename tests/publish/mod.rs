@@ -134,6 +134,8 @@ pub fn generated_edition(dir: &Path, date: NaiveDate, title: &str) -> Manifest {
                 audio: format!("{id}.wav"),
                 duration_s,
                 sentences,
+                files: Vec::new(),
+                chapters: Vec::new(),
             }
         };
     let manifest = Manifest {
@@ -161,8 +163,11 @@ pub fn generated_edition(dir: &Path, date: NaiveDate, title: &str) -> Manifest {
             duration_s: bulletin_duration,
             items: vec![item(1, title), item(2, "خبر ثان")],
             sentences: bulletin_sentences,
+            files: Vec::new(),
+            chapters: Vec::new(),
         }),
         errors: Vec::new(),
+        mastering: None,
         full_edition: None,
     };
     publish::manifest::write(&dir.join(publish::MANIFEST_FILE), &manifest).expect("manifest");
@@ -257,7 +262,7 @@ fn check_transcripts(dir: &Path, manifest: &Manifest) {
         programmes.push((bulletin.audio.as_str(), bulletin.sentences.as_slice()));
     }
     for (audio, sentences) in programmes {
-        let stem = audio.trim_end_matches(".wav");
+        let stem = audio.rsplit_once('.').map_or(audio, |(stem, _)| stem);
         let vtt = std::fs::read_to_string(dir.join(format!("{stem}.vtt"))).expect("vtt written");
         let srt = std::fs::read_to_string(dir.join(format!("{stem}.srt"))).expect("srt written");
         let vtt = read_webvtt(&vtt).unwrap_or_else(|e| panic!("{stem}.vtt: {e}"));

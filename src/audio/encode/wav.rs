@@ -1,7 +1,8 @@
-//! Writes a programme as a 16-bit PCM mono WAV file.
+//! Writes a programme as a 16-bit PCM WAV file, mono or with the programme on both channels.
 //!
-//! In: a path, a sample rate and mono `f32` samples (nominally in -1..=1).
-//! Out: a WAV file every player reads, published atomically (see [`crate::fsutil`]).
+//! In: a path, a sample rate, a [`Layout`] and mono `f32` samples (nominally in -1..=1).
+//! Out: a WAV file every player reads, published atomically (see [`crate::fsutil`]). Chapters
+//! and tags are not written into WAV files (few players read them there); the manifest has them.
 //!
 //! Must never happen: a half-written WAV under the final name, a wrapped-around sample (a sample
 //! above 1.0 must clip, not flip sign into a loud crack), or a WAV whose 32-bit size fields
@@ -12,14 +13,29 @@
 
 use std::path::Path;
 
-use super::AudioError;
+use super::{Encoder, Format, Programme};
+use crate::audio::{AudioError, Layout};
 use crate::fsutil::AtomicFile;
 
-/// Bytes of a canonical 16-bit mono WAV header, counted in the RIFF size field along with data.
+/// Bytes of a canonical 16-bit PCM WAV header, counted in the RIFF size field along with data.
 const HEADER_BYTES: usize = 44;
 
 /// The most samples a 16-bit mono WAV can hold: the RIFF size (data + 36) must fit in a u32.
 pub const MAX_SAMPLES: usize = (u32::MAX as usize - (HEADER_BYTES - 8)) / 2;
+
+/// The WAV writer of the [`Encoder`] trait.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct WavEncoder;
+
+impl Encoder for WavEncoder {
+    fn format(&self) -> Format {
+        Format::Wav
+    }
+
+    fn write(&self, programme: &Programme<'_>, path: &Path) -> Result<(), AudioError> {
+        write_layout(path, programme.rate, programme.layout, programme.samples)
+    }
+}
 
 /// Converts one sample to 16-bit PCM: clamped to -1..=1, scaled by 32767, rounded half away
 /// from zero. NaN becomes 0 (a silent sample is the least harmful reading of it).
@@ -33,20 +49,28 @@ pub fn to_i16(sample: f32) -> i16 {
 /// Writes `samples` as a 16-bit PCM mono WAV at `sample_rate` to `path`, replacing any file
 /// there only once the new one is complete.
 pub fn write(path: &Path, sample_rate: u32, samples: &[f32]) -> Result<(), AudioError> {
+    write_layout(path, sample_rate, Layout::Mono, samples)
+}
+
+/// Writes mono `samples` as a 16-bit PCM WAV with `layout`'s channels (every channel the same).
+pub fn write_layout(
+    path: &Path,
+    sample_rate: u32,
+    layout: Layout,
+    samples: &[f32],
+) -> Result<(), AudioError> {
     if sample_rate == 0 {
         return Err(AudioError::InvalidSampleRate { rate: sample_rate });
     }
-    if samples.len() > MAX_SAMPLES {
-        return Err(AudioError::TooLong {
-            path: path.to_path_buf(),
-            samples: samples.len(),
-            max: MAX_SAMPLES,
-        });
+    let channels = layout.channels();
+    let max = MAX_SAMPLES / usize::from(channels);
+    if samples.len() > max {
+        return Err(AudioError::TooLong { path: path.to_path_buf(), samples: samples.len(), max });
     }
     let io_err = |source| AudioError::Io { path: path.to_path_buf(), source };
     let wav_err = |source| AudioError::Wav { path: path.to_path_buf(), source };
     let spec = hound::WavSpec {
-        channels: 1,
+        channels,
         sample_rate,
         bits_per_sample: 16,
         sample_format: hound::SampleFormat::Int,
@@ -55,7 +79,10 @@ pub fn write(path: &Path, sample_rate: u32, samples: &[f32]) -> Result<(), Audio
     {
         let mut writer = hound::WavWriter::new(&mut file, spec).map_err(wav_err)?;
         for &sample in samples {
-            writer.write_sample(to_i16(sample)).map_err(wav_err)?;
+            let value = to_i16(sample);
+            for _ in 0..channels {
+                writer.write_sample(value).map_err(wav_err)?;
+            }
         }
         writer.finalize().map_err(wav_err)?;
     }
@@ -90,6 +117,18 @@ mod tests {
         }
         // 44-byte header + 2 bytes per sample.
         assert_eq!(std::fs::metadata(&path).unwrap().len(), 44 + 2 * 22050);
+    }
+
+    #[test]
+    fn stereo_writes_the_programme_on_both_channels() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("stereo.wav");
+        write_layout(&path, 22050, Layout::Stereo, &[0.5, -0.25, 0.0]).unwrap();
+        let mut reader = hound::WavReader::open(&path).unwrap();
+        assert_eq!(reader.spec().channels, 2);
+        assert_eq!(reader.duration(), 3);
+        let read: Vec<i16> = reader.samples::<i16>().map(|s| s.unwrap()).collect();
+        assert_eq!(read, [16384, 16384, -8192, -8192, 0, 0]);
     }
 
     #[test]

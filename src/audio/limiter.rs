@@ -1,0 +1,418 @@
+//! A look-ahead true-peak limiter: keeps every inter-sample peak of a programme under a ceiling.
+//!
+//! In: mono samples (already at their programme loudness), their rate, a ceiling in dBTP.
+//! Out: the same samples, turned down only around the peaks that would cross the ceiling, and a
+//! report of what was done.
+//!
+//! Must never happen: a true peak over the ceiling after limiting, a gain that jumps from one
+//! sample to the next (heard as a click or as distortion), or any change to a programme that is
+//! already under the ceiling (it is returned bit for bit).
+//!
+//! How it works, all offline on the whole programme:
+//! 1. *True-peak detection.* Each sample interval is interpolated at 8 points (8x oversampling,
+//!    a 24-tap Blackman-windowed sinc per phase), so the peaks a DAC or a codec's decoder makes
+//!    between samples are seen, not only the samples (BS.1770 asks for at least 4x; 8x keeps the
+//!    worst-case under-reading near the Nyquist frequency at 0.2 dB rather than 0.7 dB).
+//! 2. *Required gain.* `min(1, threshold / peak)` around each interval.
+//! 3. *Look-ahead and hold.* The required gain is held as a sliding minimum over the next
+//!    `lookahead` samples, so the gain is already down when the peak arrives, and over the
+//!    interpolation span (12 samples) on both sides, so the gain is flat under every sample that
+//!    shapes the peak between two samples.
+//! 4. *Release.* The gain recovers towards 1 with a one-pole release (80 ms by default).
+//! 5. *Smoothing.* A moving average over `lookahead + 1` samples turns every step into a ramp.
+//!    Every value averaged for a sample `t` is at most the gain any sample within the
+//!    interpolation span of `t` requires (each one is a minimum over a window that contains that
+//!    span), so the average is too: the smoothing cannot let a peak through.
+//!
+//! The output is measured again and, should a residue remain over the threshold (the filter's
+//! tails reach beyond the held span), limited again (at most four passes; one in practice).
+//!
+//! The threshold sits [`METER_MARGIN_DB`] under the ceiling: meters oversample differently (ffmpeg
+//! resamples to 192 kHz, libebur128 by 4x), and a file limited exactly to -1.0 dBTP by one of them
+//! may read -0.98 on another.
+
+use std::collections::VecDeque;
+use std::sync::LazyLock;
+
+use super::loudness::{db_to_gain, gain_to_db};
+
+/// Oversampling factor of true-peak detection.
+pub const OVERSAMPLING: usize = 8;
+
+/// Input samples on each side of an interpolated point.
+const HALF_TAPS: usize = 12;
+
+/// Default look-ahead (and attack ramp), in milliseconds: long enough for the gain to ramp down
+/// smoothly before a plosive, short enough not to duck the syllable before it.
+pub const DEFAULT_LOOKAHEAD_MS: f64 = 5.0;
+
+/// Default release time constant, in milliseconds.
+pub const DEFAULT_RELEASE_MS: f64 = 80.0;
+
+/// How far under the ceiling the limiter aims, in dB, to absorb the differences between
+/// true-peak meters.
+pub const METER_MARGIN_DB: f64 = 0.1;
+
+/// Passes before giving up on residues (never reached in practice: one pass leaves at most a few
+/// thousandths of a dB).
+const MAX_PASSES: usize = 4;
+
+/// Samples per block of the precomputed block maxima, used to skip quiet stretches quickly.
+const BLOCK: usize = 64;
+
+/// Settings of [`limit`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LimiterOptions {
+    /// The highest true peak allowed, in dBTP.
+    pub ceiling_dbtp: f64,
+    pub lookahead_ms: f64,
+    pub release_ms: f64,
+}
+
+impl LimiterOptions {
+    /// Default look-ahead and release under `ceiling_dbtp`.
+    pub fn with_ceiling(ceiling_dbtp: f64) -> Self {
+        Self { ceiling_dbtp, lookahead_ms: DEFAULT_LOOKAHEAD_MS, release_ms: DEFAULT_RELEASE_MS }
+    }
+}
+
+/// What [`limit`] did.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LimiterReport {
+    /// True peak before limiting, in dBTP (by this module's 8x detector).
+    pub peak_before_dbtp: f64,
+    /// True peak after limiting, in dBTP.
+    pub peak_after_dbtp: f64,
+    /// The deepest gain reduction applied, in dB (0 when nothing was over).
+    pub max_reduction_db: f64,
+    /// Limiting passes run (0 when nothing was over).
+    pub passes: usize,
+}
+
+/// Limits `samples` in place so that no true peak exceeds the ceiling.
+pub fn limit(samples: &mut [f32], rate: u32, options: &LimiterOptions) -> LimiterReport {
+    let threshold = db_to_gain(options.ceiling_dbtp - METER_MARGIN_DB) as f32;
+    let lookahead = ((options.lookahead_ms / 1000.0 * f64::from(rate)).round() as usize).max(1);
+    let release = 1.0 - (-1.0 / (options.release_ms.max(1.0) / 1000.0 * f64::from(rate))).exp();
+
+    let peak_before = true_peak(samples);
+    let mut report = LimiterReport {
+        peak_before_dbtp: gain_to_db(f64::from(peak_before)),
+        peak_after_dbtp: gain_to_db(f64::from(peak_before)),
+        max_reduction_db: 0.0,
+        passes: 0,
+    };
+    // A peak within float rounding of the threshold (the product `sample × gain` rounded to f32)
+    // counts as under it.
+    let tolerance = threshold * (1.0 + 4.0 * f32::EPSILON);
+    let mut peak = peak_before;
+    while peak > tolerance && report.passes < MAX_PASSES {
+        let min_gain = limit_pass(samples, threshold, lookahead, release);
+        report.max_reduction_db = report.max_reduction_db.min(gain_to_db(min_gain));
+        report.passes += 1;
+        peak = true_peak(samples);
+    }
+    report.peak_after_dbtp = gain_to_db(f64::from(peak));
+    if peak > tolerance {
+        tracing::warn!(
+            peak_dbtp = report.peak_after_dbtp,
+            ceiling_dbtp = options.ceiling_dbtp,
+            "true peak still over the ceiling after {MAX_PASSES} limiter passes"
+        );
+    }
+    report
+}
+
+/// The highest true peak of `samples` (linear), by 8x interpolation of every interval.
+pub fn true_peak(samples: &[f32]) -> f32 {
+    let blocks = block_maxima(samples);
+    let mut peak = 0.0f32;
+    for n in 0..samples.len() {
+        // Intervals that cannot beat the peak found so far are skipped.
+        let detector = Detector { samples, blocks: &blocks, threshold: peak };
+        peak = peak.max(detector.interval_peak(n));
+    }
+    peak
+}
+
+/// The largest absolute sample of each run of [`BLOCK`] samples.
+fn block_maxima(samples: &[f32]) -> Vec<f32> {
+    samples.chunks(BLOCK).map(|c| c.iter().fold(0f32, |m, s| m.max(s.abs()))).collect()
+}
+
+/// One limiting pass; returns the lowest gain applied.
+///
+/// Streams over the programme in place: the required gain of sample `fed` is computed from the
+/// samples around it, and the gain of sample `fed - lookahead - HALF_TAPS` is then final and
+/// applied. Samples are read at most `HALF_TAPS` behind `fed`, so never after they were written.
+fn limit_pass(samples: &mut [f32], threshold: f32, lookahead: usize, release: f64) -> f64 {
+    let len = samples.len();
+    // Block maxima of the input as it is before this pass: a bound for skipping quiet stretches.
+    let blocks = block_maxima(samples);
+    // Gain of sample k: the minimum required over [k - HALF_TAPS, k + lookahead + HALF_TAPS].
+    let delay = lookahead + HALF_TAPS;
+    let mut window: VecDeque<(usize, f64)> = VecDeque::with_capacity(delay + HALF_TAPS + 2);
+    let mut ring = vec![1.0f64; lookahead + 1];
+    let mut ring_pos = 0;
+    let mut sum = ring.len() as f64;
+    let mut envelope = 1.0f64;
+    let mut min_gain = 1.0f64;
+    let mut previous_interval = 0.0f32;
+    for fed in 0..len + delay {
+        let required = if fed < len {
+            let detector = Detector { samples, blocks: &blocks, threshold };
+            // The gain at a sample respects the intervals on both sides of it.
+            let interval = detector.interval_peak(fed);
+            let peak = interval.max(previous_interval);
+            previous_interval = interval;
+            if peak > threshold {
+                f64::from(threshold) / f64::from(peak)
+            } else {
+                1.0
+            }
+        } else {
+            1.0
+        };
+        while window.back().is_some_and(|&(_, g)| g >= required) {
+            window.pop_back();
+        }
+        window.push_back((fed, required));
+        // Samples before the programme (k < 0) still run through the envelope, so that it has
+        // already ramped down for a peak at the very start.
+        let k = fed as i64 - delay as i64;
+        while window.front().is_some_and(|&(i, _)| (i as i64) < k - HALF_TAPS as i64) {
+            window.pop_front();
+        }
+        let held = window.front().map_or(1.0, |&(_, g)| g);
+        envelope = held.min(envelope + (1.0 - envelope) * release);
+        sum += envelope - ring[ring_pos];
+        ring[ring_pos] = envelope;
+        ring_pos = (ring_pos + 1) % ring.len();
+        let Ok(k) = usize::try_from(k) else { continue };
+        let gain = (sum / ring.len() as f64).min(1.0);
+        if gain < 1.0 {
+            samples[k] = (f64::from(samples[k]) * gain) as f32;
+            min_gain = min_gain.min(gain);
+        }
+    }
+    min_gain
+}
+
+/// Interpolation coefficients: for each phase `p` in `1..OVERSAMPLING`, the weights of the
+/// samples `n - HALF_TAPS + 1 ..= n + HALF_TAPS` that give the value at `n + p / OVERSAMPLING`.
+struct Kernel {
+    phases: Vec<[f32; 2 * HALF_TAPS]>,
+    /// The largest sum of absolute weights of a phase: no interpolated value can exceed the
+    /// largest nearby sample by more than this factor.
+    bound: f32,
+}
+
+static KERNEL: LazyLock<Kernel> = LazyLock::new(|| {
+    let half = HALF_TAPS as f64;
+    let mut phases = Vec::with_capacity(OVERSAMPLING - 1);
+    let mut bound = 1.0f32;
+    for p in 1..OVERSAMPLING {
+        let frac = p as f64 / OVERSAMPLING as f64;
+        let mut taps = [0.0f64; 2 * HALF_TAPS];
+        for (slot, tap) in taps.iter_mut().enumerate() {
+            // Sample offset j from -(HALF_TAPS - 1) to HALF_TAPS; distance u = frac - j.
+            let j = slot as f64 - (half - 1.0);
+            let u = frac - j;
+            let x = std::f64::consts::PI * u;
+            let sinc = if u.abs() < 1e-12 { 1.0 } else { x.sin() / x };
+            let w = 0.42
+                + 0.5 * (std::f64::consts::PI * u / half).cos()
+                + 0.08 * (2.0 * std::f64::consts::PI * u / half).cos();
+            *tap = sinc * w;
+        }
+        // Unity gain at DC, so a constant signal interpolates to itself.
+        let dc: f64 = taps.iter().sum();
+        let taps = taps.map(|t| (t / dc) as f32);
+        bound = bound.max(taps.iter().map(|t| t.abs()).sum());
+        phases.push(taps);
+    }
+    Kernel { phases, bound }
+});
+
+/// Peak detection over a sample buffer, with block maxima ([`block_maxima`] of the same samples)
+/// to skip intervals that cannot reach `threshold`.
+struct Detector<'a> {
+    samples: &'a [f32],
+    blocks: &'a [f32],
+    threshold: f32,
+}
+
+impl Detector<'_> {
+    /// The true peak over the interval `[n, n + 1)`: the sample `n` and the interpolated points
+    /// after it.
+    fn interval_peak(&self, n: usize) -> f32 {
+        let samples = self.samples;
+        let here = samples[n].abs();
+        let kernel = &*KERNEL;
+        let lo = n.saturating_sub(HALF_TAPS - 1);
+        let hi = (n + HALF_TAPS).min(samples.len() - 1);
+        let local = self.blocks[lo / BLOCK..=hi / BLOCK].iter().fold(0f32, |m, &b| m.max(b));
+        if local * kernel.bound <= self.threshold {
+            return here;
+        }
+        let mut peak = here;
+        if n + 1 >= HALF_TAPS && n + HALF_TAPS < samples.len() {
+            // The usual case, written so that the compiler vectorizes the dot products.
+            let window = &samples[n + 1 - HALF_TAPS..=n + HALF_TAPS];
+            for taps in &kernel.phases {
+                let value: f32 = window.iter().zip(taps).map(|(s, t)| s * t).sum();
+                peak = peak.max(value.abs());
+            }
+            return peak;
+        }
+        for taps in &kernel.phases {
+            let mut value = 0.0f32;
+            for (slot, &tap) in taps.iter().enumerate() {
+                // Sample index n + slot - (HALF_TAPS - 1), zero outside the buffer.
+                let Some(i) = (n + slot).checked_sub(HALF_TAPS - 1) else { continue };
+                if let Some(&s) = samples.get(i) {
+                    value += s * tap;
+                }
+            }
+            peak = peak.max(value.abs());
+        }
+        peak
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::audio::loudness;
+
+    fn sine(freq: f64, amplitude: f64, phase: f64, rate: u32, n: usize) -> Vec<f32> {
+        (0..n)
+            .map(|i| {
+                let t = i as f64 / f64::from(rate);
+                (amplitude * (2.0 * std::f64::consts::PI * freq * t + phase).sin()) as f32
+            })
+            .collect()
+    }
+
+    /// 1 s of silence, `burst_s` of a sine at `amplitude`, 1 s of silence.
+    fn burst(freq: f64, amplitude: f64, rate: u32, burst_s: f64) -> Vec<f32> {
+        let mut out = vec![0.0; rate as usize];
+        out.extend(sine(freq, amplitude, 0.3, rate, (burst_s * f64::from(rate)) as usize));
+        out.extend(vec![0.0; rate as usize]);
+        out
+    }
+
+    fn ebur128_true_peak_dbtp(samples: &[f32], rate: u32) -> f64 {
+        loudness::measure(samples, 1, rate).unwrap().true_peak_dbtp
+    }
+
+    #[test]
+    fn a_burst_at_plus_6_dbfs_never_exceeds_the_ceiling_in_true_peak() {
+        for rate in [16_000, 22_050, 48_000] {
+            for freq in [100.0, 997.0, 5_000.0] {
+                let mut signal = burst(freq, 2.0, rate, 0.5);
+                let report = limit(&mut signal, rate, &LimiterOptions::with_ceiling(-1.0));
+                let own = gain_to_db(f64::from(true_peak(&signal)));
+                let meter = ebur128_true_peak_dbtp(&signal, rate);
+                assert!(own <= -1.0 - METER_MARGIN_DB + 1e-4, "{rate} Hz, {freq} Hz: {own} dBTP");
+                assert!(meter <= -1.0, "{rate} Hz, {freq} Hz: ebur128 reads {meter} dBTP");
+                // The burst's abrupt start overshoots between samples (as a DAC would).
+                assert!(report.peak_before_dbtp >= 6.0, "{report:?}");
+                assert!(report.max_reduction_db < -7.0, "{report:?}");
+                assert_eq!(report.passes, 1, "{rate} Hz, {freq} Hz: {report:?}");
+                // Not crushed either: the burst comes out close to the threshold.
+                assert!(meter > -1.5, "{rate} Hz, {freq} Hz: {meter} dBTP");
+            }
+        }
+    }
+
+    #[test]
+    fn inter_sample_peaks_near_nyquist_are_caught() {
+        // 5.5 kHz at 22050 Hz, phase chosen so that samples miss the crests: the sample peak is
+        // well under the true peak, which the limiter must still hold under the ceiling.
+        let rate = 22_050;
+        let mut signal = sine(5_512.5, 1.0, std::f64::consts::FRAC_PI_4, rate, rate as usize);
+        let sample_peak = signal.iter().fold(0f32, |m, s| m.max(s.abs()));
+        assert!(sample_peak < 0.75, "{sample_peak}");
+        assert!(true_peak(&signal) > 0.99);
+        limit(&mut signal, rate, &LimiterOptions::with_ceiling(-1.5));
+        assert!(ebur128_true_peak_dbtp(&signal, rate) <= -1.5);
+        assert!(gain_to_db(f64::from(true_peak(&signal))) <= -1.5 - METER_MARGIN_DB + 1e-4);
+    }
+
+    #[test]
+    fn a_programme_under_the_ceiling_is_left_bit_for_bit() {
+        let original = burst(440.0, 0.5, 22_050, 1.0);
+        let mut signal = original.clone();
+        let report = limit(&mut signal, 22_050, &LimiterOptions::with_ceiling(-1.0));
+        assert_eq!(signal, original);
+        assert_eq!(report.passes, 0);
+        assert_eq!(report.max_reduction_db, 0.0);
+    }
+
+    #[test]
+    fn the_gain_moves_smoothly_and_starts_before_the_peak() {
+        // A steady quiet tone with one loud click in the middle: the gain ramps down over the
+        // look-ahead before the click and recovers after it, never stepping.
+        let rate = 22_050;
+        let mut signal = sine(200.0, 0.3, 0.0, rate, rate as usize);
+        let original = signal.clone();
+        let click = rate as usize / 2;
+        signal[click] = 1.5;
+        let mut with_click = signal.clone();
+        let report = limit(&mut with_click, rate, &LimiterOptions::with_ceiling(-1.0));
+        assert_eq!(report.passes, 1);
+        // (sample, gain) where the gain can be read off precisely (away from zero crossings).
+        let gains: Vec<(usize, f64)> = (0..signal.len())
+            .filter(|&i| i != click && original[i].abs() > 0.05)
+            .map(|i| (i, f64::from(with_click[i]) / f64::from(original[i])))
+            .collect();
+        let lookahead = (0.005 * f64::from(rate)).round() as usize;
+        // Before the look-ahead window nothing changes.
+        let untouched = click - lookahead - 2 * HALF_TAPS - 2;
+        assert_eq!(&with_click[..untouched], &original[..untouched]);
+        assert!(f64::from(with_click[click - 2] / original[click - 2]) < 0.9, "ramped down");
+        // The gain changes per sample no faster than a 5 ms ramp allows.
+        let steepest = gains
+            .windows(2)
+            .map(|w| (w[1].1 - w[0].1).abs() / (w[1].0 - w[0].0) as f64)
+            .fold(0.0, f64::max);
+        let reduction = 1.0 - db_to_gain(-1.1) / 1.5;
+        assert!(steepest < 1.5 * reduction / lookahead as f64, "gain step {steepest}");
+        assert!(with_click[click] <= db_to_gain(-1.1) as f32 + 1e-6);
+        // Fully recovered half a second later (80 ms release).
+        let end = signal.len() - 1;
+        assert!((with_click[end] - original[end]).abs() < 1e-3 * original[end].abs().max(1e-3));
+    }
+
+    #[test]
+    fn a_peak_on_the_very_first_sample_is_limited() {
+        let mut signal = vec![1.8f32, 0.5, 0.0, 0.0];
+        limit(&mut signal, 22_050, &LimiterOptions::with_ceiling(-1.0));
+        assert!(gain_to_db(f64::from(true_peak(&signal))) <= -1.1 + 1e-4, "{signal:?}");
+    }
+
+    #[test]
+    fn empty_and_silent_programmes_pass_through() {
+        let mut empty: Vec<f32> = Vec::new();
+        assert_eq!(limit(&mut empty, 22_050, &LimiterOptions::with_ceiling(-1.0)).passes, 0);
+        let mut silence = vec![0.0f32; 1000];
+        limit(&mut silence, 22_050, &LimiterOptions::with_ceiling(-1.0));
+        assert!(silence.iter().all(|&s| s == 0.0));
+        assert_eq!(true_peak(&[]), 0.0);
+    }
+
+    #[test]
+    fn the_kernel_interpolates_a_slow_sine_exactly_and_bounds_its_gain() {
+        let kernel = &*KERNEL;
+        assert_eq!(kernel.phases.len(), OVERSAMPLING - 1);
+        assert!(kernel.bound > 1.0 && kernel.bound < 3.0, "{}", kernel.bound);
+        let rate = 48_000;
+        let signal = sine(1000.0, 1.0, 0.0, rate, 512);
+        let blocks = block_maxima(&signal);
+        let detector = Detector { samples: &signal, blocks: &blocks, threshold: 0.0 };
+        // The true peak of a full-scale sine is 1.0 however the samples fall.
+        let peak = (100..400).map(|n| detector.interval_peak(n)).fold(0f32, f32::max);
+        assert!((peak - 1.0).abs() < 1e-3, "{peak}");
+    }
+}
