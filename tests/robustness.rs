@@ -18,21 +18,11 @@ use std::time::{Duration, Instant};
 use nashra::fsutil::{self, OutputLock};
 use nashra::publish::{manifest, Manifest};
 
+mod common;
+
+use common::{joe_model, kareem_config, nashra, root, run};
+
 // --- helpers ---------------------------------------------------------------------------------
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn nashra() -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_nashra"));
-    cmd.current_dir(root()).env_remove("NASHRA_VOICES_DIR").env_remove("NASHRA_LOG");
-    cmd
-}
-
-fn run(cmd: &mut Command) -> Output {
-    cmd.stdin(Stdio::null()).output().expect("nashra runs")
-}
 
 fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
@@ -40,16 +30,6 @@ fn stderr(output: &Output) -> String {
 
 fn seed() -> PathBuf {
     root().join("seeds/000_c373039b646e1749.txt")
-}
-
-fn joe_model() -> PathBuf {
-    let model = root().join("voices/en_US-joe-medium.onnx");
-    assert!(model.is_file(), "the test voice is missing: run `make setup`");
-    model
-}
-
-fn kareem_config() -> PathBuf {
-    root().join("voices/ar_JO-kareem-medium.onnx.json")
 }
 
 /// `nashra edition INPUT --voice espeak -q --out OUT`.
@@ -101,15 +81,9 @@ fn decode_audio(path: &Path) -> (usize, u32) {
     if path.extension().is_some_and(|e| e == "wav") {
         return decode_wav(path);
     }
-    let (mut frames, mut rate) = (0, 0);
-    nashra::audio::decode::decode_each(path, &mut |chunk| {
-        rate = chunk.rate;
-        frames += chunk.samples.len() / usize::from(chunk.channels.max(1));
-        Ok(())
-    })
-    .unwrap_or_else(|e| panic!("{} does not decode: {e}", path.display()));
-    assert!(frames > 0, "{}: no audio", path.display());
-    (frames, rate)
+    let (seconds, rate) = common::decoded_seconds(path);
+    assert!(seconds > 0.0, "{}: no audio", path.display());
+    ((seconds * f64::from(rate)).round() as usize, rate)
 }
 
 fn is_audio(name: &str) -> bool {

@@ -184,14 +184,7 @@ pub fn audio_seconds(path: &Path) -> Option<f64> {
     if path.extension().is_some_and(|e| e == "wav") {
         return wav_seconds(path);
     }
-    let (mut frames, mut rate) = (0u64, 0u32);
-    nashra::audio::decode::decode_each(path, &mut |chunk| {
-        rate = chunk.rate;
-        frames += (chunk.samples.len() / usize::from(chunk.channels.max(1))) as u64;
-        Ok(())
-    })
-    .ok()?;
-    (rate > 0).then(|| frames as f64 / f64::from(rate))
+    Some(crate::common::decoded_seconds(path).0)
 }
 
 /// Every element of an XML document as (path of names, attributes, text), checking that the

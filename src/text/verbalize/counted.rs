@@ -189,14 +189,7 @@ mod tests {
         adjective: None,
         after: None,
     };
-    const MINUTE: Noun = Noun {
-        singular: "دَقِيقَة",
-        plural: "دَقَائِق",
-        plural_kind: Plural::Diptote,
-        gender: Gender::Feminine,
-        adjective: None,
-        after: None,
-    };
+    const MINUTE: Noun = crate::text::verbalize::time::MINUTE;
     const KWD: Noun = Noun {
         singular: "دِينَار",
         plural: "دَنَانِير",

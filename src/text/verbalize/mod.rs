@@ -1272,14 +1272,7 @@ static GENERATED: std::sync::LazyLock<std::collections::HashSet<String>> =
         }
         let mut nouns: Vec<Noun<'static>> = tables::all_units().map(|u| u.noun).collect::<Vec<_>>();
         nouns.extend([time::MINUTE, time::SECOND]);
-        nouns.extend(FRACTIONS.iter().map(|&(singular, plural)| Noun {
-            singular,
-            plural,
-            plural_kind: Plural::Broken,
-            gender: Gender::Masculine,
-            adjective: None,
-            after: None,
-        }));
+        nouns.extend(FRACTIONS.iter().map(|&(singular, plural)| fraction_noun(singular, plural)));
         nouns.extend(["ألف", "مليون", "مليار", "تريليون"].into_iter().filter_map(scale_noun));
         for noun in &nouns {
             for n in (0..=120).chain([200, 300, 1000, 2000, 3000, 100_000]) {
@@ -1429,17 +1422,22 @@ const FRACTIONS: [(&str, &str); 9] = [
     ("عُشْر", "أَعْشَار"),
 ];
 
-/// V12: `a/b` for b in 2..=10: نِصْف، ثُلُثَانِ، ثَلَاثَةُ أَرْبَاعٍ.
-fn fraction(a: u64, b: u64, case: Case, end: End) -> String {
-    let (singular, plural) = FRACTIONS[(b - 2) as usize];
-    let noun = Noun {
+/// A fraction noun (`ثُلُث`, `أَرْبَاع`): masculine, with a broken plural.
+fn fraction_noun(singular: &'static str, plural: &'static str) -> Noun<'static> {
+    Noun {
         singular,
         plural,
         plural_kind: Plural::Broken,
         gender: Gender::Masculine,
         adjective: None,
         after: None,
-    };
+    }
+}
+
+/// V12: `a/b` for b in 2..=10: نِصْف، ثُلُثَانِ، ثَلَاثَةُ أَرْبَاعٍ.
+fn fraction(a: u64, b: u64, case: Case, end: End) -> String {
+    let (singular, plural) = FRACTIONS[(b - 2) as usize];
+    let noun = fraction_noun(singular, plural);
     if a == 1 {
         // One part is the noun alone (نِصْفٌ), not "one half".
         let mut s = singular.to_string();
