@@ -41,8 +41,18 @@ fn run(cli: &Cli) -> Result<ExitCode> {
     let mut report = |event: Event| print_event(quiet, &event);
     match &cli.command {
         Command::Edition(args) => {
-            let outcome = app::edition(args, &voices_dir, &mut report)?;
+            let outcome = app::edition(args, &voices_dir, cli.cache_dir.as_deref(), &mut report)?;
             if !quiet {
+                let counts = outcome.counts;
+                match &outcome.cache_dir {
+                    Some(dir) => eprintln!(
+                        "nashra: {} sentence(s) synthesized, {} from the cache ({})",
+                        counts.synthesized,
+                        counts.cached,
+                        dir.display()
+                    ),
+                    None => eprintln!("nashra: {} sentence(s) synthesized", counts.synthesized),
+                }
                 eprintln!("nashra: wrote {}", outcome.manifest_path.display());
             }
             print_published(quiet, &outcome.published, &args.publish);
@@ -78,6 +88,12 @@ fn run(cli: &Cli) -> Result<ExitCode> {
             // Printed even with -q: it is the one thing the user needs to know.
             eprintln!("nashra: serving {} at http://{addr}/ (Ctrl-C stops)", args.dir.display());
             server.run()?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Cache(command) => {
+            let mut out = io::stdout().lock();
+            write!(out, "{}", app::cache_command(command, cli.cache_dir.as_deref())?)?;
+            out.flush()?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Voices(VoicesCommand::List) => {

@@ -28,6 +28,8 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::error::Error as StdError;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc;
 
 use chrono::{NaiveDate, SubsecRound, Utc};
 
@@ -142,6 +144,8 @@ pub struct RenderOptions {
     /// Stop at the first article or bulletin that fails ([`RenderError::Stopped`]) instead of
     /// recording it and going on; `edition.json` is then not written (`--strict`).
     pub strict: bool,
+    /// Sentences synthesized at once (`--jobs`); the output is the same for any value.
+    pub jobs: usize,
 }
 
 impl RenderOptions {
@@ -158,6 +162,7 @@ impl RenderOptions {
             full_edition: true,
             artist: None,
             strict: false,
+            jobs: 1,
         }
     }
 }
@@ -1015,12 +1020,10 @@ fn speak<'a>(
     if total == 0 {
         return Err(SpeakError::NothingToSay);
     }
-    let mut assembler = Assembler::new(voices.body.sample_rate(), opts.fade_ms);
-    let mut sentences = Vec::with_capacity(total);
-    // Kind of the last block that said something: decides the pause before the next sentence.
-    let mut previous: Option<BlockKind> = None;
+    // Every block is prepared first (the diacritizer sees one block at a time), then the
+    // sentences are synthesized, `opts.jobs` at a time, and placed in script order.
+    let mut work: Vec<Work<'a, '_>> = Vec::with_capacity(total);
     for (block_index, block) in script.blocks.iter().enumerate() {
-        let mut spoke_in_block = false;
         let said: Vec<(usize, &Sentence)> = block
             .sentences
             .iter()
@@ -1050,33 +1053,124 @@ fn speak<'a>(
                 ),
             });
         }
-        for ((sentence_index, sentence), text) in said.into_iter().zip(&prepared) {
-            let fail = |message: String| SpeakError::Synthesis {
-                block: block_index + 1,
-                sentence: sentence_index + 1,
-                kind: block.kind,
-                message,
-            };
-            let clip = synth.synthesize(text).map_err(|err| fail(error_chain(err.as_ref())))?;
-            if clip.is_empty() {
-                return Err(fail("the voice returned no audio".to_string()));
-            }
-            if spoke_in_block {
-                assembler.push_silence(opts.pauses.sentence);
-            } else if let Some(kind) = previous {
-                assembler.push_silence(pause_after(kind, &opts.pauses));
-            }
-            let span = assembler.push_speech(&clip);
-            sentences.push(TimedSentence { block: block_index, kind: block.kind, sentence, span });
-            spoke_in_block = true;
-            progress(Progress::SentenceDone { done: sentences.len(), total });
-        }
-        if spoke_in_block {
-            previous = Some(block.kind);
+        for ((sentence_index, sentence), text) in said.into_iter().zip(prepared) {
+            work.push(Work { block: block_index, kind: block.kind, sentence_index, sentence, text, synth });
         }
     }
+
+    let mut assembler = Assembler::new(voices.body.sample_rate(), opts.fade_ms);
+    let mut sentences = Vec::with_capacity(total);
+    // Kind of the block that said the last sentence: decides the pause before the next one.
+    let mut previous: Option<(usize, BlockKind)> = None;
+    let mut place = |item: &Work<'a, '_>, clip: Vec<f32>| -> Result<(), SpeakError> {
+        if clip.is_empty() {
+            return Err(item.fail("the voice returned no audio".to_string()));
+        }
+        match previous {
+            Some((block, _)) if block == item.block => {
+                assembler.push_silence(opts.pauses.sentence);
+            }
+            Some((_, kind)) => {
+                assembler.push_silence(pause_after(kind, &opts.pauses));
+            }
+            None => {}
+        }
+        let span = assembler.push_speech(&clip);
+        sentences.push(TimedSentence {
+            block: item.block,
+            kind: item.kind,
+            sentence: item.sentence,
+            span,
+        });
+        previous = Some((item.block, item.kind));
+        Ok(())
+    };
+    synthesize_in_order(&work, opts.jobs, &mut |index, clip, done| {
+        let item = &work[index];
+        let clip = clip.map_err(|err| item.fail(error_chain(err.as_ref())))?;
+        place(item, clip)?;
+        progress(Progress::SentenceDone { done, total });
+        Ok(())
+    })?;
+    drop(place);
     assembler.push_silence(opts.pauses.sentence);
     Ok(Spoken { samples: assembler.finish(), sentences })
+}
+
+/// One sentence to synthesize, prepared, with where it belongs.
+struct Work<'a, 'v> {
+    block: usize,
+    kind: BlockKind,
+    sentence_index: usize,
+    sentence: &'a Sentence,
+    /// What [`Synthesizer::prepare`] made of it.
+    text: String,
+    synth: &'v dyn Synthesizer,
+}
+
+impl Work<'_, '_> {
+    fn fail(&self, message: String) -> SpeakError {
+        SpeakError::Synthesis {
+            block: self.block + 1,
+            sentence: self.sentence_index + 1,
+            kind: self.kind,
+            message,
+        }
+    }
+}
+
+type Clip = Result<Vec<f32>, Box<dyn StdError + Send + Sync>>;
+
+/// Synthesizes every item, `jobs` at a time, and hands each clip to `take` in the items'
+/// order, with the count of clips taken so far. The order of the output never depends on
+/// which thread finished first: a clip that arrives early waits for those before it. `take`
+/// failing stops the work: the items after it are not synthesized (the ones before it always
+/// are, so the error reported is the first one in script order whatever the timing).
+fn synthesize_in_order(
+    work: &[Work<'_, '_>],
+    jobs: usize,
+    take: &mut dyn FnMut(usize, Clip, usize) -> Result<(), SpeakError>,
+) -> Result<(), SpeakError> {
+    if jobs <= 1 || work.len() <= 1 {
+        for (index, item) in work.iter().enumerate() {
+            take(index, item.synth.synthesize(&item.text), index + 1)?;
+        }
+        return Ok(());
+    }
+    let next = AtomicUsize::new(0);
+    // Items after this index are skipped: an earlier one already failed.
+    let stop_after = AtomicUsize::new(usize::MAX);
+    std::thread::scope(|scope| {
+        let (sender, receiver) = mpsc::channel::<(usize, Clip)>();
+        for _ in 0..jobs.min(work.len()) {
+            let sender = sender.clone();
+            let (next, stop_after) = (&next, &stop_after);
+            scope.spawn(move || loop {
+                let index = next.fetch_add(1, Ordering::Relaxed);
+                if index >= work.len() || index > stop_after.load(Ordering::Relaxed) {
+                    break;
+                }
+                let item = &work[index];
+                if sender.send((index, item.synth.synthesize(&item.text))).is_err() {
+                    break;
+                }
+            });
+        }
+        drop(sender);
+        let mut waiting: HashMap<usize, Clip> = HashMap::new();
+        let mut cursor = 0;
+        for (index, clip) in receiver.iter() {
+            waiting.insert(index, clip);
+            while let Some(clip) = waiting.remove(&cursor) {
+                if let Err(err) = take(cursor, clip, cursor + 1) {
+                    stop_after.store(cursor, Ordering::Relaxed);
+                    return Err(err);
+                }
+                cursor += 1;
+            }
+        }
+        Ok(())
+    })
 }
 
 /// An error and its causes on one line: `a: b: c`.

@@ -7,7 +7,8 @@
 //! graph.
 
 use std::path::Path;
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, MutexGuard};
 
 use ort::session::Session;
 use ort::value::{DynValue, Tensor};
@@ -60,30 +61,72 @@ fn to_value(data: InputData) -> ort::Result<DynValue> {
     })
 }
 
-/// A loaded Piper graph. `Session::run` needs `&mut`, so the session sits behind a mutex; the
-/// model is Send + Sync and one voice can serve several threads (one inference at a time).
+/// A loaded Piper graph: one ONNX Runtime session or several. `Session::run` needs `&mut`, so
+/// each session sits behind a mutex; the model is Send + Sync and serves as many threads at
+/// once as it has sessions (`--jobs`), each inference on a free session.
 pub struct PiperModel {
-    session: Mutex<Session>,
+    sessions: Vec<Mutex<Session>>,
+    /// Where the next inference starts looking for a free session, so that threads spread out.
+    next: AtomicUsize,
 }
 
 impl std::fmt::Debug for PiperModel {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("PiperModel").finish_non_exhaustive()
+        f.debug_struct("PiperModel").field("sessions", &self.sessions.len()).finish_non_exhaustive()
     }
 }
 
+/// The CPUs this process may use.
+pub fn available_cores() -> usize {
+    std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
+}
+
 impl PiperModel {
-    /// Loads `model` (an `.onnx` file) into ONNX Runtime.
+    /// Loads `model` (an `.onnx` file) into one ONNX Runtime session with its default threads.
     pub fn load(model: &Path) -> Result<Self, VoiceError> {
+        Self::load_sessions(model, 1)
+    }
+
+    /// Loads `model` into `sessions` sessions (at least one). With one, ONNX Runtime keeps its
+    /// default of one intra-op thread per core; with several, each gets `cores / sessions`
+    /// intra-op threads (at least one), so that sentences synthesized at once do not fight
+    /// for the same cores. Which of the two is faster was measured (docs/bench.md).
+    pub fn load_sessions(model: &Path, sessions: usize) -> Result<Self, VoiceError> {
         if !model.is_file() {
             return Err(VoiceError::ModelMissing { path: model.to_path_buf() });
         }
         let env = crate::runtime::ort_environment().map_err(VoiceError::Runtime)?;
-        let session =
-            Session::builder(env).and_then(|mut b| b.commit_from_file(model)).map_err(|e| {
-                VoiceError::ModelLoad { path: model.to_path_buf(), reason: e.to_string() }
-            })?;
-        Ok(Self { session: Mutex::new(session) })
+        let count = sessions.max(1);
+        let threads = (available_cores() / count).max(1);
+        let load_err =
+            |reason: String| VoiceError::ModelLoad { path: model.to_path_buf(), reason };
+        let mut loaded = Vec::with_capacity(count);
+        for _ in 0..count {
+            let mut builder = Session::builder(env).map_err(|e| load_err(e.to_string()))?;
+            if count > 1 {
+                builder = builder.with_intra_threads(threads).map_err(|e| load_err(e.to_string()))?;
+            }
+            let session = builder.commit_from_file(model).map_err(|e| load_err(e.to_string()))?;
+            loaded.push(Mutex::new(session));
+        }
+        Ok(Self { sessions: loaded, next: AtomicUsize::new(0) })
+    }
+
+    /// How many sentences this model can synthesize at once.
+    pub fn sessions(&self) -> usize {
+        self.sessions.len()
+    }
+
+    /// A free session if there is one, else waits for the one this call was dealt.
+    fn session(&self) -> MutexGuard<'_, Session> {
+        let start = self.next.fetch_add(1, Ordering::Relaxed);
+        let count = self.sessions.len();
+        for i in 0..count {
+            if let Ok(guard) = self.sessions[(start + i) % count].try_lock() {
+                return guard;
+            }
+        }
+        self.sessions[start % count].lock().unwrap_or_else(|p| p.into_inner())
     }
 
     /// Runs one sentence. Returns the raw samples of output 0 (`[1,1,T]`).
@@ -98,7 +141,7 @@ impl PiperModel {
         for (name, data) in piper_inputs(ids, scales, sid) {
             values.push((name, to_value(data).map_err(fail)?));
         }
-        let mut session = self.session.lock().unwrap_or_else(|p| p.into_inner());
+        let mut session = self.session();
         let outputs = session.run(values).map_err(fail)?;
         let (_, samples) = outputs[0].try_extract_tensor::<f32>().map_err(fail)?;
         Ok(samples.to_vec())
