@@ -262,7 +262,8 @@ pub fn render_voices(
         );
     }
     let voice = VoiceEntry { sample_rate: rate, ..voice };
-    let files = FileWriter { opts, rate, codec_gains: RefCell::default() };
+    let (previous, previous_written) = previous_files(&opts.out_dir);
+    let files = FileWriter { opts, rate, codec_gains: RefCell::default(), previous, previous_written };
     let mut full = opts.full_edition.then(|| FullEdition::new(rate, &sounds, opts.pauses.article));
 
     let mut errors = plan.errors.clone();
@@ -449,6 +450,29 @@ struct FileWriter<'a> {
     rate: u32,
     /// The loudness correction, in dB, that the last lossy file of each format needed.
     codec_gains: RefCell<HashMap<Format, f64>>,
+    /// The files the last run's edition.json in the output folder lists, by file name.
+    previous: HashMap<String, AudioFileEntry>,
+    /// When that edition.json was written: a file changed after it was written by a run that
+    /// did not finish, and is not what the manifest describes.
+    previous_written: Option<std::time::SystemTime>,
+}
+
+/// Every audio file that the manifest already in `out_dir` lists, by path, and when the
+/// manifest was written; nothing when there is none or it cannot be read (then everything is
+/// encoded).
+fn previous_files(
+    out_dir: &std::path::Path,
+) -> (HashMap<String, AudioFileEntry>, Option<std::time::SystemTime>) {
+    let path = out_dir.join(publish::MANIFEST_FILE);
+    let written = std::fs::metadata(&path).and_then(|m| m.modified()).ok();
+    let (Ok(manifest), Some(written)) = (publish::manifest::read(&path), written) else {
+        return (HashMap::new(), None);
+    };
+    let mut files: Vec<AudioFileEntry> = Vec::new();
+    files.extend(manifest.articles.into_iter().flat_map(|a| a.files));
+    files.extend(manifest.bulletin.into_iter().flat_map(|b| b.files));
+    files.extend(manifest.full_edition.into_iter().flat_map(|f| f.files));
+    (files.into_iter().map(|f| (f.path.clone(), f)).collect(), Some(written))
 }
 
 /// Encodings of one lossy file at most (the first, and two corrections).
@@ -460,6 +484,83 @@ impl FileWriter<'_> {
     /// Lossless files are limited under the configured ceiling, lossy ones under the lower lossy
     /// ceiling; a copy is made only when both kinds are asked for.
     fn write_all(
+        &self,
+        stem: &str,
+        samples: Vec<f32>,
+        chapter_list: &[Chapter],
+        tags: &Tags,
+    ) -> Result<Vec<AudioFileEntry>, RenderError> {
+        let source = self.source_digest(stem, &samples, chapter_list, tags);
+        if let Some(reused) = self.reuse(stem, &source) {
+            tracing::debug!(stem, "unchanged since the last run: files reused");
+            return Ok(reused);
+        }
+        let mut written = self.encode_all(stem, samples, chapter_list, tags)?;
+        for entry in &mut written {
+            entry.source_sha256 = Some(source.clone());
+        }
+        Ok(written)
+    }
+
+    /// What decides the files of a programme, hashed: see [`AudioFileEntry::source_sha256`].
+    /// The lossy gains carried from the previous programme are in it, since they change the
+    /// encoder's input.
+    fn source_digest(
+        &self,
+        stem: &str,
+        samples: &[f32],
+        chapter_list: &[Chapter],
+        tags: &Tags,
+    ) -> String {
+        use sha2::{Digest, Sha256};
+        let mut hasher = Sha256::new();
+        let mut gains: Vec<(Format, f64)> =
+            self.codec_gains.borrow().iter().map(|(f, g)| (*f, *g)).collect();
+        gains.sort_by_key(|(f, _)| f.extension());
+        let settings = format!(
+            "nashra {}\n{stem}\n{}\n{:?}\n{:?}\n{chapter_list:?}\n{tags:?}\n{gains:?}\n",
+            env!("CARGO_PKG_VERSION"),
+            self.rate,
+            self.opts.encode,
+            self.opts.master,
+        );
+        hasher.update(settings.as_bytes());
+        for chunk in samples.chunks(4096) {
+            let bytes: Vec<u8> = chunk.iter().flat_map(|s| s.to_le_bytes()).collect();
+            hasher.update(&bytes);
+        }
+        hasher.finalize().iter().map(|b| format!("{b:02x}")).collect()
+    }
+
+    /// The entries of the last run for this programme, if every file was made from `source`
+    /// and is still on disk at the size it had; the lossy gains are restored as that run left
+    /// them.
+    fn reuse(&self, stem: &str, source: &str) -> Option<Vec<AudioFileEntry>> {
+        let manifest_written = self.previous_written?;
+        let mut reused = Vec::new();
+        for format in self.opts.encode.unique_formats() {
+            let name = format!("{stem}.{}", format.extension());
+            let entry = self.previous.get(&name)?;
+            let meta = std::fs::metadata(self.opts.out_dir.join(&name)).ok()?;
+            if entry.format != format
+                || entry.source_sha256.as_deref() != Some(source)
+                || entry.bytes != meta.len()
+                || meta.modified().ok()? > manifest_written
+                || (format.is_lossy() && entry.codec_gain_db.is_none())
+            {
+                return None;
+            }
+            reused.push(entry.clone());
+        }
+        for entry in &reused {
+            if let Some(gain) = entry.codec_gain_db {
+                self.codec_gains.borrow_mut().insert(entry.format, gain);
+            }
+        }
+        Some(reused)
+    }
+
+    fn encode_all(
         &self,
         stem: &str,
         samples: Vec<f32>,
@@ -534,6 +635,10 @@ impl FileWriter<'_> {
                         seen.loudness.integrated_lufs,
                         seen.loudness.true_peak_dbtp,
                     ),
+                    source_sha256: None,
+                    codec_gain_db: lossy
+                        .then(|| self.codec_gains.borrow().get(&format).copied())
+                        .flatten(),
                 },
             ));
         }
