@@ -6,7 +6,7 @@
 //! grows with length), a `sid` fed to a single-speaker graph, or a missing one to a multi-speaker
 //! graph.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, MutexGuard};
 
@@ -61,18 +61,29 @@ fn to_value(data: InputData) -> ort::Result<DynValue> {
     })
 }
 
-/// A loaded Piper graph: one ONNX Runtime session or several. `Session::run` needs `&mut`, so
+/// A Piper graph, run by one ONNX Runtime session or several. `Session::run` needs `&mut`, so
 /// each session sits behind a mutex; the model is Send + Sync and serves as many threads at
 /// once as it has sessions (`--jobs`), each inference on a free session.
+///
+/// Sessions are created when first needed: building one from the 60 MB joe/kareem graph takes
+/// about half a second and 100 MB, which a re-run whose sentences all come from the cache
+/// (issue #6) never needs to spend. A model that exists but does not load is then reported by
+/// the first inference, as an [`VoiceError::ModelLoad`].
 pub struct PiperModel {
-    sessions: Vec<Mutex<Session>>,
+    path: PathBuf,
+    /// Intra-op threads of each session; `None`: ONNX Runtime's default (one per core).
+    threads: Option<usize>,
+    sessions: Vec<Mutex<Option<Session>>>,
     /// Where the next inference starts looking for a free session, so that threads spread out.
     next: AtomicUsize,
 }
 
 impl std::fmt::Debug for PiperModel {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("PiperModel").field("sessions", &self.sessions.len()).finish_non_exhaustive()
+        f.debug_struct("PiperModel")
+            .field("path", &self.path)
+            .field("sessions", &self.sessions.len())
+            .finish_non_exhaustive()
     }
 }
 
@@ -82,34 +93,30 @@ pub fn available_cores() -> usize {
 }
 
 impl PiperModel {
-    /// Loads `model` (an `.onnx` file) into one ONNX Runtime session with its default threads.
+    /// Prepares `model` (an `.onnx` file) for one session with ONNX Runtime's default threads.
     pub fn load(model: &Path) -> Result<Self, VoiceError> {
         Self::load_sessions(model, 1)
     }
 
-    /// Loads `model` into `sessions` sessions (at least one). With one, ONNX Runtime keeps its
+    /// Prepares `model` for `sessions` sessions (at least one). With one, ONNX Runtime keeps its
     /// default of one intra-op thread per core; with several, each gets `cores / sessions`
     /// intra-op threads (at least one), so that sentences synthesized at once do not fight
     /// for the same cores. Which of the two is faster was measured (docs/bench.md).
+    ///
+    /// The file must exist and ONNX Runtime must be loadable; the graph itself is read by the
+    /// first inference.
     pub fn load_sessions(model: &Path, sessions: usize) -> Result<Self, VoiceError> {
         if !model.is_file() {
             return Err(VoiceError::ModelMissing { path: model.to_path_buf() });
         }
-        let env = crate::runtime::ort_environment().map_err(VoiceError::Runtime)?;
+        crate::runtime::ort_environment().map_err(VoiceError::Runtime)?;
         let count = sessions.max(1);
-        let threads = (available_cores() / count).max(1);
-        let load_err =
-            |reason: String| VoiceError::ModelLoad { path: model.to_path_buf(), reason };
-        let mut loaded = Vec::with_capacity(count);
-        for _ in 0..count {
-            let mut builder = Session::builder(env).map_err(|e| load_err(e.to_string()))?;
-            if count > 1 {
-                builder = builder.with_intra_threads(threads).map_err(|e| load_err(e.to_string()))?;
-            }
-            let session = builder.commit_from_file(model).map_err(|e| load_err(e.to_string()))?;
-            loaded.push(Mutex::new(session));
-        }
-        Ok(Self { sessions: loaded, next: AtomicUsize::new(0) })
+        Ok(Self {
+            path: model.to_path_buf(),
+            threads: (count > 1).then(|| (available_cores() / count).max(1)),
+            sessions: (0..count).map(|_| Mutex::new(None)).collect(),
+            next: AtomicUsize::new(0),
+        })
     }
 
     /// How many sentences this model can synthesize at once.
@@ -117,8 +124,18 @@ impl PiperModel {
         self.sessions.len()
     }
 
-    /// A free session if there is one, else waits for the one this call was dealt.
-    fn session(&self) -> MutexGuard<'_, Session> {
+    fn build_session(&self) -> Result<Session, VoiceError> {
+        let load_err = |reason: String| VoiceError::ModelLoad { path: self.path.clone(), reason };
+        let env = crate::runtime::ort_environment().map_err(VoiceError::Runtime)?;
+        let mut builder = Session::builder(env).map_err(|e| load_err(e.to_string()))?;
+        if let Some(threads) = self.threads {
+            builder = builder.with_intra_threads(threads).map_err(|e| load_err(e.to_string()))?;
+        }
+        builder.commit_from_file(&self.path).map_err(|e| load_err(e.to_string()))
+    }
+
+    /// A free slot if there is one, else waits for the one this call was dealt.
+    fn slot(&self) -> MutexGuard<'_, Option<Session>> {
         let start = self.next.fetch_add(1, Ordering::Relaxed);
         let count = self.sessions.len();
         for i in 0..count {
@@ -141,7 +158,11 @@ impl PiperModel {
         for (name, data) in piper_inputs(ids, scales, sid) {
             values.push((name, to_value(data).map_err(fail)?));
         }
-        let mut session = self.session();
+        let mut slot = self.slot();
+        let session = match slot.as_mut() {
+            Some(session) => session,
+            None => slot.insert(self.build_session()?),
+        };
         let outputs = session.run(values).map_err(fail)?;
         let (_, samples) = outputs[0].try_extract_tensor::<f32>().map_err(fail)?;
         Ok(samples.to_vec())
