@@ -15,8 +15,8 @@ use crate::audio::encode::{EncodeOptions, Format, Mp3Mode, Programme, Tags};
 use crate::audio::{master, Assembler, Layout, MasterOptions, Pauses, SoundOptions, SoundSource};
 use crate::cache::{self, Cache, CachedSynth, Counts};
 use crate::cli::{
-    AudioArgs, CacheCommand, EditionArgs, PublishArgs, PublishCommandArgs, ServeArgs, SpeakArgs, Stage, TextArgs,
-    VoiceArgs,
+    AudioArgs, CacheCommand, EditionArgs, PublishArgs, PublishCommandArgs, ServeArgs, SpeakArgs,
+    Stage, TextArgs, VoiceArgs,
 };
 use crate::edition::{Article, Headline};
 use crate::edition_file::{EditionFile, Extras};
@@ -178,9 +178,8 @@ pub fn edition(
     let body_voice = VoiceSynth(&voice);
     let body = cached(&body_voice, &voice, cache.as_ref());
     let headline_voices = headline_voice.as_ref().map(|(v, e)| (VoiceSynth(v), v, e.clone()));
-    let headlines = headline_voices
-        .as_ref()
-        .map(|(synth, v, e)| (cached(synth, v, cache.as_ref()), e.clone()));
+    let headlines =
+        headline_voices.as_ref().map(|(synth, v, e)| (cached(synth, v, cache.as_ref()), e.clone()));
     let voices = Voices {
         body: &body,
         headlines: headlines.as_ref().map(|(s, e)| (s as &dyn Synthesizer, e.clone())),
@@ -242,7 +241,11 @@ fn open_cache(dir: Option<&Path>) -> Option<Cache> {
 }
 
 /// `synth` (speaking with `voice`) behind the cache; the key takes the model's sha256.
-fn cached<'a>(synth: &'a VoiceSynth<'a>, voice: &Voice, cache: Option<&'a Cache>) -> CachedSynth<'a> {
+fn cached<'a>(
+    synth: &'a VoiceSynth<'a>,
+    voice: &Voice,
+    cache: Option<&'a Cache>,
+) -> CachedSynth<'a> {
     let digest = match (cache, voice.model_path()) {
         (Some(cache), Some(path)) => match cache.model_digest(path) {
             Ok(digest) => Some(digest),
@@ -253,7 +256,12 @@ fn cached<'a>(synth: &'a VoiceSynth<'a>, voice: &Voice, cache: Option<&'a Cache>
         },
         _ => None,
     };
-    CachedSynth::new(synth, cache, voice.cache_identity(digest.as_deref()), voice.frontend_identity())
+    CachedSynth::new(
+        synth,
+        cache,
+        voice.cache_identity(digest.as_deref()),
+        voice.frontend_identity(),
+    )
 }
 
 /// `nashra cache stats|prune`: what to print on stdout.

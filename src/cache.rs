@@ -204,7 +204,9 @@ impl Cache {
         if entry_rate != rate {
             return None;
         }
-        Some(payload.chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect())
+        Some(
+            payload.chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect(),
+        )
     }
 
     pub fn put_audio(&self, key: &Key, rate: u32, samples: &[f32]) -> Result<(), CacheError> {
@@ -402,7 +404,9 @@ fn parse_entry(bytes: &[u8], kind: Kind) -> Result<(u32, &[u8]), &'static str> {
     if &header[..8] != MAGIC {
         return Err("not a nashra cache entry");
     }
-    let u32_at = |at: usize| u32::from_le_bytes([header[at], header[at + 1], header[at + 2], header[at + 3]]);
+    let u32_at = |at: usize| {
+        u32::from_le_bytes([header[at], header[at + 1], header[at + 2], header[at + 3]])
+    };
     if u32_at(8) != FORMAT_VERSION {
         return Err("another format version");
     }
@@ -424,10 +428,8 @@ fn parse_entry(bytes: &[u8], kind: Kind) -> Result<(u32, &[u8]), &'static str> {
 }
 
 fn touch(path: &Path) {
-    let result = fs::File::options()
-        .write(true)
-        .open(path)
-        .and_then(|f| f.set_modified(SystemTime::now()));
+    let result =
+        fs::File::options().write(true).open(path).and_then(|f| f.set_modified(SystemTime::now()));
     if let Err(err) = result {
         tracing::debug!(path = %path.display(), %err, "cannot refresh a cache entry's time");
     }

@@ -263,7 +263,8 @@ pub fn render_voices(
     }
     let voice = VoiceEntry { sample_rate: rate, ..voice };
     let (previous, previous_written) = previous_files(&opts.out_dir);
-    let files = FileWriter { opts, rate, codec_gains: RefCell::default(), previous, previous_written };
+    let files =
+        FileWriter { opts, rate, codec_gains: RefCell::default(), previous, previous_written };
     let mut full = opts.full_edition.then(|| FullEdition::new(rate, &sounds, opts.pauses.article));
 
     let mut errors = plan.errors.clone();
@@ -689,7 +690,10 @@ impl FileWriter<'_> {
                         "the decoded file stays over the true-peak ceiling"
                     );
                 }
-                self.codec_gains.borrow_mut().insert(format, gain_db);
+                // Kept to the thousandth of a dB, which edition.json carries exactly: a re-run
+                // that reuses this file resumes from the very gain this run goes on with.
+                let carried = (gain_db * 1000.0).round() / 1000.0;
+                self.codec_gains.borrow_mut().insert(format, carried);
                 return Ok(seen);
             }
             if !level_ok {
@@ -1159,7 +1163,14 @@ fn speak<'a>(
             });
         }
         for ((sentence_index, sentence), text) in said.into_iter().zip(prepared) {
-            work.push(Work { block: block_index, kind: block.kind, sentence_index, sentence, text, synth });
+            work.push(Work {
+                block: block_index,
+                kind: block.kind,
+                sentence_index,
+                sentence,
+                text,
+                synth,
+            });
         }
     }
 
@@ -1466,6 +1477,99 @@ mod tests {
     fn decoded(path: &std::path::Path) -> (u32, u64) {
         let d = decode::decode_file(path, None).unwrap();
         (d.rate, d.frames() as u64)
+    }
+
+    /// Everything of a manifest but the time it was made.
+    fn timeless(mut manifest: Manifest) -> Manifest {
+        manifest.generated_at = chrono::DateTime::UNIX_EPOCH;
+        manifest
+    }
+
+    #[test]
+    fn several_jobs_give_the_same_files_and_manifest_as_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let synth = ToneSynth::new(8000, 40);
+        let one =
+            RenderOptions { full_edition: true, ..plain(&dir.path().join("one"), test_pauses()) };
+        let four = RenderOptions { jobs: 4, ..plain(&dir.path().join("four"), test_pauses()) };
+        let four = RenderOptions { full_edition: true, ..four };
+        let a = render(&two_article_plan(), &synth, voice(), &one, &mut |_| {}).unwrap();
+        let mut done = Vec::new();
+        let b = render(&two_article_plan(), &synth, voice(), &four, &mut |p| {
+            if let Progress::SentenceDone { done: n, .. } = p {
+                done.push(n);
+            }
+        })
+        .unwrap();
+        assert_eq!(timeless(a.clone()), timeless(b));
+        assert_eq!(done, [1, 2, 3, 4, 5, 1, 2, 3, 4, 5, 6, 1, 2], "progress counts up in order");
+        for entry in std::fs::read_dir(dir.path().join("one")).unwrap() {
+            let name = entry.unwrap().file_name();
+            if name.to_string_lossy().ends_with(".wav") {
+                let left = std::fs::read(dir.path().join("one").join(&name)).unwrap();
+                let right = std::fs::read(dir.path().join("four").join(&name)).unwrap();
+                assert!(left == right, "{name:?} differs");
+            }
+        }
+        assert_eq!(a.articles.len(), 2);
+    }
+
+    #[test]
+    fn with_several_jobs_the_first_failing_sentence_in_script_order_is_reported() {
+        let dir = tempfile::tempdir().unwrap();
+        let synth = ToneSynth::new(8000, 10);
+        let mut plan = two_article_plan();
+        plan.articles[0].script.blocks[2].sentences[0].spoken = "FAIL one".into();
+        plan.articles[0].script.blocks[3].sentences[0].spoken = "FAIL two".into();
+        let opts = RenderOptions { jobs: 3, ..plain(dir.path(), test_pauses()) };
+        let manifest = render(&plan, &synth, voice(), &opts, &mut |_| {}).unwrap();
+        assert_eq!(manifest.errors.len(), 1);
+        assert!(
+            manifest.errors[0].message.starts_with("sentence 1 of block 3 (Paragraph)"),
+            "{:?}",
+            manifest.errors[0]
+        );
+        assert_eq!(manifest.articles.len(), 1);
+    }
+
+    #[test]
+    fn an_unchanged_re_render_reuses_its_files_and_a_changed_article_is_encoded_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let synth = ToneSynth::new(22_050, 200);
+        let opts = RenderOptions { full_edition: true, ..RenderOptions::new(dir.path()) };
+        let first = render(&two_article_plan(), &synth, voice(), &opts, &mut |_| {}).unwrap();
+        let mtime =
+            |name: &str| std::fs::metadata(dir.path().join(name)).unwrap().modified().unwrap();
+        let names =
+            ["bulletin.mp3", "01-hl-aadt-rwsya-hmas.mp3", "02-khbr-than.mp3", "full-edition.mp3"];
+        let before: Vec<_> = names.iter().map(|n| mtime(n)).collect();
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        let second = render(&two_article_plan(), &synth, voice(), &opts, &mut |_| {}).unwrap();
+        assert_eq!(timeless(first.clone()), timeless(second));
+        assert_eq!(
+            names.iter().map(|n| mtime(n)).collect::<Vec<_>>(),
+            before,
+            "nothing re-encoded"
+        );
+        assert!(first.articles[0].files[0].source_sha256.as_ref().is_some_and(|s| s.len() == 64));
+
+        // The second article changes: it and the full edition are encoded again, not the rest.
+        let mut plan = two_article_plan();
+        plan.articles[1].script.blocks[1].sentences[0].spoken = "نص آخر للخبر.".into();
+        let third = render(&plan, &synth, voice(), &opts, &mut |_| {}).unwrap();
+        let after: Vec<_> = names.iter().map(|n| mtime(n)).collect();
+        assert_eq!(after[..2], before[..2]);
+        assert!(after[2] > before[2] && after[3] > before[3]);
+        assert_ne!(
+            third.articles[1].files[0].source_sha256,
+            first.articles[1].files[0].source_sha256
+        );
+
+        // A file changed on disk since edition.json was written is encoded again.
+        std::fs::write(dir.path().join("bulletin.mp3"), b"damaged").unwrap();
+        let fourth = render(&plan, &synth, voice(), &opts, &mut |_| {}).unwrap();
+        assert_eq!(fourth.bulletin.unwrap().files[0].bytes, third.bulletin.unwrap().files[0].bytes);
+        assert!(std::fs::metadata(dir.path().join("bulletin.mp3")).unwrap().len() > 1000);
     }
 
     #[test]
