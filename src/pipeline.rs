@@ -171,6 +171,9 @@ impl RenderOptions {
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum Progress {
+    /// The edition starts: this many articles and, over them and the bulletin, this many
+    /// sentences to speak (for an ETA).
+    EditionStarted { articles: usize, sentences: usize },
     /// Article `index` (1-based) of `total` starts.
     ArticleStarted { index: usize, total: usize, title: String },
     /// Sentence `done` of the `total` speakable sentences of the current programme (article or
@@ -267,6 +270,13 @@ pub fn render_voices(
         FileWriter { opts, rate, codec_gains: RefCell::default(), previous, previous_written };
     let mut full = opts.full_edition.then(|| FullEdition::new(rate, &sounds, opts.pauses.article));
 
+    let sentences = std::iter::once(&plan.bulletin)
+        .chain(plan.articles.iter().map(|a| &a.script))
+        .flat_map(|script| &script.blocks)
+        .flat_map(|block| &block.sentences)
+        .filter(|s| !s.spoken.trim().is_empty())
+        .count();
+    progress(Progress::EditionStarted { articles: plan.articles.len(), sentences });
     let mut errors = plan.errors.clone();
     let bulletin =
         render_bulletin(plan, voices, opts, &sounds, &files, full.as_mut(), progress, &mut errors)?;

@@ -71,8 +71,8 @@ fn to_value(data: InputData) -> ort::Result<DynValue> {
 /// the first inference, as an [`VoiceError::ModelLoad`].
 pub struct PiperModel {
     path: PathBuf,
-    /// Intra-op threads of each session; `None`: ONNX Runtime's default (one per core).
-    threads: Option<usize>,
+    /// Intra-op threads of each session.
+    threads: usize,
     sessions: Vec<Mutex<Option<Session>>>,
     /// Where the next inference starts looking for a free session, so that threads spread out.
     next: AtomicUsize,
@@ -87,21 +87,28 @@ impl std::fmt::Debug for PiperModel {
     }
 }
 
+/// Intra-op threads of every session, whatever `--jobs` is. Two reasons, both measured
+/// (docs/bench.md): VITS on one sentence parallelizes poorly inside ONNX Runtime (one session
+/// with two threads took 97 s of CPU for the seed article where one thread took 73 s), so
+/// parallel sessions use the cores better; and ONNX Runtime's float sums depend on its thread
+/// count (1 and 2 threads differ by one LSB on 0.1% of 16-bit samples with noise off), so a
+/// fixed count makes the audio the same for any `--jobs`, and cache entries the same whoever
+/// made them.
+pub const INTRA_OP_THREADS: usize = 1;
+
 /// The CPUs this process may use.
 pub fn available_cores() -> usize {
     std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
 }
 
 impl PiperModel {
-    /// Prepares `model` (an `.onnx` file) for one session with ONNX Runtime's default threads.
+    /// Prepares `model` (an `.onnx` file) for one session.
     pub fn load(model: &Path) -> Result<Self, VoiceError> {
         Self::load_sessions(model, 1)
     }
 
-    /// Prepares `model` for `sessions` sessions (at least one). With one, ONNX Runtime keeps its
-    /// default of one intra-op thread per core; with several, each gets `cores / sessions`
-    /// intra-op threads (at least one), so that sentences synthesized at once do not fight
-    /// for the same cores. Which of the two is faster was measured (docs/bench.md).
+    /// Prepares `model` for `sessions` sessions (at least one), each with
+    /// [`INTRA_OP_THREADS`] intra-op thread.
     ///
     /// The file must exist and ONNX Runtime must be loadable; the graph itself is read by the
     /// first inference.
@@ -113,7 +120,7 @@ impl PiperModel {
         let count = sessions.max(1);
         Ok(Self {
             path: model.to_path_buf(),
-            threads: (count > 1).then(|| (available_cores() / count).max(1)),
+            threads: INTRA_OP_THREADS,
             sessions: (0..count).map(|_| Mutex::new(None)).collect(),
             next: AtomicUsize::new(0),
         })
@@ -128,9 +135,7 @@ impl PiperModel {
         let load_err = |reason: String| VoiceError::ModelLoad { path: self.path.clone(), reason };
         let env = crate::runtime::ort_environment().map_err(VoiceError::Runtime)?;
         let mut builder = Session::builder(env).map_err(|e| load_err(e.to_string()))?;
-        if let Some(threads) = self.threads {
-            builder = builder.with_intra_threads(threads).map_err(|e| load_err(e.to_string()))?;
-        }
+        builder = builder.with_intra_threads(self.threads).map_err(|e| load_err(e.to_string()))?;
         builder.commit_from_file(&self.path).map_err(|e| load_err(e.to_string()))
     }
 
