@@ -1694,7 +1694,8 @@ mod tests {
             ]
         );
 
-        assert_eq!(events.first(), Some(&Progress::BulletinStarted { items: 3 }));
+        assert_eq!(events.first(), Some(&Progress::EditionStarted { articles: 2, sentences: 13 }));
+        assert_eq!(events.get(1), Some(&Progress::BulletinStarted { items: 3 }));
         assert!(events.contains(&Progress::ArticleStarted {
             index: 1,
             total: 2,
