@@ -162,6 +162,9 @@ pub struct Pruned {
     pub left: Stats,
 }
 
+/// An entry file: when it was last used, its size, its path.
+type EntryFile = (SystemTime, u64, PathBuf);
+
 /// The cache folder.
 #[derive(Debug, Clone)]
 pub struct Cache {
@@ -279,7 +282,7 @@ impl Cache {
     }
 
     /// Every entry with its size and last use, and stale temporary files.
-    fn scan(&self) -> Result<(Vec<(SystemTime, u64, PathBuf)>, Vec<PathBuf>), CacheError> {
+    fn scan(&self) -> Result<(Vec<EntryFile>, Vec<PathBuf>), CacheError> {
         let root = self.dir.join("entries");
         let walk_err = |path: &Path| {
             let path = path.to_path_buf();

@@ -1218,7 +1218,6 @@ fn speak<'a>(
         progress(Progress::SentenceDone { done, total });
         Ok(())
     })?;
-    drop(place);
     assembler.push_silence(opts.pauses.sentence);
     Ok(Spoken { samples: assembler.finish(), sentences })
 }
