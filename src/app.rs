@@ -13,9 +13,10 @@ use chrono::NaiveDate;
 
 use crate::audio::encode::{EncodeOptions, Format, Mp3Mode, Programme, Tags};
 use crate::audio::{master, Assembler, Layout, MasterOptions, Pauses, SoundOptions, SoundSource};
+use crate::cache::{self, Cache, CachedSynth, Counts};
 use crate::cli::{
-    AudioArgs, EditionArgs, PublishArgs, PublishCommandArgs, ServeArgs, SpeakArgs, Stage, TextArgs,
-    VoiceArgs,
+    AudioArgs, CacheCommand, EditionArgs, PublishArgs, PublishCommandArgs, ServeArgs, SpeakArgs,
+    Stage, TextArgs, VoiceArgs,
 };
 use crate::edition::{Article, Headline};
 use crate::edition_file::{EditionFile, Extras};
@@ -27,6 +28,7 @@ use crate::pipeline::{
 use crate::publish::{self, BaseUrl, ErrorEntry, Manifest, PublishOptions, Published, VoiceEntry};
 use crate::text;
 use crate::voice::catalog::{self, Choice};
+use crate::voice::piper::available_cores;
 use crate::voice::{Frontend, SynthOptions, Voice, VoiceConfig, VoiceSpec};
 
 /// Title of an edition when none is given: "the news bulletin".
@@ -51,6 +53,10 @@ pub struct EditionOutcome {
     pub manifest_path: PathBuf,
     pub manifest: Manifest,
     pub published: Published,
+    /// Sentences synthesized in this run and sentences taken from the cache.
+    pub counts: Counts,
+    /// The cache used, if any.
+    pub cache_dir: Option<PathBuf>,
 }
 
 impl EditionOutcome {
@@ -77,6 +83,7 @@ pub struct StrictStop {
 pub fn edition(
     args: &EditionArgs,
     voices_dir: &Path,
+    cache_dir: Option<&Path>,
     events: &mut dyn FnMut(Event),
 ) -> Result<EditionOutcome> {
     // A wrong --out/--root pair is reported before minutes of synthesis, not after.
@@ -135,12 +142,16 @@ pub fn edition(
         bail!("none of the {} input(s) gave an article", inputs.len());
     }
 
-    let (voice, entry) = load_voice(&settings.body_voice, voices_dir, events)?;
+    let jobs = args.speed.jobs.map_or_else(available_cores, usize::from);
+    let (voice, entry) = load_voice(&settings.body_voice, voices_dir, jobs, events)?;
     let headline_voice = settings
         .headline_voice
         .as_ref()
-        .map(|args| load_voice(args, voices_dir, events).context("cannot load the headline voice"))
+        .map(|args| {
+            load_voice(args, voices_dir, jobs, events).context("cannot load the headline voice")
+        })
         .transpose()?;
+    let cache = (!args.speed.cache.no_cache).then(|| open_cache(cache_dir)).flatten();
     let date = settings.date.or_else(|| newest_date(&articles)).or_else(|| Some(today()));
     let out = match (&args.out, &args.root) {
         (Some(out), _) => out.clone(),
@@ -160,11 +171,15 @@ pub fn edition(
         full_edition: settings.audio.full_edition,
         artist: settings.audio.artist.clone(),
         strict,
+        jobs,
         ..RenderOptions::new(&out)
     };
     let _locks = prepare_output(&out, args.root.as_deref())?;
-    let body = VoiceSynth(&voice);
-    let headlines = headline_voice.as_ref().map(|(v, e)| (VoiceSynth(v), e.clone()));
+    let body_voice = VoiceSynth(&voice);
+    let body = cached(&body_voice, &voice, cache.as_ref());
+    let headline_voices = headline_voice.as_ref().map(|(v, e)| (VoiceSynth(v), v, e.clone()));
+    let headlines =
+        headline_voices.as_ref().map(|(synth, v, e)| (cached(synth, v, cache.as_ref()), e.clone()));
     let voices = Voices {
         body: &body,
         headlines: headlines.as_ref().map(|(s, e)| (s as &dyn Synthesizer, e.clone())),
@@ -179,9 +194,125 @@ pub fn edition(
         err => anyhow::Error::new(err)
             .context(format!("cannot write the edition into {}", out.display())),
     })?;
+    let mut counts = body.counts();
+    if let Some((headlines, _)) = &headlines {
+        counts.synthesized += headlines.counts().synthesized;
+        counts.cached += headlines.counts().cached;
+    }
     let published = publish::write_all(&out, &manifest, &publish_opts)
         .with_context(|| format!("cannot publish the edition in {}", out.display()))?;
-    Ok(EditionOutcome { manifest_path: out.join(publish::MANIFEST_FILE), manifest, published })
+    if let Some(cache) = &cache {
+        match cache.prune(args.speed.cache.cache_max_size) {
+            Ok(pruned) if pruned.removed > 0 => tracing::info!(
+                removed = pruned.removed,
+                freed_bytes = pruned.freed_bytes,
+                "pruned the cache"
+            ),
+            Ok(_) => {}
+            Err(err) => tracing::warn!(error = %err, "cannot prune the cache"),
+        }
+    }
+    Ok(EditionOutcome {
+        manifest_path: out.join(publish::MANIFEST_FILE),
+        manifest,
+        published,
+        counts,
+        cache_dir: cache.map(|c| c.dir().to_path_buf()),
+    })
+}
+
+/// The sentence cache in `dir` (else the default folder), or `None` with a warning: an edition
+/// renders without a cache rather than not at all.
+fn open_cache(dir: Option<&Path>) -> Option<Cache> {
+    let dir = match dir.map(Path::to_path_buf).map_or_else(cache::default_dir, Ok) {
+        Ok(dir) => dir,
+        Err(err) => {
+            tracing::warn!(error = %err, "rendering without a cache");
+            return None;
+        }
+    };
+    match Cache::open(&dir) {
+        Ok(cache) => Some(cache),
+        Err(err) => {
+            tracing::warn!(error = %format!("{:#}", anyhow::Error::new(err)), "rendering without a cache");
+            None
+        }
+    }
+}
+
+/// `synth` (speaking with `voice`) behind the cache; the key takes the model's sha256.
+fn cached<'a>(
+    synth: &'a VoiceSynth<'a>,
+    voice: &Voice,
+    cache: Option<&'a Cache>,
+) -> CachedSynth<'a> {
+    let digest = match (cache, voice.model_path()) {
+        (Some(cache), Some(path)) => match cache.model_digest(path) {
+            Ok(digest) => Some(digest),
+            Err(err) => {
+                tracing::warn!(error = %err, "rendering without a cache");
+                return CachedSynth::new(synth, None, Vec::new(), Vec::new());
+            }
+        },
+        _ => None,
+    };
+    CachedSynth::new(
+        synth,
+        cache,
+        voice.cache_identity(digest.as_deref()),
+        voice.frontend_identity(),
+    )
+}
+
+/// `nashra cache stats|prune`: what to print on stdout.
+pub fn cache_command(command: &CacheCommand, dir: Option<&Path>) -> Result<String> {
+    let dir = match dir {
+        Some(dir) => dir.to_path_buf(),
+        None => cache::default_dir()?,
+    };
+    let cache = Cache::open(&dir)?;
+    let describe = |stats: &cache::Stats| {
+        format!(
+            "{} sentence(s) of audio and {} text entr{}, {}",
+            stats.audio_entries,
+            stats.text_entries,
+            if stats.text_entries == 1 { "y" } else { "ies" },
+            human_size(stats.bytes)
+        )
+    };
+    Ok(match command {
+        CacheCommand::Stats => {
+            let stats = cache.stats()?;
+            format!("cache {}\n{}\n", dir.display(), describe(&stats))
+        }
+        CacheCommand::Prune { max_size } => {
+            let pruned = cache.prune(*max_size)?;
+            format!(
+                "cache {}\nremoved {} entr{} ({}); left {}\n",
+                dir.display(),
+                pruned.removed,
+                if pruned.removed == 1 { "y" } else { "ies" },
+                human_size(pruned.freed_bytes),
+                describe(&pruned.left)
+            )
+        }
+    })
+}
+
+/// Bytes as the user reads them: `1.5 MiB`.
+fn human_size(bytes: u64) -> String {
+    const UNITS: [&str; 5] = ["bytes", "KiB", "MiB", "GiB", "TiB"];
+    let mut value = bytes as f64;
+    let mut unit = 0;
+    while value >= 1024.0 && unit + 1 < UNITS.len() {
+        value /= 1024.0;
+        unit += 1;
+    }
+    if unit == 0 {
+        format!("{bytes} bytes")
+    } else {
+        format!("{value:.1} {}", UNITS[unit])
+    }
 }
 
 /// Creates the edition folder (and the publication root), locks them against a concurrent run,
@@ -473,7 +604,7 @@ pub fn speak(args: &SpeakArgs, voices_dir: &Path, events: &mut dyn FnMut(Event))
         None | Some("-") => read_stdin()?,
         Some(text) => crate::ingest::decode::clean_controls(text).into_owned(),
     };
-    let (voice, _) = load_voice(&args.voice, voices_dir, events)?;
+    let (voice, _) = load_voice(&args.voice, voices_dir, 1, events)?;
     let mut assembler = Assembler::with_default_fade(voice.sample_rate());
     let mut spoken_any = false;
     for line in input.lines() {
@@ -600,6 +731,7 @@ fn text_frontend(args: &TextArgs, voices_dir: &Path) -> Result<Frontend> {
 fn load_voice(
     args: &VoiceArgs,
     voices_dir: &Path,
+    sessions: usize,
     events: &mut dyn FnMut(Event),
 ) -> Result<(Voice, VoiceEntry)> {
     let choice = catalog::resolve(args.voice.as_deref(), args.voice_config.as_deref(), voices_dir)?;
@@ -608,6 +740,7 @@ fn load_voice(
         noise_scale: args.noise_scale,
         noise_w: args.noise_w,
         speaker: args.speaker.clone(),
+        sessions,
     };
     let (spec, fallback, note) = match choice {
         Choice::Piper { model, config, .. } => (VoiceSpec::Piper { model, config }, false, None),

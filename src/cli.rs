@@ -33,6 +33,11 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "DIR")]
     pub voices_dir: Option<PathBuf>,
 
+    /// Cache of synthesized sentences [default: $NASHRA_CACHE_DIR, else
+    /// $XDG_CACHE_HOME/nashra, else ~/.cache/nashra].
+    #[arg(long, global = true, value_name = "DIR")]
+    pub cache_dir: Option<PathBuf>,
+
     #[command(subcommand)]
     pub command: Command,
 }
@@ -67,6 +72,13 @@ pub enum Command {
     /// parent is published with it as its root) or a publication root (its sub-folders hold
     /// edition.json files). The audio is not touched.
     Publish(PublishCommandArgs),
+    /// Show or prune the cache of synthesized sentences (see --cache-dir).
+    ///
+    /// Every sentence an edition synthesizes is kept there, keyed by its text after the front
+    /// end, the voice model's sha256, speaker and scales, so that rendering the same text again
+    /// costs no synthesis.
+    #[command(subcommand)]
+    Cache(CacheCommand),
     /// Preview an output folder over HTTP, with byte ranges so audio can seek.
     ///
     /// Listens on 127.0.0.1 (this machine only) unless --bind says otherwise. Stop with Ctrl-C.
@@ -287,6 +299,63 @@ pub struct EditionArgs {
 
     #[command(flatten)]
     pub safety: SafetyArgs,
+
+    #[command(flatten)]
+    pub speed: SpeedArgs,
+}
+
+/// How fast an edition renders: parallel synthesis and the sentence cache (issue #6).
+#[derive(Debug, Clone, Args)]
+pub struct SpeedArgs {
+    /// Sentences synthesized at once, each on its own ONNX Runtime session [default: the
+    /// number of CPU cores]. The audio is the same for any value.
+    #[arg(short, long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub jobs: Option<u16>,
+
+    #[command(flatten)]
+    pub cache: CacheArgs,
+}
+
+/// Where the sentence cache is, and whether to use it.
+#[derive(Debug, Clone, Args)]
+pub struct CacheArgs {
+    /// Synthesize every sentence, reading and writing no cache.
+    #[arg(long)]
+    pub no_cache: bool,
+
+    /// After the edition, remove the least recently used cache entries above this size
+    /// (e.g. 500M, 2G; 0 empties it).
+    #[arg(long, value_name = "SIZE", value_parser = parse_size,
+          default_value = "2G")]
+    pub cache_max_size: u64,
+}
+
+/// A size in bytes: a number with an optional K, M, G or T suffix (powers of 1024; a
+/// trailing B or iB is allowed).
+pub fn parse_size(text: &str) -> Result<u64, String> {
+    let trimmed = text.trim();
+    let upper = trimmed.to_ascii_uppercase();
+    let upper = upper.strip_suffix("IB").or_else(|| upper.strip_suffix('B')).unwrap_or(&upper);
+    let (number, unit) = match upper.char_indices().last() {
+        Some((at, c)) if c.is_ascii_alphabetic() => (&upper[..at], c),
+        _ => (upper, ' '),
+    };
+    let scale: u64 = match unit {
+        ' ' => 1,
+        'K' => 1 << 10,
+        'M' => 1 << 20,
+        'G' => 1 << 30,
+        'T' => 1 << 40,
+        _ => return Err(format!("{trimmed:?}: the unit must be K, M, G or T")),
+    };
+    let value: f64 = number
+        .trim()
+        .parse()
+        .map_err(|_| format!("{trimmed:?} is not a size such as 500M or 2G"))?;
+    if !value.is_finite() || value < 0.0 || value * scale as f64 > u64::MAX as f64 {
+        return Err(format!("{trimmed:?} is not a size such as 500M or 2G"));
+    }
+    Ok((value * scale as f64).round() as u64)
 }
 
 /// What to do with bad input (issue #7).
@@ -384,6 +453,18 @@ pub struct TextArgs {
     /// Use this .onnx.json instead of the one beside the model.
     #[arg(long, value_name = "FILE")]
     pub voice_config: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CacheCommand {
+    /// Show the cache folder, its entries and their size.
+    Stats,
+    /// Remove the least recently used entries until the cache is at most SIZE.
+    Prune {
+        /// The size to prune to (e.g. 500M, 2G; 0 empties the cache).
+        #[arg(long, value_name = "SIZE", value_parser = parse_size, default_value = "2G")]
+        max_size: u64,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -29,6 +29,7 @@ pub mod publish;
 pub mod text;
 pub mod voice;
 
+pub mod cache;
 pub mod pipeline;
 pub mod serve;
 

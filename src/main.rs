@@ -9,6 +9,7 @@ use std::process::ExitCode;
 
 use anyhow::Result;
 use clap::Parser;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use nashra::app::{self, Event};
 use nashra::cli::{Cli, Command, PublishArgs, VoicesCommand};
@@ -38,11 +39,24 @@ fn main() -> ExitCode {
 fn run(cli: &Cli) -> Result<ExitCode> {
     let voices_dir = cli.voices_dir.clone().unwrap_or_else(catalog::default_voices_dir);
     let quiet = cli.quiet;
-    let mut report = |event: Event| print_event(quiet, &event);
+    // A progress bar only for a person watching a terminal; logs and pipes get plain lines.
+    let mut reporter = Reporter::new(quiet, io::IsTerminal::is_terminal(&io::stderr()));
+    let mut report = |event: Event| reporter.event(&event);
     match &cli.command {
         Command::Edition(args) => {
-            let outcome = app::edition(args, &voices_dir, &mut report)?;
+            let outcome = app::edition(args, &voices_dir, cli.cache_dir.as_deref(), &mut report)?;
+            reporter.finish();
             if !quiet {
+                let counts = outcome.counts;
+                match &outcome.cache_dir {
+                    Some(dir) => eprintln!(
+                        "nashra: {} sentence(s) synthesized, {} from the cache ({})",
+                        counts.synthesized,
+                        counts.cached,
+                        dir.display()
+                    ),
+                    None => eprintln!("nashra: {} sentence(s) synthesized", counts.synthesized),
+                }
                 eprintln!("nashra: wrote {}", outcome.manifest_path.display());
             }
             print_published(quiet, &outcome.published, &args.publish);
@@ -78,6 +92,12 @@ fn run(cli: &Cli) -> Result<ExitCode> {
             // Printed even with -q: it is the one thing the user needs to know.
             eprintln!("nashra: serving {} at http://{addr}/ (Ctrl-C stops)", args.dir.display());
             server.run()?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Cache(command) => {
+            let mut out = io::stdout().lock();
+            write!(out, "{}", app::cache_command(command, cli.cache_dir.as_deref())?)?;
+            out.flush()?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Voices(VoicesCommand::List) => {
@@ -119,6 +139,81 @@ fn print_published(quiet: bool, published: &nashra::publish::Published, args: &P
              served from) before submitting it to podcast apps"
         );
     }
+}
+
+/// What `nashra edition` shows while it renders: plain lines (see [`print_event`]), or, on a
+/// terminal, one bar over the edition's sentences with the article, the audio made so far and
+/// an ETA, with warnings printed above it.
+struct Reporter {
+    quiet: bool,
+    bar: Option<ProgressBar>,
+    /// Seconds of audio finished (bulletin and articles).
+    audio_s: f64,
+    terminal: bool,
+}
+
+impl Reporter {
+    fn new(quiet: bool, terminal: bool) -> Self {
+        Self { quiet, bar: None, audio_s: 0.0, terminal }
+    }
+
+    fn event(&mut self, event: &Event) {
+        let Event::Progress(progress) = event else {
+            match &self.bar {
+                Some(bar) => bar.suspend(|| print_event(self.quiet, event)),
+                None => print_event(self.quiet, event),
+            }
+            return;
+        };
+        if self.quiet {
+            return;
+        }
+        if let Progress::EditionStarted { sentences, .. } = progress {
+            if self.terminal {
+                self.bar = Some(edition_bar(*sentences as u64));
+            }
+        }
+        let Some(bar) = &self.bar else {
+            print_event(self.quiet, event);
+            return;
+        };
+        match progress {
+            Progress::ArticleStarted { index, total, title } => {
+                bar.set_prefix(format!("{:.0} s of audio; [{index}/{total}]", self.audio_s));
+                bar.set_message(one_line(title, 40));
+            }
+            Progress::BulletinStarted { .. } => bar.set_prefix("bulletin"),
+            Progress::SentenceDone { .. } => bar.inc(1),
+            Progress::ArticleDone { duration_s, .. } | Progress::BulletinDone { duration_s } => {
+                self.audio_s += duration_s;
+            }
+            Progress::ArticleFailed { index, message, .. } => {
+                let line = format!("nashra: article {index} failed: {}", one_line(message, 200));
+                bar.suspend(|| eprintln!("{line}"));
+            }
+            Progress::FullEditionDone { .. } => bar.set_message("full edition written"),
+            _ => {}
+        }
+    }
+
+    /// Clears the bar; the summary lines follow.
+    fn finish(&mut self) {
+        if let Some(bar) = self.bar.take() {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+/// The bar over an edition's `sentences`: elapsed, bar, sentences, rate, ETA, what is spoken.
+fn edition_bar(sentences: u64) -> ProgressBar {
+    let bar = ProgressBar::with_draw_target(Some(sentences), ProgressDrawTarget::stderr());
+    let style = ProgressStyle::with_template(
+        "{elapsed_precise} {wide_bar} {pos}/{len} sentences, ETA {eta} {prefix} {msg}",
+    );
+    if let Ok(style) = style {
+        bar.set_style(style);
+    }
+    bar
 }
 
 /// Progress and warnings go to stderr; `-q` keeps only the warnings.

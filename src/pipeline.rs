@@ -28,6 +28,8 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::error::Error as StdError;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc;
 
 use chrono::{NaiveDate, SubsecRound, Utc};
 
@@ -142,6 +144,8 @@ pub struct RenderOptions {
     /// Stop at the first article or bulletin that fails ([`RenderError::Stopped`]) instead of
     /// recording it and going on; `edition.json` is then not written (`--strict`).
     pub strict: bool,
+    /// Sentences synthesized at once (`--jobs`); the output is the same for any value.
+    pub jobs: usize,
 }
 
 impl RenderOptions {
@@ -158,6 +162,7 @@ impl RenderOptions {
             full_edition: true,
             artist: None,
             strict: false,
+            jobs: 1,
         }
     }
 }
@@ -166,6 +171,9 @@ impl RenderOptions {
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum Progress {
+    /// The edition starts: this many articles and, over them and the bulletin, this many
+    /// sentences to speak (for an ETA).
+    EditionStarted { articles: usize, sentences: usize },
     /// Article `index` (1-based) of `total` starts.
     ArticleStarted { index: usize, total: usize, title: String },
     /// Sentence `done` of the `total` speakable sentences of the current programme (article or
@@ -257,9 +265,18 @@ pub fn render_voices(
         );
     }
     let voice = VoiceEntry { sample_rate: rate, ..voice };
-    let files = FileWriter { opts, rate, codec_gains: RefCell::default() };
+    let (previous, previous_written) = previous_files(&opts.out_dir);
+    let files =
+        FileWriter { opts, rate, codec_gains: RefCell::default(), previous, previous_written };
     let mut full = opts.full_edition.then(|| FullEdition::new(rate, &sounds, opts.pauses.article));
 
+    let sentences = std::iter::once(&plan.bulletin)
+        .chain(plan.articles.iter().map(|a| &a.script))
+        .flat_map(|script| &script.blocks)
+        .flat_map(|block| &block.sentences)
+        .filter(|s| !s.spoken.trim().is_empty())
+        .count();
+    progress(Progress::EditionStarted { articles: plan.articles.len(), sentences });
     let mut errors = plan.errors.clone();
     let bulletin =
         render_bulletin(plan, voices, opts, &sounds, &files, full.as_mut(), progress, &mut errors)?;
@@ -444,6 +461,29 @@ struct FileWriter<'a> {
     rate: u32,
     /// The loudness correction, in dB, that the last lossy file of each format needed.
     codec_gains: RefCell<HashMap<Format, f64>>,
+    /// The files the last run's edition.json in the output folder lists, by file name.
+    previous: HashMap<String, AudioFileEntry>,
+    /// When that edition.json was written: a file changed after it was written by a run that
+    /// did not finish, and is not what the manifest describes.
+    previous_written: Option<std::time::SystemTime>,
+}
+
+/// Every audio file that the manifest already in `out_dir` lists, by path, and when the
+/// manifest was written; nothing when there is none or it cannot be read (then everything is
+/// encoded).
+fn previous_files(
+    out_dir: &std::path::Path,
+) -> (HashMap<String, AudioFileEntry>, Option<std::time::SystemTime>) {
+    let path = out_dir.join(publish::MANIFEST_FILE);
+    let written = std::fs::metadata(&path).and_then(|m| m.modified()).ok();
+    let (Ok(manifest), Some(written)) = (publish::manifest::read(&path), written) else {
+        return (HashMap::new(), None);
+    };
+    let mut files: Vec<AudioFileEntry> = Vec::new();
+    files.extend(manifest.articles.into_iter().flat_map(|a| a.files));
+    files.extend(manifest.bulletin.into_iter().flat_map(|b| b.files));
+    files.extend(manifest.full_edition.into_iter().flat_map(|f| f.files));
+    (files.into_iter().map(|f| (f.path.clone(), f)).collect(), Some(written))
 }
 
 /// Encodings of one lossy file at most (the first, and two corrections).
@@ -455,6 +495,83 @@ impl FileWriter<'_> {
     /// Lossless files are limited under the configured ceiling, lossy ones under the lower lossy
     /// ceiling; a copy is made only when both kinds are asked for.
     fn write_all(
+        &self,
+        stem: &str,
+        samples: Vec<f32>,
+        chapter_list: &[Chapter],
+        tags: &Tags,
+    ) -> Result<Vec<AudioFileEntry>, RenderError> {
+        let source = self.source_digest(stem, &samples, chapter_list, tags);
+        if let Some(reused) = self.reuse(stem, &source) {
+            tracing::debug!(stem, "unchanged since the last run: files reused");
+            return Ok(reused);
+        }
+        let mut written = self.encode_all(stem, samples, chapter_list, tags)?;
+        for entry in &mut written {
+            entry.source_sha256 = Some(source.clone());
+        }
+        Ok(written)
+    }
+
+    /// What decides the files of a programme, hashed: see [`AudioFileEntry::source_sha256`].
+    /// The lossy gains carried from the previous programme are in it, since they change the
+    /// encoder's input.
+    fn source_digest(
+        &self,
+        stem: &str,
+        samples: &[f32],
+        chapter_list: &[Chapter],
+        tags: &Tags,
+    ) -> String {
+        use sha2::{Digest, Sha256};
+        let mut hasher = Sha256::new();
+        let mut gains: Vec<(Format, f64)> =
+            self.codec_gains.borrow().iter().map(|(f, g)| (*f, *g)).collect();
+        gains.sort_by_key(|(f, _)| f.extension());
+        let settings = format!(
+            "nashra {}\n{stem}\n{}\n{:?}\n{:?}\n{chapter_list:?}\n{tags:?}\n{gains:?}\n",
+            env!("CARGO_PKG_VERSION"),
+            self.rate,
+            self.opts.encode,
+            self.opts.master,
+        );
+        hasher.update(settings.as_bytes());
+        for chunk in samples.chunks(4096) {
+            let bytes: Vec<u8> = chunk.iter().flat_map(|s| s.to_le_bytes()).collect();
+            hasher.update(&bytes);
+        }
+        hasher.finalize().iter().map(|b| format!("{b:02x}")).collect()
+    }
+
+    /// The entries of the last run for this programme, if every file was made from `source`
+    /// and is still on disk at the size it had; the lossy gains are restored as that run left
+    /// them.
+    fn reuse(&self, stem: &str, source: &str) -> Option<Vec<AudioFileEntry>> {
+        let manifest_written = self.previous_written?;
+        let mut reused = Vec::new();
+        for format in self.opts.encode.unique_formats() {
+            let name = format!("{stem}.{}", format.extension());
+            let entry = self.previous.get(&name)?;
+            let meta = std::fs::metadata(self.opts.out_dir.join(&name)).ok()?;
+            if entry.format != format
+                || entry.source_sha256.as_deref() != Some(source)
+                || entry.bytes != meta.len()
+                || meta.modified().ok()? > manifest_written
+                || (format.is_lossy() && entry.codec_gain_db.is_none())
+            {
+                return None;
+            }
+            reused.push(entry.clone());
+        }
+        for entry in &reused {
+            if let Some(gain) = entry.codec_gain_db {
+                self.codec_gains.borrow_mut().insert(entry.format, gain);
+            }
+        }
+        Some(reused)
+    }
+
+    fn encode_all(
         &self,
         stem: &str,
         samples: Vec<f32>,
@@ -529,6 +646,10 @@ impl FileWriter<'_> {
                         seen.loudness.integrated_lufs,
                         seen.loudness.true_peak_dbtp,
                     ),
+                    source_sha256: None,
+                    codec_gain_db: lossy
+                        .then(|| self.codec_gains.borrow().get(&format).copied())
+                        .flatten(),
                 },
             ));
         }
@@ -579,7 +700,10 @@ impl FileWriter<'_> {
                         "the decoded file stays over the true-peak ceiling"
                     );
                 }
-                self.codec_gains.borrow_mut().insert(format, gain_db);
+                // Kept to the thousandth of a dB, which edition.json carries exactly: a re-run
+                // that reuses this file resumes from the very gain this run goes on with.
+                let carried = (gain_db * 1000.0).round() / 1000.0;
+                self.codec_gains.borrow_mut().insert(format, carried);
                 return Ok(seen);
             }
             if !level_ok {
@@ -1015,12 +1139,10 @@ fn speak<'a>(
     if total == 0 {
         return Err(SpeakError::NothingToSay);
     }
-    let mut assembler = Assembler::new(voices.body.sample_rate(), opts.fade_ms);
-    let mut sentences = Vec::with_capacity(total);
-    // Kind of the last block that said something: decides the pause before the next sentence.
-    let mut previous: Option<BlockKind> = None;
+    // Every block is prepared first (the diacritizer sees one block at a time), then the
+    // sentences are synthesized, `opts.jobs` at a time, and placed in script order.
+    let mut work: Vec<Work<'a, '_>> = Vec::with_capacity(total);
     for (block_index, block) in script.blocks.iter().enumerate() {
-        let mut spoke_in_block = false;
         let said: Vec<(usize, &Sentence)> = block
             .sentences
             .iter()
@@ -1050,33 +1172,130 @@ fn speak<'a>(
                 ),
             });
         }
-        for ((sentence_index, sentence), text) in said.into_iter().zip(&prepared) {
-            let fail = |message: String| SpeakError::Synthesis {
-                block: block_index + 1,
-                sentence: sentence_index + 1,
+        for ((sentence_index, sentence), text) in said.into_iter().zip(prepared) {
+            work.push(Work {
+                block: block_index,
                 kind: block.kind,
-                message,
-            };
-            let clip = synth.synthesize(text).map_err(|err| fail(error_chain(err.as_ref())))?;
-            if clip.is_empty() {
-                return Err(fail("the voice returned no audio".to_string()));
-            }
-            if spoke_in_block {
-                assembler.push_silence(opts.pauses.sentence);
-            } else if let Some(kind) = previous {
-                assembler.push_silence(pause_after(kind, &opts.pauses));
-            }
-            let span = assembler.push_speech(&clip);
-            sentences.push(TimedSentence { block: block_index, kind: block.kind, sentence, span });
-            spoke_in_block = true;
-            progress(Progress::SentenceDone { done: sentences.len(), total });
-        }
-        if spoke_in_block {
-            previous = Some(block.kind);
+                sentence_index,
+                sentence,
+                text,
+                synth,
+            });
         }
     }
+
+    let mut assembler = Assembler::new(voices.body.sample_rate(), opts.fade_ms);
+    let mut sentences = Vec::with_capacity(total);
+    // Kind of the block that said the last sentence: decides the pause before the next one.
+    let mut previous: Option<(usize, BlockKind)> = None;
+    let mut place = |item: &Work<'a, '_>, clip: Vec<f32>| -> Result<(), SpeakError> {
+        if clip.is_empty() {
+            return Err(item.fail("the voice returned no audio".to_string()));
+        }
+        match previous {
+            Some((block, _)) if block == item.block => {
+                assembler.push_silence(opts.pauses.sentence);
+            }
+            Some((_, kind)) => {
+                assembler.push_silence(pause_after(kind, &opts.pauses));
+            }
+            None => {}
+        }
+        let span = assembler.push_speech(&clip);
+        sentences.push(TimedSentence {
+            block: item.block,
+            kind: item.kind,
+            sentence: item.sentence,
+            span,
+        });
+        previous = Some((item.block, item.kind));
+        Ok(())
+    };
+    synthesize_in_order(&work, opts.jobs, &mut |index, clip, done| {
+        let item = &work[index];
+        let clip = clip.map_err(|err| item.fail(error_chain(err.as_ref())))?;
+        place(item, clip)?;
+        progress(Progress::SentenceDone { done, total });
+        Ok(())
+    })?;
     assembler.push_silence(opts.pauses.sentence);
     Ok(Spoken { samples: assembler.finish(), sentences })
+}
+
+/// One sentence to synthesize, prepared, with where it belongs.
+struct Work<'a, 'v> {
+    block: usize,
+    kind: BlockKind,
+    sentence_index: usize,
+    sentence: &'a Sentence,
+    /// What [`Synthesizer::prepare`] made of it.
+    text: String,
+    synth: &'v dyn Synthesizer,
+}
+
+impl Work<'_, '_> {
+    fn fail(&self, message: String) -> SpeakError {
+        SpeakError::Synthesis {
+            block: self.block + 1,
+            sentence: self.sentence_index + 1,
+            kind: self.kind,
+            message,
+        }
+    }
+}
+
+type Clip = Result<Vec<f32>, Box<dyn StdError + Send + Sync>>;
+
+/// Synthesizes every item, `jobs` at a time, and hands each clip to `take` in the items'
+/// order, with the count of clips taken so far. The order of the output never depends on
+/// which thread finished first: a clip that arrives early waits for those before it. `take`
+/// failing stops the work: the items after it are not synthesized (the ones before it always
+/// are, so the error reported is the first one in script order whatever the timing).
+fn synthesize_in_order(
+    work: &[Work<'_, '_>],
+    jobs: usize,
+    take: &mut dyn FnMut(usize, Clip, usize) -> Result<(), SpeakError>,
+) -> Result<(), SpeakError> {
+    if jobs <= 1 || work.len() <= 1 {
+        for (index, item) in work.iter().enumerate() {
+            take(index, item.synth.synthesize(&item.text), index + 1)?;
+        }
+        return Ok(());
+    }
+    let next = AtomicUsize::new(0);
+    // Items after this index are skipped: an earlier one already failed.
+    let stop_after = AtomicUsize::new(usize::MAX);
+    std::thread::scope(|scope| {
+        let (sender, receiver) = mpsc::channel::<(usize, Clip)>();
+        for _ in 0..jobs.min(work.len()) {
+            let sender = sender.clone();
+            let (next, stop_after) = (&next, &stop_after);
+            scope.spawn(move || loop {
+                let index = next.fetch_add(1, Ordering::Relaxed);
+                if index >= work.len() || index > stop_after.load(Ordering::Relaxed) {
+                    break;
+                }
+                let item = &work[index];
+                if sender.send((index, item.synth.synthesize(&item.text))).is_err() {
+                    break;
+                }
+            });
+        }
+        drop(sender);
+        let mut waiting: HashMap<usize, Clip> = HashMap::new();
+        let mut cursor = 0;
+        for (index, clip) in receiver.iter() {
+            waiting.insert(index, clip);
+            while let Some(clip) = waiting.remove(&cursor) {
+                if let Err(err) = take(cursor, clip, cursor + 1) {
+                    stop_after.store(cursor, Ordering::Relaxed);
+                    return Err(err);
+                }
+                cursor += 1;
+            }
+        }
+        Ok(())
+    })
 }
 
 /// An error and its causes on one line: `a: b: c`.
@@ -1269,6 +1488,99 @@ mod tests {
         (d.rate, d.frames() as u64)
     }
 
+    /// Everything of a manifest but the time it was made.
+    fn timeless(mut manifest: Manifest) -> Manifest {
+        manifest.generated_at = chrono::DateTime::UNIX_EPOCH;
+        manifest
+    }
+
+    #[test]
+    fn several_jobs_give_the_same_files_and_manifest_as_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let synth = ToneSynth::new(8000, 40);
+        let one =
+            RenderOptions { full_edition: true, ..plain(&dir.path().join("one"), test_pauses()) };
+        let four = RenderOptions { jobs: 4, ..plain(&dir.path().join("four"), test_pauses()) };
+        let four = RenderOptions { full_edition: true, ..four };
+        let a = render(&two_article_plan(), &synth, voice(), &one, &mut |_| {}).unwrap();
+        let mut done = Vec::new();
+        let b = render(&two_article_plan(), &synth, voice(), &four, &mut |p| {
+            if let Progress::SentenceDone { done: n, .. } = p {
+                done.push(n);
+            }
+        })
+        .unwrap();
+        assert_eq!(timeless(a.clone()), timeless(b));
+        assert_eq!(done, [1, 2, 3, 4, 5, 1, 2, 3, 4, 5, 6, 1, 2], "progress counts up in order");
+        for entry in std::fs::read_dir(dir.path().join("one")).unwrap() {
+            let name = entry.unwrap().file_name();
+            if name.to_string_lossy().ends_with(".wav") {
+                let left = std::fs::read(dir.path().join("one").join(&name)).unwrap();
+                let right = std::fs::read(dir.path().join("four").join(&name)).unwrap();
+                assert!(left == right, "{name:?} differs");
+            }
+        }
+        assert_eq!(a.articles.len(), 2);
+    }
+
+    #[test]
+    fn with_several_jobs_the_first_failing_sentence_in_script_order_is_reported() {
+        let dir = tempfile::tempdir().unwrap();
+        let synth = ToneSynth::new(8000, 10);
+        let mut plan = two_article_plan();
+        plan.articles[0].script.blocks[2].sentences[0].spoken = "FAIL one".into();
+        plan.articles[0].script.blocks[3].sentences[0].spoken = "FAIL two".into();
+        let opts = RenderOptions { jobs: 3, ..plain(dir.path(), test_pauses()) };
+        let manifest = render(&plan, &synth, voice(), &opts, &mut |_| {}).unwrap();
+        assert_eq!(manifest.errors.len(), 1);
+        assert!(
+            manifest.errors[0].message.starts_with("sentence 1 of block 3 (Paragraph)"),
+            "{:?}",
+            manifest.errors[0]
+        );
+        assert_eq!(manifest.articles.len(), 1);
+    }
+
+    #[test]
+    fn an_unchanged_re_render_reuses_its_files_and_a_changed_article_is_encoded_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let synth = ToneSynth::new(22_050, 200);
+        let opts = RenderOptions { full_edition: true, ..RenderOptions::new(dir.path()) };
+        let first = render(&two_article_plan(), &synth, voice(), &opts, &mut |_| {}).unwrap();
+        let mtime =
+            |name: &str| std::fs::metadata(dir.path().join(name)).unwrap().modified().unwrap();
+        let names =
+            ["bulletin.mp3", "01-hl-aadt-rwsya-hmas.mp3", "02-khbr-than.mp3", "full-edition.mp3"];
+        let before: Vec<_> = names.iter().map(|n| mtime(n)).collect();
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        let second = render(&two_article_plan(), &synth, voice(), &opts, &mut |_| {}).unwrap();
+        assert_eq!(timeless(first.clone()), timeless(second));
+        assert_eq!(
+            names.iter().map(|n| mtime(n)).collect::<Vec<_>>(),
+            before,
+            "nothing re-encoded"
+        );
+        assert!(first.articles[0].files[0].source_sha256.as_ref().is_some_and(|s| s.len() == 64));
+
+        // The second article changes: it and the full edition are encoded again, not the rest.
+        let mut plan = two_article_plan();
+        plan.articles[1].script.blocks[1].sentences[0].spoken = "نص آخر للخبر.".into();
+        let third = render(&plan, &synth, voice(), &opts, &mut |_| {}).unwrap();
+        let after: Vec<_> = names.iter().map(|n| mtime(n)).collect();
+        assert_eq!(after[..2], before[..2]);
+        assert!(after[2] > before[2] && after[3] > before[3]);
+        assert_ne!(
+            third.articles[1].files[0].source_sha256,
+            first.articles[1].files[0].source_sha256
+        );
+
+        // A file changed on disk since edition.json was written is encoded again.
+        std::fs::write(dir.path().join("bulletin.mp3"), b"damaged").unwrap();
+        let fourth = render(&plan, &synth, voice(), &opts, &mut |_| {}).unwrap();
+        assert_eq!(fourth.bulletin.unwrap().files[0].bytes, third.bulletin.unwrap().files[0].bytes);
+        assert!(std::fs::metadata(dir.path().join("bulletin.mp3")).unwrap().len() > 1000);
+    }
+
     #[test]
     fn two_articles_and_bulletin_render_with_consistent_manifest() {
         let dir = tempfile::tempdir().unwrap();
@@ -1381,7 +1693,8 @@ mod tests {
             ]
         );
 
-        assert_eq!(events.first(), Some(&Progress::BulletinStarted { items: 3 }));
+        assert_eq!(events.first(), Some(&Progress::EditionStarted { articles: 2, sentences: 13 }));
+        assert_eq!(events.get(1), Some(&Progress::BulletinStarted { items: 3 }));
         assert!(events.contains(&Progress::ArticleStarted {
             index: 1,
             total: 2,

@@ -946,3 +946,80 @@ fn issue_4_speak_writes_levelled_mp3_and_opus_by_extension() {
         assert!((lufs - -19.0).abs() <= 1.0 && peak <= -1.0, "{name}: {lufs} LUFS, {peak} dBTP");
     }
 }
+
+/// The counts `nashra edition` prints last: sentences synthesized and taken from the cache.
+fn synthesis_counts(stderr: &str) -> (usize, usize) {
+    let line = stderr
+        .lines()
+        .find(|l| l.contains("sentence(s) synthesized, "))
+        .unwrap_or_else(|| panic!("no synthesis summary in:\n{stderr}"));
+    let numbers: Vec<usize> = line
+        .split(|c: char| !c.is_ascii_digit())
+        .filter(|t| !t.is_empty())
+        .map(|t| t.parse().expect("a count"))
+        .collect();
+    (numbers[0], numbers[1])
+}
+
+/// Issue #6: rendering an unchanged edition again synthesizes nothing and gives the same audio;
+/// editing one paragraph synthesizes only its sentences; `nashra cache` shows and prunes it.
+#[test]
+fn an_unchanged_edition_comes_from_the_cache_and_an_edited_paragraph_alone_is_synthesized() {
+    let dir = tempfile::tempdir().unwrap();
+    let (cache, article) = (dir.path().join("cache"), dir.path().join("a.txt"));
+    let article_text = |second: &str| {
+        format!(
+            "زيارة الوفد\n\nسافر الوفد إلى موسكو يوم السادس من تشرين الأول. وقال المتحدث إن \
+             المحادثات كانت مثمرة.\n\n{second}\n"
+        )
+    };
+    std::fs::write(&article, article_text("وأضاف أن الجانبين اتفقا على مواصلة الحوار.")).unwrap();
+    let edition = |out: &str| {
+        let mut cmd = nashra();
+        cmd.arg("edition").arg(&article).arg("--voice").arg(joe_model());
+        cmd.arg("--voice-config").arg(kareem_config()).arg("--cache-dir").arg(&cache);
+        cmd.args(["--date", "2023-11-06", "--format", "wav", "--no-full-edition", "--out"]);
+        cmd.arg(dir.path().join(out));
+        let output = run(&mut cmd);
+        assert!(output.status.success(), "{}", text(&output.stderr));
+        synthesis_counts(&text(&output.stderr))
+    };
+    let audio = |out: &str| {
+        let manifest = read_manifest(&dir.path().join(out));
+        let file = manifest["articles"][0]["audio"].as_str().unwrap().to_owned();
+        std::fs::read(dir.path().join(out).join(file)).unwrap()
+    };
+
+    let (synthesized, cached) = edition("first");
+    // Every sentence the manifest lists was spoken once: synthesized, or a repeat from the cache.
+    let manifest = read_manifest(&dir.path().join("first"));
+    let listed = manifest["articles"][0]["sentences"].as_array().unwrap().len()
+        + manifest["bulletin"]["sentences"].as_array().unwrap().len();
+    assert_eq!(synthesized + cached, listed);
+    assert!(synthesized >= 5, "{synthesized} synthesized");
+    assert_eq!(edition("first"), (0, synthesized + cached), "a re-render synthesizes nothing");
+    assert_eq!(edition("second"), (0, synthesized + cached));
+    assert!(audio("first") == audio("second"), "the cached audio is the audio");
+
+    std::fs::write(&article, article_text("وأضاف المتحدث أن الحوار سيستمر.")).unwrap();
+    assert_eq!(edition("first"), (1, synthesized + cached - 1), "only the edited sentence");
+    assert!(audio("first") != audio("second"));
+
+    let stats = run(nashra().args(["cache", "stats", "--cache-dir"]).arg(&cache));
+    let stats_text = text(&stats.stdout);
+    assert!(stats.status.success(), "{}", text(&stats.stderr));
+    assert!(stats_text.contains(&cache.display().to_string()), "{stats_text}");
+    let entries: usize = stats_text
+        .lines()
+        .nth(1)
+        .and_then(|l| l.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("{stats_text}"));
+    assert_eq!(entries, synthesized + 1, "one audio entry per distinct sentence");
+    let pruned =
+        run(nashra().args(["cache", "prune", "--max-size", "0", "--cache-dir"]).arg(&cache));
+    assert!(pruned.status.success(), "{}", text(&pruned.stderr));
+    assert!(
+        text(&pruned.stdout).contains("left 0 sentence(s) of audio and 0 text entries, 0 bytes")
+    );
+}

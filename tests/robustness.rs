@@ -538,7 +538,8 @@ fn snapshot(dir: &Path) -> Vec<(PathBuf, u64, std::time::SystemTime)> {
 }
 
 /// `nashra edition` writes into its output folder and nowhere else: not beside it, not into the
-/// inputs, the working directory, HOME, XDG folders or TMPDIR.
+/// inputs, the working directory, HOME, XDG folders or TMPDIR. The one exception is its
+/// documented sentence cache, `$XDG_CACHE_HOME/nashra` (issue #6).
 #[test]
 fn an_edition_touches_nothing_outside_its_output_folder() {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -557,6 +558,7 @@ fn an_edition_touches_nothing_outside_its_output_folder() {
     let out = dir.path().join("out");
     let output = run(espeak_edition(&inputs, &out)
         .current_dir(&work)
+        .env_remove("NASHRA_CACHE_DIR")
         .env("HOME", &home)
         .env("TMPDIR", &tmp)
         .env("XDG_CACHE_HOME", home.join(".cache"))
@@ -564,9 +566,14 @@ fn an_edition_touches_nothing_outside_its_output_folder() {
         .env("XDG_CONFIG_HOME", home.join(".config")));
     assert!(output.status.success(), "{}", stderr(&output));
     assert_eq!(snapshot(&inputs), before, "the inputs changed");
-    for d in [&work, &home, &tmp] {
+    for d in [&work, &tmp] {
         assert!(files_below(d).is_empty(), "{} got {:?}", d.display(), files_below(d));
     }
+    let cache = home.join(".cache/nashra/entries");
+    let (cached, elsewhere): (Vec<PathBuf>, Vec<PathBuf>) =
+        files_below(&home).into_iter().partition(|p| p.starts_with(&cache));
+    assert!(elsewhere.is_empty(), "{} got {elsewhere:?}", home.display());
+    assert!(!cached.is_empty(), "the sentences are cached in $XDG_CACHE_HOME/nashra");
     let mut top: Vec<String> = std::fs::read_dir(dir.path())
         .expect("ls")
         .map(|e| name_of(&e.expect("entry").path()))

@@ -107,6 +107,15 @@ pub struct AudioFileEntry {
     pub duration_s: f64,
     /// Loudness of the decoded file.
     pub loudness: LoudnessEntry,
+    /// sha256 of what the file was made from: the programme's samples before limiting, its
+    /// chapters and tags, every encoding and mastering setting, and nashra's version. A later
+    /// run that would encode the same reuses the file as it is (issue #6: re-runs nearly free).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_sha256: Option<String>,
+    /// For lossy files: the loudness correction, in dB, the codec needed (carried to the next
+    /// programme of the run, so a reused file leaves the run as it found it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub codec_gain_db: Option<f64>,
 }
 
 /// A loudness reading (EBU R128 / ITU-R BS.1770-4), to 0.01.
@@ -445,6 +454,8 @@ mod tests {
             channels: 1,
             duration_s: 2.5,
             loudness: LoudnessEntry::new(-19.014, -2.5),
+            source_sha256: None,
+            codec_gain_db: None,
         }
     }
 

@@ -24,12 +24,23 @@ use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
 
 use serde::Serialize;
+use sha2::Digest;
 
 use crate::runtime::RuntimeError;
 use crate::text::diacritize::{DiacritizeError, Diacritizer};
 
 pub use config::{InferenceDefaults, VoiceConfig};
 use piper::{PiperModel, Scales};
+
+/// The version of what the front end makes of a sentence: diacritization, espeak-ng
+/// phonemization and the phoneme ids. It goes into every cache key
+/// ([`crate::cache`]), so bump it with any change that alters the text given to the model or
+/// what the model receives for it (the diacritizer's post-processing, the espeak-ng data, the id
+/// layout).
+pub const FRONTEND_VERSION: u32 = 1;
+
+/// The diacritizer model and the espeak-ng build the front end runs; part of the cache keys.
+const FRONTEND_COMPONENTS: &str = "libtashkeel_base 1.5.0; espeak-rs-sys 0.2.0";
 
 /// Everything that can go wrong in the voice stage.
 #[derive(Debug, thiserror::Error, Clone)]
@@ -92,6 +103,9 @@ pub struct SynthOptions {
     pub noise_w: Option<f32>,
     /// Speaker name from `speaker_id_map`, or its number.
     pub speaker: Option<String>,
+    /// ONNX Runtime sessions of a Piper model, for as many sentences synthesized at once
+    /// (`--jobs`); 0 or 1: one. See [`piper::PiperModel::load_sessions`].
+    pub sessions: usize,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -241,7 +255,15 @@ fn resolve_scales(d: InferenceDefaults, opts: &SynthOptions) -> Result<Scales, V
 
 #[derive(Debug)]
 enum Engine {
-    Piper { model: PiperModel, scales: Scales, sid: Option<i64> },
+    Piper {
+        model: PiperModel,
+        scales: Scales,
+        sid: Option<i64>,
+        /// Where the weights were loaded from, so the cache can fingerprint them.
+        model_path: PathBuf,
+        /// sha256 of the `.onnx.json`: its phoneme map and espeak voice decide the ids.
+        config_digest: Vec<u8>,
+    },
     Espeak,
 }
 
@@ -267,7 +289,13 @@ impl Voice {
                 let scales = resolve_scales(cfg.inference, opts)?;
                 let sid = resolve_speaker(&cfg, opts.speaker.as_deref())?;
                 let frontend = Frontend::from_config(&cfg)?;
-                let model_obj = PiperModel::load(model)?;
+                let model_obj = PiperModel::load_sessions(model, opts.sessions.max(1))?;
+                let config_digest = std::fs::read(config)
+                    .map(|bytes| sha2::Sha256::digest(&bytes).to_vec())
+                    .map_err(|e| VoiceError::ConfigRead {
+                        path: config.clone(),
+                        source: Arc::new(e),
+                    })?;
                 let info = VoiceInfo {
                     name: file_stem_name(model),
                     engine: EngineKind::Piper,
@@ -275,7 +303,17 @@ impl Voice {
                     espeak_voice: cfg.espeak_voice.clone(),
                     diacritized: frontend.is_diacritized(),
                 };
-                Ok(Self { info, frontend, engine: Engine::Piper { model: model_obj, scales, sid } })
+                Ok(Self {
+                    info,
+                    frontend,
+                    engine: Engine::Piper {
+                        model: model_obj,
+                        scales,
+                        sid,
+                        model_path: model.clone(),
+                        config_digest,
+                    },
+                })
             }
             VoiceSpec::Espeak { voice } => {
                 // The fallback must work where ONNX Runtime is absent: without it Arabic is spoken
@@ -317,6 +355,48 @@ impl Voice {
         &self.frontend
     }
 
+    /// The weights file of a Piper voice, whose sha256 goes into [`Self::cache_identity`].
+    pub fn model_path(&self) -> Option<&std::path::Path> {
+        match &self.engine {
+            Engine::Piper { model_path, .. } => Some(model_path),
+            Engine::Espeak => None,
+        }
+    }
+
+    /// Everything about this voice that changes the audio of a prepared sentence, as bytes for
+    /// a cache key: the engine, the model's sha256 (`model_digest`, from
+    /// [`crate::cache::Cache::model_digest`]), the config's, speaker, the three scales (as their
+    /// exact bits), the espeak voice and [`FRONTEND_VERSION`].
+    pub fn cache_identity(&self, model_digest: Option<&str>) -> Vec<u8> {
+        let mut id = format!(
+            "frontend={FRONTEND_VERSION};{FRONTEND_COMPONENTS};espeak={};rate={};",
+            self.frontend.espeak_voice, self.info.sample_rate
+        );
+        match &self.engine {
+            Engine::Piper { scales, sid, config_digest, .. } => {
+                let config: String = config_digest.iter().map(|b| format!("{b:02x}")).collect();
+                id.push_str(&format!(
+                    "piper;model={};config={config};sid={sid:?};noise={:08x};length={:08x};                     noise_w={:08x}",
+                    model_digest.unwrap_or("?"),
+                    scales.noise_scale.to_bits(),
+                    scales.length_scale.to_bits(),
+                    scales.noise_w.to_bits()
+                ));
+            }
+            Engine::Espeak => id.push_str("espeak-ng"),
+        }
+        id.into_bytes()
+    }
+
+    /// Everything that changes what [`Frontend::diacritize_many`] returns, for a cache key.
+    pub fn frontend_identity(&self) -> Vec<u8> {
+        format!(
+            "frontend={FRONTEND_VERSION};{FRONTEND_COMPONENTS};diacritized={}",
+            self.frontend.is_diacritized()
+        )
+        .into_bytes()
+    }
+
     /// Speaks one of our sentences. Empty text gives no samples; any failure is an error.
     pub fn synthesize(&self, spoken: &str) -> Result<Vec<f32>, VoiceError> {
         self.synthesize_diacritized(&self.frontend.diacritize(spoken)?)
@@ -326,7 +406,7 @@ impl Voice {
     /// [`Frontend::diacritize_many`]; Arabic text is not diacritized a second time.
     pub fn synthesize_diacritized(&self, text: &str) -> Result<Vec<f32>, VoiceError> {
         let mut samples = match &self.engine {
-            Engine::Piper { model, scales, sid } => {
+            Engine::Piper { model, scales, sid, .. } => {
                 let mut out = Vec::new();
                 for sentence in self.frontend.phonemize(text)? {
                     if sentence.is_empty() {

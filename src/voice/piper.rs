@@ -6,8 +6,9 @@
 //! grows with length), a `sid` fed to a single-speaker graph, or a missing one to a multi-speaker
 //! graph.
 
-use std::path::Path;
-use std::sync::Mutex;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, MutexGuard};
 
 use ort::session::Session;
 use ort::value::{DynValue, Tensor};
@@ -60,30 +61,94 @@ fn to_value(data: InputData) -> ort::Result<DynValue> {
     })
 }
 
-/// A loaded Piper graph. `Session::run` needs `&mut`, so the session sits behind a mutex; the
-/// model is Send + Sync and one voice can serve several threads (one inference at a time).
+/// A Piper graph, run by one ONNX Runtime session or several. `Session::run` needs `&mut`, so
+/// each session sits behind a mutex; the model is Send + Sync and serves as many threads at
+/// once as it has sessions (`--jobs`), each inference on a free session.
+///
+/// Sessions are created when first needed: building one from the 60 MB joe/kareem graph takes
+/// about half a second and 100 MB, which a re-run whose sentences all come from the cache
+/// (issue #6) never needs to spend. A model that exists but does not load is then reported by
+/// the first inference, as an [`VoiceError::ModelLoad`].
 pub struct PiperModel {
-    session: Mutex<Session>,
+    path: PathBuf,
+    /// Intra-op threads of each session.
+    threads: usize,
+    sessions: Vec<Mutex<Option<Session>>>,
+    /// Where the next inference starts looking for a free session, so that threads spread out.
+    next: AtomicUsize,
 }
 
 impl std::fmt::Debug for PiperModel {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("PiperModel").finish_non_exhaustive()
+        f.debug_struct("PiperModel")
+            .field("path", &self.path)
+            .field("sessions", &self.sessions.len())
+            .finish_non_exhaustive()
     }
 }
 
+/// Intra-op threads of every session, whatever `--jobs` is. Two reasons, both measured
+/// (docs/bench.md): VITS on one sentence parallelizes poorly inside ONNX Runtime (one session
+/// with two threads took 97 s of CPU for the seed article where one thread took 73 s), so
+/// parallel sessions use the cores better; and ONNX Runtime's float sums depend on its thread
+/// count (1 and 2 threads differ by one LSB on 0.1% of 16-bit samples with noise off), so a
+/// fixed count makes the audio the same for any `--jobs`, and cache entries the same whoever
+/// made them.
+pub const INTRA_OP_THREADS: usize = 1;
+
+/// The CPUs this process may use.
+pub fn available_cores() -> usize {
+    std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
+}
+
 impl PiperModel {
-    /// Loads `model` (an `.onnx` file) into ONNX Runtime.
+    /// Prepares `model` (an `.onnx` file) for one session.
     pub fn load(model: &Path) -> Result<Self, VoiceError> {
+        Self::load_sessions(model, 1)
+    }
+
+    /// Prepares `model` for `sessions` sessions (at least one), each with
+    /// [`INTRA_OP_THREADS`] intra-op thread.
+    ///
+    /// The file must exist and ONNX Runtime must be loadable; the graph itself is read by the
+    /// first inference.
+    pub fn load_sessions(model: &Path, sessions: usize) -> Result<Self, VoiceError> {
         if !model.is_file() {
             return Err(VoiceError::ModelMissing { path: model.to_path_buf() });
         }
+        crate::runtime::ort_environment().map_err(VoiceError::Runtime)?;
+        let count = sessions.max(1);
+        Ok(Self {
+            path: model.to_path_buf(),
+            threads: INTRA_OP_THREADS,
+            sessions: (0..count).map(|_| Mutex::new(None)).collect(),
+            next: AtomicUsize::new(0),
+        })
+    }
+
+    /// How many sentences this model can synthesize at once.
+    pub fn sessions(&self) -> usize {
+        self.sessions.len()
+    }
+
+    fn build_session(&self) -> Result<Session, VoiceError> {
+        let load_err = |reason: String| VoiceError::ModelLoad { path: self.path.clone(), reason };
         let env = crate::runtime::ort_environment().map_err(VoiceError::Runtime)?;
-        let session =
-            Session::builder(env).and_then(|mut b| b.commit_from_file(model)).map_err(|e| {
-                VoiceError::ModelLoad { path: model.to_path_buf(), reason: e.to_string() }
-            })?;
-        Ok(Self { session: Mutex::new(session) })
+        let mut builder = Session::builder(env).map_err(|e| load_err(e.to_string()))?;
+        builder = builder.with_intra_threads(self.threads).map_err(|e| load_err(e.to_string()))?;
+        builder.commit_from_file(&self.path).map_err(|e| load_err(e.to_string()))
+    }
+
+    /// A free slot if there is one, else waits for the one this call was dealt.
+    fn slot(&self) -> MutexGuard<'_, Option<Session>> {
+        let start = self.next.fetch_add(1, Ordering::Relaxed);
+        let count = self.sessions.len();
+        for i in 0..count {
+            if let Ok(guard) = self.sessions[(start + i) % count].try_lock() {
+                return guard;
+            }
+        }
+        self.sessions[start % count].lock().unwrap_or_else(|p| p.into_inner())
     }
 
     /// Runs one sentence. Returns the raw samples of output 0 (`[1,1,T]`).
@@ -98,7 +163,11 @@ impl PiperModel {
         for (name, data) in piper_inputs(ids, scales, sid) {
             values.push((name, to_value(data).map_err(fail)?));
         }
-        let mut session = self.session.lock().unwrap_or_else(|p| p.into_inner());
+        let mut slot = self.slot();
+        let session = match slot.as_mut() {
+            Some(session) => session,
+            None => slot.insert(self.build_session()?),
+        };
         let outputs = session.run(values).map_err(fail)?;
         let (_, samples) = outputs[0].try_extract_tensor::<f32>().map_err(fail)?;
         Ok(samples.to_vec())

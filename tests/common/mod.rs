@@ -1,5 +1,5 @@
 //! What the end-to-end test binaries share: where the checkout is, how the real `nashra` binary is
-//! run, the test voice installed by `make setup`, and how an audio file nashra wrote is decoded.
+//! run (with a sentence cache of its own), the test voice installed by `make setup`, and how an audio file nashra wrote is decoded.
 //! Each test crate uses part of it.
 #![allow(dead_code)]
 
@@ -15,6 +15,9 @@ pub fn root() -> PathBuf {
 pub fn nashra() -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_nashra"));
     cmd.current_dir(root()).env_remove("NASHRA_VOICES_DIR").env_remove("NASHRA_LOG");
+    // The sentence cache of the tests, never the user's (a test that needs its own passes
+    // --cache-dir).
+    cmd.env("NASHRA_CACHE_DIR", Path::new(env!("CARGO_TARGET_TMPDIR")).join("nashra-test-cache"));
     cmd
 }
 
