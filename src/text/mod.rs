@@ -36,16 +36,24 @@ pub fn spoken(text: &str) -> String {
 pub fn sentences(text: &str) -> Vec<Sentence> {
     let clean: Vec<String> = text.lines().map(normalize).collect();
     // Letters, not marks: the vowel hints the verbalizer adds do not lengthen what is said.
-    let spoken_length =
-        |p: &str| verbalize(p).chars().filter(|&c| !normalize::is_harakah(c)).count();
+    let letters = |spoken: &str| spoken.chars().filter(|&c| !normalize::is_harakah(c)).count();
+    let limit = segment::MAX_SENTENCE_CHARS;
     segment(&clean.join("\n"))
         .into_iter()
         .flat_map(|printed| {
-            segment::split_long_with(&printed, segment::MAX_SENTENCE_CHARS, spoken_length)
-        })
-        .map(|printed| {
+            // Each sentence is verbalized once; only one whose spoken form is too long is cut
+            // again, and its pieces verbalized anew.
             let spoken = verbalize(&printed);
-            Sentence { text: printed, spoken }
+            if letters(&spoken) <= limit {
+                return vec![Sentence { text: printed, spoken }];
+            }
+            segment::split_long_with(&printed, limit, |p| letters(&verbalize(p)))
+                .into_iter()
+                .map(|piece| {
+                    let spoken = verbalize(&piece);
+                    Sentence { text: piece, spoken }
+                })
+                .collect()
         })
         .filter(|s| !s.spoken.is_empty())
         .collect()
