@@ -28,10 +28,12 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::error::Error as StdError;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::mpsc;
 
 use chrono::{NaiveDate, SubsecRound, Utc};
+
+mod speak;
+
+use speak::{SpeakError, Speaker};
 
 use crate::audio::chapters::{self, Chapter};
 use crate::audio::decode;
@@ -43,7 +45,7 @@ use crate::edition::{Article, BlockKind, Headline, Script, Sentence};
 use crate::publish::{
     self, names, ArticleEntry, AudioFileEntry, BulletinEntry, ChapterEntry, ErrorEntry,
     FullEditionEntry, ItemEntry, LoudnessEntry, Manifest, MasteringEntry, PartEntry, PublishError,
-    SentenceEntry, SentenceRef, VoiceEntry,
+    SentenceRef, VoiceEntry,
 };
 
 /// The spoken language, as the ISO 639-2 code that ID3 `TLAN` and the Opus `LANGUAGE` comment
@@ -278,79 +280,97 @@ pub fn render_voices(
         .count();
     progress(Progress::EditionStarted { articles: plan.articles.len(), sentences });
     let mut errors = plan.errors.clone();
-    let bulletin =
-        render_bulletin(plan, voices, opts, &sounds, &files, full.as_mut(), progress, &mut errors)?;
+    // The bulletin first (it opens the full edition), then the articles in order.
+    let scripts = std::iter::once(&plan.bulletin).chain(plan.articles.iter().map(|a| &a.script));
+    let (bulletin, articles) = speak::with_speaker(scripts.collect(), voices, opts, |speaker| {
+        let bulletin = render_bulletin(
+            plan,
+            voices,
+            speaker,
+            opts,
+            &sounds,
+            &files,
+            full.as_mut(),
+            progress,
+            &mut errors,
+        )?;
 
-    let mut articles = Vec::new();
-    let total = plan.articles.len();
-    for (position, planned) in plan.articles.iter().enumerate() {
-        let index = position + 1;
-        let article = &planned.article;
-        progress(Progress::ArticleStarted { index, total, title: article.title.clone() });
-        let spoken = match speak(&planned.script, voices, opts, progress) {
-            Ok(spoken) => spoken,
-            Err(failure) => {
-                let message = failure.to_string();
-                if opts.strict {
-                    return Err(RenderError::Stopped {
-                        input: article_label(article, index),
-                        message,
+        let mut articles = Vec::new();
+        let total = plan.articles.len();
+        for (position, planned) in plan.articles.iter().enumerate() {
+            let index = position + 1;
+            let article = &planned.article;
+            progress(Progress::ArticleStarted { index, total, title: article.title.clone() });
+            let spoken = match speaker.next(progress) {
+                Ok(spoken) => spoken,
+                Err(failure) => {
+                    let message = failure.to_string();
+                    if opts.strict {
+                        return Err(RenderError::Stopped {
+                            input: article_label(article, index),
+                            message,
+                        });
+                    }
+                    tracing::warn!(index, source = %article.source.display(), %message, "article failed");
+                    errors.push(ErrorEntry {
+                        source: article_label(article, index),
+                        message: message.clone(),
                     });
+                    progress(Progress::ArticleFailed { index, total, message });
+                    continue;
                 }
-                tracing::warn!(index, source = %article.source.display(), %message, "article failed");
-                errors.push(ErrorEntry {
-                    source: article_label(article, index),
-                    message: message.clone(),
-                });
-                progress(Progress::ArticleFailed { index, total, message });
-                continue;
+            };
+            let stem = names::article_file_stem(index, &article.title);
+            let sentences = spoken.sentence_entries(rate);
+            let spans: Vec<Span> = spoken.sentences.iter().map(|t| t.span).collect();
+            let mut samples = spoken.samples;
+            master::normalize(&mut samples, rate, &opts.master).map_err(RenderError::Audio)?;
+            if let Some(full) = full.as_mut() {
+                let offset = full.add_part(&article.title, &samples);
+                full.shifts.push((stem.clone(), offset as i64));
+                full.sentences.extend(
+                    spans
+                        .iter()
+                        .enumerate()
+                        .map(|(i, span)| (stem.clone(), i, shift(*span, offset))),
+                );
             }
-        };
-        let stem = names::article_file_stem(index, &article.title);
-        let sentences = spoken.sentence_entries(rate);
-        let spans: Vec<Span> = spoken.sentences.iter().map(|t| t.span).collect();
-        let mut samples = spoken.samples;
-        master::normalize(&mut samples, rate, &opts.master).map_err(RenderError::Audio)?;
-        if let Some(full) = full.as_mut() {
-            let offset = full.add_part(&article.title, &samples);
-            full.shifts.push((stem.clone(), offset as i64));
-            full.sentences.extend(
-                spans.iter().enumerate().map(|(i, span)| (stem.clone(), i, shift(*span, offset))),
-            );
+            let len = samples.len() as u64;
+            let chapter_list = chapters::tile(&[(article.title.clone(), 0)], len);
+            let tags = Tags {
+                title: article.title.clone(),
+                artist: opts
+                    .artist
+                    .clone()
+                    .or_else(|| article.author.clone())
+                    .or_else(|| Some(plan.title.clone())),
+                album: Some(plan.title.clone()),
+                date: article.date.or(plan.date),
+                track: Some((index as u32, total as u32)),
+                language: Some(LANGUAGE.to_owned()),
+            };
+            let written = files.write_all(&stem, samples, &chapter_list, &tags)?;
+            let duration_s = samples_to_seconds(len, rate);
+            articles.push(ArticleEntry {
+                id: stem,
+                index,
+                title: article.title.clone(),
+                date: article.date,
+                dateline: article.dateline.clone(),
+                author: article.author.clone(),
+                source: article.source.to_string_lossy().into_owned(),
+                url: article.url.clone(),
+                audio: written[0].path.clone(),
+                duration_s,
+                sentences,
+                files: written,
+                chapters: chapter_entries(&chapter_list, rate),
+            });
+            progress(Progress::ArticleDone { index, total, duration_s });
         }
-        let len = samples.len() as u64;
-        let chapter_list = chapters::tile(&[(article.title.clone(), 0)], len);
-        let tags = Tags {
-            title: article.title.clone(),
-            artist: opts
-                .artist
-                .clone()
-                .or_else(|| article.author.clone())
-                .or_else(|| Some(plan.title.clone())),
-            album: Some(plan.title.clone()),
-            date: article.date.or(plan.date),
-            track: Some((index as u32, total as u32)),
-            language: Some(LANGUAGE.to_owned()),
-        };
-        let written = files.write_all(&stem, samples, &chapter_list, &tags)?;
-        let duration_s = samples_to_seconds(len, rate);
-        articles.push(ArticleEntry {
-            id: stem,
-            index,
-            title: article.title.clone(),
-            date: article.date,
-            dateline: article.dateline.clone(),
-            author: article.author.clone(),
-            source: article.source.to_string_lossy().into_owned(),
-            url: article.url.clone(),
-            audio: written[0].path.clone(),
-            duration_s,
-            sentences,
-            files: written,
-            chapters: chapter_entries(&chapter_list, rate),
-        });
-        progress(Progress::ArticleDone { index, total, duration_s });
-    }
+
+        Ok::<_, RenderError>((bulletin, articles))
+    })?;
 
     let full_edition = match full {
         Some(full) if full.parts() > 0 => {
@@ -924,6 +944,7 @@ impl<'s> FullEdition<'s> {
 fn render_bulletin(
     plan: &EditionPlan,
     voices: &Voices<'_>,
+    speaker: &mut Speaker<'_, '_, '_>,
     opts: &RenderOptions,
     sounds: &Sounds,
     files: &FileWriter<'_>,
@@ -940,7 +961,7 @@ fn render_bulletin(
         );
     }
     progress(Progress::BulletinStarted { items: item_blocks });
-    let mut spoken = match speak(&plan.bulletin, voices, opts, progress) {
+    let mut spoken = match speaker.next(progress) {
         Ok(spoken) => spoken,
         Err(SpeakError::NothingToSay) => return Ok(None),
         Err(failure) => {
@@ -1054,260 +1075,6 @@ fn render_bulletin(
         files: written,
         chapters: chapter_entries(&chapter_list, rate),
     }))
-}
-
-/// A programme as spoken: its samples and where each sentence landed.
-struct Spoken<'a> {
-    samples: Vec<f32>,
-    sentences: Vec<TimedSentence<'a>>,
-}
-
-struct TimedSentence<'a> {
-    block: usize,
-    kind: BlockKind,
-    sentence: &'a Sentence,
-    span: Span,
-}
-
-impl Spoken<'_> {
-    /// The manifest's view of every spoken sentence: printed and spoken text, seconds from the
-    /// sample spans, and the 1-based block it belongs to.
-    fn sentence_entries(&self, rate: u32) -> Vec<SentenceEntry> {
-        self.sentence_entries_at(rate, 0)
-    }
-
-    /// [`Self::sentence_entries`] for a file in which this speech starts at sample `offset`.
-    fn sentence_entries_at(&self, rate: u32, offset: u64) -> Vec<SentenceEntry> {
-        self.sentences
-            .iter()
-            .map(|timed| {
-                let span = shift(timed.span, offset);
-                SentenceEntry {
-                    kind: timed.kind,
-                    text: timed.sentence.text.clone(),
-                    spoken: timed.sentence.spoken.clone(),
-                    start_s: samples_to_seconds(span.start, rate),
-                    end_s: samples_to_seconds(span.end, rate),
-                    block: Some(timed.block + 1),
-                }
-            })
-            .collect()
-    }
-
-    /// From the start of the block's first spoken sentence to the end of its last one.
-    fn block_span(&self, block: usize) -> Option<Span> {
-        let mut timed = self.sentences.iter().filter(|t| t.block == block);
-        let first = timed.next()?;
-        let last = timed.next_back().unwrap_or(first);
-        Some(Span { start: first.span.start, end: last.span.end })
-    }
-}
-
-#[derive(Debug, thiserror::Error)]
-enum SpeakError {
-    #[error("nothing to say: every sentence is empty")]
-    NothingToSay,
-    #[error("sentence {sentence} of block {block} ({kind:?}): {message}")]
-    Synthesis { block: usize, sentence: usize, kind: BlockKind, message: String },
-}
-
-/// The silence after a block, by what the block is.
-fn pause_after(kind: BlockKind, pauses: &Pauses) -> f32 {
-    match kind {
-        BlockKind::Title => pauses.title,
-        BlockKind::Dateline | BlockKind::Author => pauses.byline,
-        BlockKind::Paragraph | BlockKind::Note => pauses.paragraph,
-        BlockKind::Intro | BlockKind::Item => pauses.item,
-    }
-}
-
-/// Speaks `script` sentence by sentence: the sentence pause inside a block, the block's own pause
-/// after it, and a short tail (one sentence pause) at the end so players do not cut the last
-/// syllable. Blocks with nothing to say add no pause.
-fn speak<'a>(
-    script: &'a Script,
-    voices: &Voices<'_>,
-    opts: &RenderOptions,
-    progress: &mut dyn FnMut(Progress),
-) -> Result<Spoken<'a>, SpeakError> {
-    let total = script
-        .blocks
-        .iter()
-        .flat_map(|b| &b.sentences)
-        .filter(|s| !s.spoken.trim().is_empty())
-        .count();
-    if total == 0 {
-        return Err(SpeakError::NothingToSay);
-    }
-    // Every block is prepared first (the diacritizer sees one block at a time), then the
-    // sentences are synthesized, `opts.jobs` at a time, and placed in script order.
-    let mut work: Vec<Work<'a, '_>> = Vec::with_capacity(total);
-    for (block_index, block) in script.blocks.iter().enumerate() {
-        let said: Vec<(usize, &Sentence)> = block
-            .sentences
-            .iter()
-            .enumerate()
-            .filter(|(_, s)| !s.spoken.trim().is_empty())
-            .collect();
-        if said.is_empty() {
-            continue;
-        }
-        let synth = voices.for_kind(block.kind);
-        let texts: Vec<&str> = said.iter().map(|(_, s)| s.spoken.trim()).collect();
-        let prepared = synth.prepare(&texts).map_err(|err| SpeakError::Synthesis {
-            block: block_index + 1,
-            sentence: said[0].0 + 1,
-            kind: block.kind,
-            message: error_chain(err.as_ref()),
-        })?;
-        if prepared.len() != said.len() {
-            return Err(SpeakError::Synthesis {
-                block: block_index + 1,
-                sentence: said[0].0 + 1,
-                kind: block.kind,
-                message: format!(
-                    "the voice prepared {} sentences for {}",
-                    prepared.len(),
-                    said.len()
-                ),
-            });
-        }
-        for ((sentence_index, sentence), text) in said.into_iter().zip(prepared) {
-            work.push(Work {
-                block: block_index,
-                kind: block.kind,
-                sentence_index,
-                sentence,
-                text,
-                synth,
-            });
-        }
-    }
-
-    let mut assembler = Assembler::new(voices.body.sample_rate(), opts.fade_ms);
-    let mut sentences = Vec::with_capacity(total);
-    // Kind of the block that said the last sentence: decides the pause before the next one.
-    let mut previous: Option<(usize, BlockKind)> = None;
-    let mut place = |item: &Work<'a, '_>, clip: Vec<f32>| -> Result<(), SpeakError> {
-        if clip.is_empty() {
-            return Err(item.fail("the voice returned no audio".to_string()));
-        }
-        match previous {
-            Some((block, _)) if block == item.block => {
-                assembler.push_silence(opts.pauses.sentence);
-            }
-            Some((_, kind)) => {
-                assembler.push_silence(pause_after(kind, &opts.pauses));
-            }
-            None => {}
-        }
-        let span = assembler.push_speech(&clip);
-        sentences.push(TimedSentence {
-            block: item.block,
-            kind: item.kind,
-            sentence: item.sentence,
-            span,
-        });
-        previous = Some((item.block, item.kind));
-        Ok(())
-    };
-    synthesize_in_order(&work, opts.jobs, &mut |index, clip, done| {
-        let item = &work[index];
-        let clip = clip.map_err(|err| item.fail(error_chain(err.as_ref())))?;
-        place(item, clip)?;
-        progress(Progress::SentenceDone { done, total });
-        Ok(())
-    })?;
-    assembler.push_silence(opts.pauses.sentence);
-    Ok(Spoken { samples: assembler.finish(), sentences })
-}
-
-/// One sentence to synthesize, prepared, with where it belongs.
-struct Work<'a, 'v> {
-    block: usize,
-    kind: BlockKind,
-    sentence_index: usize,
-    sentence: &'a Sentence,
-    /// What [`Synthesizer::prepare`] made of it.
-    text: String,
-    synth: &'v dyn Synthesizer,
-}
-
-impl Work<'_, '_> {
-    fn fail(&self, message: String) -> SpeakError {
-        SpeakError::Synthesis {
-            block: self.block + 1,
-            sentence: self.sentence_index + 1,
-            kind: self.kind,
-            message,
-        }
-    }
-}
-
-type Clip = Result<Vec<f32>, Box<dyn StdError + Send + Sync>>;
-
-/// Synthesizes every item, `jobs` at a time, and hands each clip to `take` in the items'
-/// order, with the count of clips taken so far. The order of the output never depends on
-/// which thread finished first: a clip that arrives early waits for those before it. `take`
-/// failing stops the work: the items after it are not synthesized (the ones before it always
-/// are, so the error reported is the first one in script order whatever the timing).
-fn synthesize_in_order(
-    work: &[Work<'_, '_>],
-    jobs: usize,
-    take: &mut dyn FnMut(usize, Clip, usize) -> Result<(), SpeakError>,
-) -> Result<(), SpeakError> {
-    if jobs <= 1 || work.len() <= 1 {
-        for (index, item) in work.iter().enumerate() {
-            take(index, item.synth.synthesize(&item.text), index + 1)?;
-        }
-        return Ok(());
-    }
-    let next = AtomicUsize::new(0);
-    // Items after this index are skipped: an earlier one already failed.
-    let stop_after = AtomicUsize::new(usize::MAX);
-    std::thread::scope(|scope| {
-        let (sender, receiver) = mpsc::channel::<(usize, Clip)>();
-        for _ in 0..jobs.min(work.len()) {
-            let sender = sender.clone();
-            let (next, stop_after) = (&next, &stop_after);
-            scope.spawn(move || loop {
-                let index = next.fetch_add(1, Ordering::Relaxed);
-                if index >= work.len() || index > stop_after.load(Ordering::Relaxed) {
-                    break;
-                }
-                let item = &work[index];
-                if sender.send((index, item.synth.synthesize(&item.text))).is_err() {
-                    break;
-                }
-            });
-        }
-        drop(sender);
-        let mut waiting: HashMap<usize, Clip> = HashMap::new();
-        let mut cursor = 0;
-        for (index, clip) in receiver.iter() {
-            waiting.insert(index, clip);
-            while let Some(clip) = waiting.remove(&cursor) {
-                if let Err(err) = take(cursor, clip, cursor + 1) {
-                    stop_after.store(cursor, Ordering::Relaxed);
-                    return Err(err);
-                }
-                cursor += 1;
-            }
-        }
-        Ok(())
-    })
-}
-
-/// An error and its causes on one line: `a: b: c`.
-fn error_chain(err: &(dyn StdError + 'static)) -> String {
-    let mut message = err.to_string();
-    let mut source = err.source();
-    while let Some(cause) = source {
-        message.push_str(": ");
-        message.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    message
 }
 
 fn article_label(article: &Article, index: usize) -> String {
