@@ -246,6 +246,10 @@ impl<'v> Queue<'v> {
     }
 }
 
+/// A programme handed to the threads: where each of its sentences goes, and the range of its
+/// jobs in the queue.
+type Submitted<'a> = (Vec<Place<'a>>, Range<usize>);
+
 /// Speaks the programmes of an edition one after the other (see the module's documentation).
 /// Made by [`with_speaker`].
 pub(super) struct Speaker<'q, 'a, 'v> {
@@ -257,7 +261,7 @@ pub(super) struct Speaker<'q, 'a, 'v> {
     scripts: Vec<&'a Script>,
     /// Per submitted programme: its places and the range of its jobs in the queue, or why it
     /// cannot be spoken.
-    submitted: Vec<Option<Result<(Vec<Place<'a>>, Range<usize>), SpeakError>>>,
+    submitted: Vec<Option<Result<Submitted<'a>, SpeakError>>>,
     /// The programme [`Speaker::next`] speaks.
     current: usize,
     rate: u32,
