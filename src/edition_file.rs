@@ -137,9 +137,6 @@ enum DateValue {
     Text(String),
 }
 
-/// Formats an encoder may be asked for.
-const KNOWN_FORMATS: &[&str] = &["mp3", "opus", "wav"];
-
 impl EditionFile {
     /// Reads and checks `path`.
     pub fn load(path: &Path) -> Result<Self, EditionFileError> {
@@ -217,10 +214,7 @@ impl EditionFile {
             .unwrap_or_default()
             .iter()
             .map(|f| {
-                f.parse::<Format>().map_err(|_| {
-                    let known = KNOWN_FORMATS.join(", ");
-                    invalid("formats", format!("{f:?}: known formats are {known}"))
-                })
+                f.parse::<Format>().map_err(|unknown| invalid("formats", unknown.to_string()))
             })
             .collect::<Result<Vec<_>, _>>()?;
         if let Some(url) = &raw.base_url {
@@ -387,6 +381,9 @@ fetch_links = true
         }
         let err = parse("title = 5").unwrap_err().to_string();
         assert!(err.contains("invalid type") && err.contains("title"), "{err}");
+        // The same words as `--format wma` on the command line.
+        let err = parse("formats = [\"mp3\", \"wma\"]").unwrap_err().to_string();
+        assert!(err.contains("unknown audio format \"wma\" (use mp3, opus or wav)"), "{err}");
     }
 
     #[test]
