@@ -213,9 +213,7 @@ impl EditionFile {
             .formats
             .unwrap_or_default()
             .iter()
-            .map(|f| {
-                f.parse::<Format>().map_err(|unknown| invalid("formats", unknown.to_string()))
-            })
+            .map(|f| f.parse::<Format>().map_err(|unknown| invalid("formats", unknown.to_string())))
             .collect::<Result<Vec<_>, _>>()?;
         if let Some(url) = &raw.base_url {
             if !is_url(Path::new(url)) {

@@ -29,22 +29,6 @@ use crate::ingest::parse_dateline;
 /// Note lines start with a bullet (as in the scraped pages).
 const NOTE_BULLETS: &[char] = &['•', '●', '▪', '◦'];
 
-/// Labels of an inline "read also" link inside the body: the rest of the line is a headline.
-const READ_ALSO_LABELS: &[&str] = &[
-    "اقرأ أيضا",
-    "اقرأ أيضاً",
-    "اقرأ ايضا",
-    "اقرأ ايضاً",
-    "إقرأ أيضا",
-    "إقرأ أيضاً",
-    "اقرأ كذلك",
-    "طالع أيضا",
-    "طالع أيضاً",
-    "شاهد أيضا",
-    "شاهد أيضاً",
-    "read also",
-];
-
 /// Lines that are furniture whatever element holds them.
 const FURNITURE_LINES: &[&str] = &[
     "إعلان",
@@ -254,7 +238,9 @@ fn is_furniture_line(text: &str) -> bool {
 fn read_also(text: &str) -> Option<String> {
     let t = text.trim();
     let lower = t.to_ascii_lowercase();
-    let label = READ_ALSO_LABELS.iter().find(|l| lower.starts_with(*l))?;
+    // The longest label that matches: `اقرأ أيضاً` must not be read as `اقرأ أيضا` + `ً`.
+    let label =
+        dom::READ_ALSO_LABELS.iter().filter(|l| lower.starts_with(*l)).max_by_key(|l| l.len())?;
     let rest = t[label.len()..]
         .trim_start_matches(|c: char| c.is_whitespace() || matches!(c, ':' | '-' | '–' | '|'));
     let rest = dom::collapse_whitespace(rest);

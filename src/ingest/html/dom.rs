@@ -35,9 +35,10 @@ const FURNITURE_ROLES: &[&str] = &[
     "toolbar",
 ];
 
-/// Parts of class names and ids (split at `-` and `_`) that mark furniture: menus, tickers, share
-/// bars, ads, comments, metadata lines, bios. An element marked so is never body text.
-const FURNITURE_PARTS: &[&str] = &[
+/// Parts of class names and ids (split at `-` and `_`) that mark chrome: navigation, menus,
+/// tickers, share bars, ads, comments, pop-ups ([`is_chrome`]). Chrome is furniture too: with
+/// [`FURNITURE_ONLY_PARTS`], these mark what is never body text ([`is_furniture`]).
+const CHROME_PARTS: &[&str] = &[
     "nav",
     "navbar",
     "navigation",
@@ -46,45 +47,50 @@ const FURNITURE_PARTS: &[&str] = &[
     "breadcrumb",
     "breadcrumbs",
     "footer",
-    "header",
     "masthead",
     "branding",
     "logo",
-    "sidebar",
-    "widget",
+    "ticker",
+    "breaking",
+    "urgent",
+    "marquee",
+    "comment",
+    "comments",
+    "respond",
     "share",
     "sharing",
-    "shares",
     "social",
+    "ad",
+    "ads",
+    "advert",
+    "advertisement",
+    "newsletter",
+    "popup",
+    "modal",
+    "cookie",
+];
+
+/// Parts that mark furniture but not chrome: the article's own header, sidebars, metadata lines
+/// (dates, bylines, tags), captions, bios, related lists and embeds.
+const FURNITURE_ONLY_PARTS: &[&str] = &[
+    "header",
+    "sidebar",
+    "widget",
+    "shares",
     "sharedaddy",
     "addthis",
     "addtoany",
     "a2a",
-    "ad",
-    "ads",
-    "advert",
     "adverts",
-    "advertisement",
     "advertising",
     "adsbygoogle",
     "banner",
     "sponsor",
     "sponsored",
     "promo",
-    "ticker",
-    "breaking",
-    "urgent",
-    "marquee",
-    "newsletter",
     "subscribe",
     "subscription",
-    "comment",
-    "comments",
-    "respond",
     "disqus",
-    "popup",
-    "modal",
-    "cookie",
     "cookies",
     "gdpr",
     "pagination",
@@ -207,7 +213,25 @@ const BLOCK_TAGS: &[&str] = &[
     "aside",
 ];
 
-/// Headings that open a list of other articles: "related news", "latest news", "read also".
+/// Labels of a "read also" link: inside the body, the rest of the line is one headline; as a
+/// heading of their own, they open a list of them (see [`RELATED_HEADINGS`]).
+pub(super) const READ_ALSO_LABELS: &[&str] = &[
+    "اقرأ أيضا",
+    "اقرأ أيضاً",
+    "اقرأ ايضا",
+    "اقرأ ايضاً",
+    "إقرأ أيضا",
+    "إقرأ أيضاً",
+    "اقرأ كذلك",
+    "طالع أيضا",
+    "طالع أيضاً",
+    "شاهد أيضا",
+    "شاهد أيضاً",
+    "read also",
+];
+
+/// Headings that open a list of other articles ("related news", "latest news"), besides the
+/// [`READ_ALSO_LABELS`].
 const RELATED_HEADINGS: &[&str] = &[
     "أخبار ذات صلة",
     "اخبار ذات صلة",
@@ -223,15 +247,6 @@ const RELATED_HEADINGS: &[&str] = &[
     "آخر الاخبار",
     "أحدث الأخبار",
     "احدث الاخبار",
-    "اقرأ أيضا",
-    "اقرأ أيضاً",
-    "اقرأ ايضا",
-    "اقرأ ايضاً",
-    "إقرأ أيضا",
-    "إقرأ أيضاً",
-    "اقرأ كذلك",
-    "طالع أيضا",
-    "طالع أيضاً",
     "المزيد من الأخبار",
     "أخبار أخرى",
     "اخبار اخرى",
@@ -242,7 +257,6 @@ const RELATED_HEADINGS: &[&str] = &[
     "related articles",
     "related posts",
     "latest news",
-    "read also",
 ];
 
 /// Class-name parts of related-news blocks (WordPress plugins included: YARPP, Jetpack).
@@ -313,6 +327,11 @@ fn marked(el: &Element, wanted: &[&str]) -> bool {
     names(el).any(|name| parts(&name).iter().any(|p| wanted.contains(p)))
 }
 
+/// Whether a class or id part marks furniture ([`CHROME_PARTS`] or [`FURNITURE_ONLY_PARTS`]).
+fn is_marked_furniture(el: &Element) -> bool {
+    marked(el, CHROME_PARTS) || marked(el, FURNITURE_ONLY_PARTS)
+}
+
 /// Page furniture: never article text. `html`, `body`, `main` and `article` are never furniture
 /// by their class (WordPress gives `<body>` classes like `author-admin`).
 pub(super) fn is_furniture(el: &Element) -> bool {
@@ -329,7 +348,7 @@ pub(super) fn is_furniture(el: &Element) -> bool {
     if matches!(name, "html" | "body" | "main" | "article") {
         return false;
     }
-    marked(el, FURNITURE_PARTS) || names(el).any(|n| FURNITURE_CLASSES.contains(&n.as_str()))
+    is_marked_furniture(el) || names(el).any(|n| FURNITURE_CLASSES.contains(&n.as_str()))
 }
 
 /// Furniture that also hides metadata (dates, bylines, headline lists): navigation, menus,
@@ -337,37 +356,6 @@ pub(super) fn is_furniture(el: &Element) -> bool {
 /// `<header>` and its `meta`/`date`/`author` lines, and sidebars, are kept.
 pub(super) fn is_chrome(el: &Element) -> bool {
     const CHROME_TAGS: &[&str] = &["nav", "footer", "form", "menu"];
-    const CHROME_PARTS: &[&str] = &[
-        "nav",
-        "navbar",
-        "navigation",
-        "menu",
-        "submenu",
-        "breadcrumb",
-        "breadcrumbs",
-        "footer",
-        "masthead",
-        "branding",
-        "logo",
-        "ticker",
-        "breaking",
-        "urgent",
-        "marquee",
-        "comment",
-        "comments",
-        "respond",
-        "share",
-        "sharing",
-        "social",
-        "ad",
-        "ads",
-        "advert",
-        "advertisement",
-        "newsletter",
-        "popup",
-        "modal",
-        "cookie",
-    ];
     if is_silent(el) || CHROME_TAGS.contains(&tag(el)) {
         return true;
     }
@@ -398,7 +386,7 @@ pub(super) fn is_related_by_name(el: &Element) -> bool {
 pub(super) fn is_related_heading(text: &str) -> bool {
     let t = text.trim().trim_end_matches([':', '：', '.', '»', '«']).trim();
     let lower = t.to_lowercase();
-    t.chars().count() <= 40 && RELATED_HEADINGS.iter().any(|h| lower == *h)
+    t.chars().count() <= 40 && RELATED_HEADINGS.iter().chain(READ_ALSO_LABELS).any(|h| lower == *h)
 }
 
 /// +1 for a name that suggests the article container, -1 for furniture, 0 otherwise.
@@ -407,7 +395,7 @@ pub(super) fn class_weight(el: &Element) -> i32 {
     if marked(el, CONTENT_PARTS) {
         weight += 1;
     }
-    if marked(el, FURNITURE_PARTS) {
+    if is_marked_furniture(el) {
         weight -= 1;
     }
     if let Some(role) = el.attr("role") {

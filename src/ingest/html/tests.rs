@@ -290,3 +290,15 @@ fn a_feed_fragment_keeps_paragraphs_and_drops_the_appeared_first_footer() {
     assert_eq!(body.paragraphs, ["الفقرة الأولى من التقرير، وفيها تفاصيل.", "الفقرة الثانية."]);
     assert_eq!(body.related, [Headline { title: "عنوان خبر آخر ذي صلة".into(), date: None }]);
 }
+
+#[test]
+fn a_read_also_label_with_tanween_is_taken_whole() {
+    // `اقرأ أيضاً` begins with the shorter label `اقرأ أيضا`; the headline must not start with
+    // the label's leftover tanween.
+    for label in ["اقرأ أيضاً", "اقرأ أيضا", "طالع أيضاً"] {
+        let line = format!("{label}: وزير الخارجية يزور بغداد اليوم");
+        assert_eq!(read_also(&line).as_deref(), Some("وزير الخارجية يزور بغداد اليوم"), "{line}");
+    }
+    assert_eq!(read_also("اقرأ أيضاً").as_deref(), Some(""));
+    assert_eq!(read_also("قرأت أيضاً الخبر كاملاً"), None);
+}
