@@ -433,15 +433,9 @@ mod tests {
                     }
                 }
                 XmlEvent::GeneralRef(r) => {
-                    let name = String::from_utf8(r.to_vec()).unwrap();
-                    let ch = match name.as_str() {
-                        "amp" => "&",
-                        "lt" => "<",
-                        "gt" => ">",
-                        "quot" => "\"",
-                        "apos" => "'",
-                        other => panic!("unexpected entity {other}"),
-                    };
+                    let name = String::from_utf8_lossy(r.as_ref());
+                    let ch = quick_xml::escape::resolve_xml_entity(&name)
+                        .unwrap_or_else(|| panic!("unexpected entity {name}"));
                     if let Some(&i) = open.last() {
                         out[i].2.push_str(ch);
                     }

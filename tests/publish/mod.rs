@@ -229,15 +229,9 @@ pub fn xml_elements(xml: &str) -> Vec<(String, HashMap<String, String>, String)>
                 }
             }
             Event::GeneralRef(r) => {
-                let name: &[u8] = r.as_ref();
-                let ch = match name {
-                    b"amp" => "&",
-                    b"lt" => "<",
-                    b"gt" => ">",
-                    b"quot" => "\"",
-                    b"apos" => "'",
-                    other => panic!("unexpected entity {}", String::from_utf8_lossy(other)),
-                };
+                let name = String::from_utf8_lossy(r.as_ref());
+                let ch = quick_xml::escape::resolve_xml_entity(&name)
+                    .unwrap_or_else(|| panic!("unexpected entity {name}"));
                 if let Some(&i) = open.last() {
                     out[i].2.push_str(ch);
                 }

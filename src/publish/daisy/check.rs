@@ -370,20 +370,9 @@ fn parse(dir: &Path, name: &str) -> Result<Vec<Element>, Issue> {
                 }
             }
             Event::GeneralRef(r) => {
-                let name: &[u8] = r.as_ref();
-                let ch = match name {
-                    b"amp" => "&",
-                    b"lt" => "<",
-                    b"gt" => ">",
-                    b"quot" => "\"",
-                    b"apos" => "'",
-                    other => {
-                        return Err(issue(format!(
-                            "unknown entity &{};",
-                            String::from_utf8_lossy(other)
-                        )))
-                    }
-                };
+                let name = String::from_utf8_lossy(r.as_ref());
+                let ch = quick_xml::escape::resolve_xml_entity(&name)
+                    .ok_or_else(|| issue(format!("unknown entity &{name};")))?;
                 for &i in &open {
                     elements[i].text.push_str(ch);
                 }
