@@ -8,7 +8,7 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use ort::session::Session;
 use ort::value::{DynValue, Tensor};
@@ -73,7 +73,8 @@ pub struct PiperModel {
     path: PathBuf,
     /// Intra-op threads of each session.
     threads: usize,
-    sessions: Vec<Mutex<Option<Session>>>,
+    /// Shared so that [`PiperModel::prepare_in_background`] can fill a slot from another thread.
+    sessions: Arc<[Mutex<Option<Session>>]>,
     /// Where the next inference starts looking for a free session, so that threads spread out.
     next: AtomicUsize,
 }
@@ -121,7 +122,7 @@ impl PiperModel {
         Ok(Self {
             path: model.to_path_buf(),
             threads: INTRA_OP_THREADS,
-            sessions: (0..count).map(|_| Mutex::new(None)).collect(),
+            sessions: (0..count).map(|_| Mutex::new(None)).collect::<Vec<_>>().into(),
             next: AtomicUsize::new(0),
         })
     }
@@ -132,11 +133,36 @@ impl PiperModel {
     }
 
     fn build_session(&self) -> Result<Session, VoiceError> {
-        let load_err = |reason: String| VoiceError::ModelLoad { path: self.path.clone(), reason };
-        let env = crate::runtime::ort_environment().map_err(VoiceError::Runtime)?;
-        let mut builder = Session::builder(env).map_err(|e| load_err(e.to_string()))?;
-        builder = builder.with_intra_threads(self.threads).map_err(|e| load_err(e.to_string()))?;
-        builder.commit_from_file(&self.path).map_err(|e| load_err(e.to_string()))
+        build_session(&self.path, self.threads)
+    }
+
+    /// Builds the first session on a thread of its own, so that the half second it takes
+    /// overlaps whatever the caller does next (loading the diacritizer, espeak, the front end of
+    /// the first sentence): `nashra speak` waits for its first audio, an edition does not.
+    ///
+    /// The first inference then finds the session ready, or waits for the build to finish (the
+    /// builder holds the slot's lock). A build that fails here leaves the slot empty, so that
+    /// the first inference builds it again and reports the error where it matters.
+    pub fn prepare_in_background(&self) {
+        let sessions = Arc::clone(&self.sessions);
+        let (path, threads) = (self.path.clone(), self.threads);
+        let spawned = std::thread::Builder::new().name("piper-session".into()).spawn(move || {
+            let Some(first) = sessions.first() else { return };
+            let mut slot = first.lock().unwrap_or_else(|p| p.into_inner());
+            if slot.is_none() {
+                let started = std::time::Instant::now();
+                match build_session(&path, threads) {
+                    Ok(session) => {
+                        *slot = Some(session);
+                        tracing::debug!(ms = started.elapsed().as_millis(), "voice session built");
+                    }
+                    Err(e) => tracing::debug!(%e, "voice session not built ahead"),
+                }
+            }
+        });
+        if let Err(e) = spawned {
+            tracing::debug!(%e, "no thread to build the voice session ahead");
+        }
     }
 
     /// A free slot if there is one, else waits for the one this call was dealt.
@@ -172,6 +198,15 @@ impl PiperModel {
         let (_, samples) = outputs[0].try_extract_tensor::<f32>().map_err(fail)?;
         Ok(samples.to_vec())
     }
+}
+
+/// One ONNX Runtime session of the graph at `path`, with `threads` intra-op threads.
+fn build_session(path: &Path, threads: usize) -> Result<Session, VoiceError> {
+    let load_err = |reason: String| VoiceError::ModelLoad { path: path.to_path_buf(), reason };
+    let env = crate::runtime::ort_environment().map_err(VoiceError::Runtime)?;
+    let mut builder = Session::builder(env).map_err(|e| load_err(e.to_string()))?;
+    builder = builder.with_intra_threads(threads).map_err(|e| load_err(e.to_string()))?;
+    builder.commit_from_file(path).map_err(|e| load_err(e.to_string()))
 }
 
 #[cfg(test)]
