@@ -613,7 +613,7 @@ pub fn speak(args: &SpeakArgs, voices_dir: &Path, events: &mut dyn FnMut(Event))
         Format::from_path(&args.output).unwrap_or(Format::Wav)
     };
     // A WAV is streamed, so its first sentence can be heard while the others are synthesized:
-    // build the voice's session now, in parallel with the diacritizer and espeak.
+    // build the voice's session now, in parallel with the diacritizer and espeak, and quickly.
     let streamed = format == Format::Wav;
     let (voice, _) = load_voice(&args.voice, voices_dir, 1, streamed, events)?;
     trace_since_start("voice loaded");
@@ -875,7 +875,7 @@ fn load_voice(
     args: &VoiceArgs,
     voices_dir: &Path,
     sessions: usize,
-    prepare_session: bool,
+    quick_start: bool,
     events: &mut dyn FnMut(Event),
 ) -> Result<(Voice, VoiceEntry)> {
     let choice = catalog::resolve(args.voice.as_deref(), args.voice_config.as_deref(), voices_dir)?;
@@ -885,7 +885,7 @@ fn load_voice(
         noise_w: args.noise_w,
         speaker: args.speaker.clone(),
         sessions,
-        prepare_session,
+        quick_start,
     };
     let (spec, fallback, note) = match choice {
         Choice::Piper { model, config, .. } => (VoiceSpec::Piper { model, config }, false, None),

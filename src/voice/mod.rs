@@ -106,11 +106,12 @@ pub struct SynthOptions {
     /// ONNX Runtime sessions of a Piper model, for as many sentences synthesized at once
     /// (`--jobs`); 0 or 1: one. See [`piper::PiperModel::load_sessions`].
     pub sessions: usize,
-    /// Build the first ONNX Runtime session on a thread as soon as the voice is loaded, in
-    /// parallel with the diacritizer and espeak (`nashra speak`, which waits for its first
-    /// audio); otherwise it is built by the first inference, and never when all sentences come
-    /// from the cache. See [`piper::PiperModel::prepare_in_background`].
-    pub prepare_session: bool,
+    /// Get the first ONNX Runtime session ready as early as possible (`nashra speak`, which
+    /// waits for its first audio): built on a thread as soon as the voice is loaded, in parallel
+    /// with the diacritizer and espeak, without graph optimizations. Otherwise it is built by the
+    /// first inference, and never when all sentences come from the cache. See
+    /// [`piper::PiperModel::start_quickly`].
+    pub quick_start: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -295,9 +296,9 @@ impl Voice {
                 let sid = resolve_speaker(&cfg, opts.speaker.as_deref())?;
                 // The model before the front end, so that its session can be building while the
                 // diacritizer loads.
-                let model_obj = PiperModel::load_sessions(model, opts.sessions.max(1))?;
-                if opts.prepare_session {
-                    model_obj.prepare_in_background();
+                let mut model_obj = PiperModel::load_sessions(model, opts.sessions.max(1))?;
+                if opts.quick_start {
+                    model_obj.start_quickly();
                 }
                 let frontend = Frontend::from_config(&cfg)?;
                 let config_digest = std::fs::read(config)

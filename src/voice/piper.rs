@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
+use ort::session::builder::GraphOptimizationLevel;
 use ort::session::Session;
 use ort::value::{DynValue, Tensor};
 
@@ -73,7 +74,10 @@ pub struct PiperModel {
     path: PathBuf,
     /// Intra-op threads of each session.
     threads: usize,
-    /// Shared so that [`PiperModel::prepare_in_background`] can fill a slot from another thread.
+    /// Whether sessions run ONNX Runtime's graph optimizations (its default); see
+    /// [`PiperModel::start_quickly`].
+    optimized: bool,
+    /// Shared so that [`PiperModel::start_quickly`] can fill a slot from another thread.
     sessions: Arc<[Mutex<Option<Session>>]>,
     /// Where the next inference starts looking for a free session, so that threads spread out.
     next: AtomicUsize,
@@ -122,6 +126,7 @@ impl PiperModel {
         Ok(Self {
             path: model.to_path_buf(),
             threads: INTRA_OP_THREADS,
+            optimized: true,
             sessions: (0..count).map(|_| Mutex::new(None)).collect::<Vec<_>>().into(),
             next: AtomicUsize::new(0),
         })
@@ -133,25 +138,33 @@ impl PiperModel {
     }
 
     fn build_session(&self) -> Result<Session, VoiceError> {
-        build_session(&self.path, self.threads)
+        build_session(&self.path, self.threads, self.optimized)
     }
 
-    /// Builds the first session on a thread of its own, so that the half second it takes
-    /// overlaps whatever the caller does next (loading the diacritizer, espeak, the front end of
-    /// the first sentence): `nashra speak` waits for its first audio, an edition does not.
+    /// Gets the first session ready as early as possible, for `nashra speak`, which waits for
+    /// its first audio (an edition does not, and keeps the defaults):
     ///
-    /// The first inference then finds the session ready, or waits for the build to finish (the
-    /// builder holds the slot's lock). A build that fails here leaves the slot empty, so that
-    /// the first inference builds it again and reports the error where it matters.
-    pub fn prepare_in_background(&self) {
+    /// - The session is built on a thread of its own, so that the time it takes overlaps
+    ///   whatever the caller does next (loading the diacritizer, espeak, the front end of the
+    ///   first sentence). The first inference then finds it ready, or waits for the build to
+    ///   finish (the builder holds the slot's lock). A build that fails here leaves the slot
+    ///   empty, so that the first inference builds it again and reports the error.
+    /// - Sessions skip ONNX Runtime's graph optimizations, which take about 40% of a session's
+    ///   build (0.59 s against 1.05 s) and, measured on 237 s of WikiNews speech, make
+    ///   inference no faster (CPU per audio second 1.02x, within the noise; `make batch-bench`,
+    ///   docs/bench.md). The samples then differ from an optimized session's by one or two
+    ///   16-bit steps on under 1% of them (float sums in another order): inaudible, and
+    ///   `speak` writes no cache entry that an edition could mix with its own.
+    pub fn start_quickly(&mut self) {
+        self.optimized = false;
         let sessions = Arc::clone(&self.sessions);
-        let (path, threads) = (self.path.clone(), self.threads);
+        let (path, threads, optimized) = (self.path.clone(), self.threads, self.optimized);
         let spawned = std::thread::Builder::new().name("piper-session".into()).spawn(move || {
             let Some(first) = sessions.first() else { return };
             let mut slot = first.lock().unwrap_or_else(|p| p.into_inner());
             if slot.is_none() {
                 let started = std::time::Instant::now();
-                match build_session(&path, threads) {
+                match build_session(&path, threads, optimized) {
                     Ok(session) => {
                         *slot = Some(session);
                         tracing::debug!(ms = started.elapsed().as_millis(), "voice session built");
@@ -200,12 +213,18 @@ impl PiperModel {
     }
 }
 
-/// One ONNX Runtime session of the graph at `path`, with `threads` intra-op threads.
-fn build_session(path: &Path, threads: usize) -> Result<Session, VoiceError> {
+/// One ONNX Runtime session of the graph at `path`, with `threads` intra-op threads, and with
+/// ONNX Runtime's default graph optimizations or none.
+fn build_session(path: &Path, threads: usize, optimized: bool) -> Result<Session, VoiceError> {
     let load_err = |reason: String| VoiceError::ModelLoad { path: path.to_path_buf(), reason };
     let env = crate::runtime::ort_environment().map_err(VoiceError::Runtime)?;
     let mut builder = Session::builder(env).map_err(|e| load_err(e.to_string()))?;
     builder = builder.with_intra_threads(threads).map_err(|e| load_err(e.to_string()))?;
+    if !optimized {
+        builder = builder
+            .with_optimization_level(GraphOptimizationLevel::Disable)
+            .map_err(|e| load_err(e.to_string()))?;
+    }
     builder.commit_from_file(path).map_err(|e| load_err(e.to_string()))
 }
 
