@@ -600,6 +600,27 @@ fn speak_streams_a_wav_of_speech_to_standard_output() {
     assert_eq!(names, vec![std::ffi::OsString::from("speech.wav")], "no temporary file left");
 }
 
+/// Empty text is an error, reported with exit status 2, not a crash: the voice's session is
+/// then still being built on another thread (`speak` starts it early), and a process that ends
+/// under it crashed in ONNX Runtime's destructors before the thread was joined.
+#[test]
+fn speak_with_nothing_to_say_fails_cleanly_while_its_session_builds() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let wav = dir.path().join("empty.wav");
+    for _ in 0..3 {
+        let output = run(nashra()
+            .args(["speak", "  ", "--voice"])
+            .arg(joe_model())
+            .arg("--voice-config")
+            .arg(kareem_config())
+            .arg("-o")
+            .arg(&wav));
+        assert_eq!(output.status.code(), Some(2), "stderr: {}", text(&output.stderr));
+        assert!(text(&output.stderr).contains("nothing to speak"), "{}", text(&output.stderr));
+        assert!(!wav.exists());
+    }
+}
+
 #[test]
 fn an_unreadable_article_is_reported_and_the_others_still_render() {
     let dir = tempfile::tempdir().expect("tempdir");

@@ -79,6 +79,10 @@ pub struct PiperModel {
     optimized: bool,
     /// Shared so that [`PiperModel::start_quickly`] can fill a slot from another thread.
     sessions: Arc<[Mutex<Option<Session>>]>,
+    /// The thread [`PiperModel::start_quickly`] builds a session on, joined on drop: a process
+    /// that ends (say, on an error in the text) while ONNX Runtime is building a session on
+    /// another thread crashes in ONNX Runtime's static destructors.
+    preparing: Option<std::thread::JoinHandle<()>>,
     /// Where the next inference starts looking for a free session, so that threads spread out.
     next: AtomicUsize,
 }
@@ -127,6 +131,7 @@ impl PiperModel {
             path: model.to_path_buf(),
             threads: INTRA_OP_THREADS,
             optimized: true,
+            preparing: None,
             sessions: (0..count).map(|_| Mutex::new(None)).collect::<Vec<_>>().into(),
             next: AtomicUsize::new(0),
         })
@@ -173,8 +178,9 @@ impl PiperModel {
                 }
             }
         });
-        if let Err(e) = spawned {
-            tracing::debug!(%e, "no thread to build the voice session ahead");
+        match spawned {
+            Ok(handle) => self.preparing = Some(handle),
+            Err(e) => tracing::debug!(%e, "no thread to build the voice session ahead"),
         }
     }
 
@@ -210,6 +216,15 @@ impl PiperModel {
         let outputs = session.run(values).map_err(fail)?;
         let (_, samples) = outputs[0].try_extract_tensor::<f32>().map_err(fail)?;
         Ok(samples.to_vec())
+    }
+}
+
+impl Drop for PiperModel {
+    fn drop(&mut self) {
+        if let Some(handle) = self.preparing.take() {
+            // A panic there already left the slot empty; nothing more to report.
+            let _ = handle.join();
+        }
     }
 }
 
