@@ -16,7 +16,7 @@ BIN := $(RELEASE)/nashra
 ORT_LIB := .deps/onnxruntime/lib/libonnxruntime.so.1.32.0
 PIPER_VENV := .venv-piper
 
-.PHONY: setup build stage test edition lint parity der sentence-bound bench clean-deps help fuzz-build fuzz-smoke
+.PHONY: setup build stage test edition lint parity der sentence-bound batch-bench bench clean-deps help fuzz-build fuzz-smoke
 
 help:
 	@echo "make setup       install missing Debian packages, onnxruntime and the test voice (idempotent)"
@@ -27,6 +27,7 @@ help:
 	@echo "make parity      regenerate tests/data/parity with piper-tts 1.8 (in $(PIPER_VENV))"
 	@echo "make der         diacritization DER/WER table (docs/text.md), ../shared/corpora beside the checkout"
 	@echo "make sentence-bound  voice memory and speed by sentence length (docs/text.md)"
+	@echo "make batch-bench batched inference and session options against nashra's own (docs/bench.md)"
 	@echo "make bench       build, then time nashra against piper-tts 1.8 (docs/bench.md; BENCH_ARGS=--quick)"
 	@echo "make clean-deps  remove .deps/, $(PIPER_VENV)/ and the test voice"
 	@echo "make fuzz-build  build the cargo-fuzz targets in fuzz/ (nightly, or RUSTC_BOOTSTRAP=1)"
@@ -70,6 +71,12 @@ der: setup
 
 sentence-bound: setup
 	$(CARGO) run --release --locked --example sentence_bound
+
+# Batches of 2-4 sentences, graph optimization levels, threads and sessions, each against nashra's
+# own way of running the voice: CPU and wall time per audio second, peak RSS, identical output or
+# not (docs/bench.md). BATCH_ARGS="--sentences 16 --rounds 2" are the defaults.
+batch-bench: setup
+	$(CARGO) run --release --locked --example batch -- $(BATCH_ARGS)
 
 # Speed and memory against the reference Piper CLI on WikiNews articles (issue #6, docs/bench.md).
 # Takes several minutes (BENCH_ARGS="--no-rss50" skips the 50-article run, "--quick" tries it out,

@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Context, Result};
 use chrono::NaiveDate;
 
+use crate::audio::encode::wav::WavStream;
 use crate::audio::encode::{EncodeOptions, Format, Mp3Mode, Programme, Tags};
 use crate::audio::{master, Assembler, Layout, MasterOptions, Pauses, SoundOptions, SoundSource};
 use crate::cache::{self, Cache, CachedSynth, Counts};
@@ -20,7 +21,7 @@ use crate::cli::{
 };
 use crate::edition::{Article, Headline};
 use crate::edition_file::{EditionFile, Extras};
-use crate::fsutil::{self, OutputLock};
+use crate::fsutil::{self, AtomicFile, OutputLock};
 use crate::ingest::IngestOptions;
 use crate::pipeline::{
     self, EditionPlan, PlannedArticle, Progress, RenderError, RenderOptions, Synthesizer, Voices,
@@ -143,12 +144,13 @@ pub fn edition(
     }
 
     let jobs = args.speed.jobs.map_or_else(available_cores, usize::from);
-    let (voice, entry) = load_voice(&settings.body_voice, voices_dir, jobs, events)?;
+    let (voice, entry) = load_voice(&settings.body_voice, voices_dir, jobs, false, events)?;
     let headline_voice = settings
         .headline_voice
         .as_ref()
         .map(|args| {
-            load_voice(args, voices_dir, jobs, events).context("cannot load the headline voice")
+            load_voice(args, voices_dir, jobs, false, events)
+                .context("cannot load the headline voice")
         })
         .transpose()?;
     let cache = (!args.speed.cache.no_cache).then(|| open_cache(cache_dir)).flatten();
@@ -604,23 +606,165 @@ pub fn speak(args: &SpeakArgs, voices_dir: &Path, events: &mut dyn FnMut(Event))
         None | Some("-") => read_stdin()?,
         Some(text) => crate::ingest::decode::clean_controls(text).into_owned(),
     };
-    let (voice, _) = load_voice(&args.voice, voices_dir, 1, events)?;
+    let to_stdout = args.output == Path::new(STDOUT);
+    let format = if to_stdout {
+        Format::Wav
+    } else {
+        Format::from_path(&args.output).unwrap_or(Format::Wav)
+    };
+    // A WAV is streamed, so its first sentence can be heard while the others are synthesized:
+    // build the voice's session now, in parallel with the diacritizer and espeak, and quickly.
+    let streamed = format == Format::Wav;
+    let (voice, _) = load_voice(&args.voice, voices_dir, 1, streamed, events)?;
+    trace_since_start("voice loaded");
+    if !streamed {
+        return speak_whole(args, &input, &voice, format);
+    }
+    let rate = voice.sample_rate();
+    let mut leveller = master::StreamLeveller::new(rate, MasterOptions::default(), false);
+    let mut sink: Option<SpeakSink> = None;
+    let mut spoken_any = false;
+    for line in input.lines() {
+        for (sentence, text) in diacritized_sentences(&voice, line)? {
+            // Only the very first sentence is cut: later ones are synthesized while the earlier
+            // ones play.
+            let cut = (!spoken_any).then_some(FIRST_PIECE_PHONEMES);
+            let pieces =
+                voice.pieces(&text, cut).with_context(|| format!("cannot speak {sentence:?}"))?;
+            for (i, piece) in pieces.iter().enumerate() {
+                let samples = voice
+                    .synthesize_piece(piece)
+                    .with_context(|| format!("cannot speak the sentence {sentence:?}"))?;
+                let mut chunk = Assembler::with_default_fade(rate);
+                if spoken_any && i == 0 {
+                    chunk.push_silence(args.sentence_pause);
+                }
+                chunk.push_speech(&samples);
+                spoken_any = true;
+                let ready = leveller.push(chunk.finish()).context("cannot measure the loudness")?;
+                if !ready.is_empty() {
+                    let sink = match sink.as_mut() {
+                        Some(sink) => sink,
+                        None => sink.insert(SpeakSink::open(&args.output, rate)?),
+                    };
+                    sink.write(&ready)?;
+                    if sink.frames() == ready.len() as u64 {
+                        trace_since_start("first audio written");
+                    }
+                }
+            }
+        }
+    }
+    if !spoken_any {
+        bail!("nothing to speak: the text is empty");
+    }
+    let rest = leveller.finish();
+    let mut sink = match sink {
+        Some(sink) => sink,
+        None => SpeakSink::open(&args.output, rate)?,
+    };
+    sink.write(&rest)?;
+    sink.finish()
+}
+
+/// The `--output` of `nashra speak` that means standard output.
+const STDOUT: &str = "-";
+
+/// Phonemes of the first piece `nashra speak` synthesizes when its first sentence is long
+/// ([`crate::voice::first_cut`]): about 2 s of speech, synthesized in about a quarter of a
+/// second on one core once the session is built, so that the first audio comes within the 1 s
+/// of issue #6 (measured by `scripts/bench`, docs/bench.md).
+pub const FIRST_PIECE_PHONEMES: usize = 30;
+
+/// Logs, at debug level, how long after the start of the process a step of `speak` ended: where
+/// the time to the first audio goes (`-vv`).
+fn trace_since_start(step: &str) {
+    tracing::debug!(ms = crate::runtime::since_start().as_millis(), "{step}");
+}
+
+/// The spoken sentences of one input line with their diacritized text (all the sentences of a
+/// line are diacritized together, as the reference does).
+fn diacritized_sentences(voice: &Voice, line: &str) -> Result<Vec<(String, String)>> {
+    let sentences = text::sentences(line);
+    let spoken: Vec<&str> =
+        sentences.iter().map(|s| s.spoken.trim()).filter(|s| !s.is_empty()).collect();
+    let prepared = voice
+        .frontend()
+        .diacritize_many(&spoken)
+        .with_context(|| format!("cannot diacritize {line:?}"))?;
+    trace_since_start("line diacritized");
+    Ok(spoken.iter().map(|s| (*s).to_owned()).zip(prepared).collect())
+}
+
+/// Where `nashra speak` streams its WAV: standard output, or a file written under a temporary
+/// name and renamed over `--output` once complete (never a half-written file under that name).
+enum SpeakSink {
+    Stdout(WavStream<std::io::StdoutLock<'static>>),
+    File(WavStream<AtomicFile>),
+}
+
+impl SpeakSink {
+    fn open(output: &Path, rate: u32) -> Result<Self> {
+        let cannot = || format!("cannot write {}", output.display());
+        Ok(if output == Path::new(STDOUT) {
+            Self::Stdout(
+                WavStream::new(std::io::stdout().lock(), rate, Layout::Mono)
+                    .with_context(cannot)?,
+            )
+        } else {
+            let file = AtomicFile::create(output).with_context(cannot)?;
+            Self::File(WavStream::new(file, rate, Layout::Mono).with_context(cannot)?)
+        })
+    }
+
+    fn write(&mut self, samples: &[f32]) -> Result<()> {
+        match self {
+            Self::Stdout(stream) => {
+                stream.write(samples).context("cannot write to standard output")
+            }
+            Self::File(stream) => stream.write(samples).context("cannot write the speech"),
+        }
+    }
+
+    fn frames(&self) -> u64 {
+        match self {
+            Self::Stdout(stream) => stream.frames(),
+            Self::File(stream) => stream.frames(),
+        }
+    }
+
+    fn finish(self) -> Result<()> {
+        match self {
+            Self::Stdout(stream) => {
+                drop(stream.into_inner().context("cannot write to standard output")?);
+            }
+            Self::File(stream) => {
+                let path = stream_path(&stream);
+                let cannot = || format!("cannot write {}", path.display());
+                stream.finish().with_context(cannot)?.commit().with_context(cannot)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The final name of the file a stream writes.
+fn stream_path(stream: &WavStream<AtomicFile>) -> PathBuf {
+    stream.get_ref().path().to_path_buf()
+}
+
+/// `nashra speak` into MP3 or Opus: encoders that take the whole programme, which is then
+/// levelled as a whole ([`master::normalize`]), as an edition's programmes are.
+fn speak_whole(args: &SpeakArgs, input: &str, voice: &Voice, format: Format) -> Result<()> {
     let mut assembler = Assembler::with_default_fade(voice.sample_rate());
     let mut spoken_any = false;
     for line in input.lines() {
-        let sentences = text::sentences(line);
-        let spoken: Vec<&str> =
-            sentences.iter().map(|s| s.spoken.trim()).filter(|s| !s.is_empty()).collect();
-        let prepared = voice
-            .frontend()
-            .diacritize_many(&spoken)
-            .with_context(|| format!("cannot diacritize {line:?}"))?;
-        for (sentence, text) in spoken.iter().zip(&prepared) {
+        for (sentence, text) in diacritized_sentences(voice, line)? {
             if spoken_any {
                 assembler.push_silence(args.sentence_pause);
             }
             let samples = voice
-                .synthesize_diacritized(text)
+                .synthesize_diacritized(&text)
                 .with_context(|| format!("cannot speak the sentence {sentence:?}"))?;
             assembler.push_speech(&samples);
             spoken_any = true;
@@ -630,7 +774,6 @@ pub fn speak(args: &SpeakArgs, voices_dir: &Path, events: &mut dyn FnMut(Event))
         bail!("nothing to speak: the text is empty");
     }
     let rate = voice.sample_rate();
-    let format = Format::from_path(&args.output).unwrap_or(Format::Wav);
     let options = MasterOptions::default();
     let mut samples = assembler.finish();
     master::normalize(&mut samples, rate, &options).context("cannot measure the loudness")?;
@@ -732,6 +875,7 @@ fn load_voice(
     args: &VoiceArgs,
     voices_dir: &Path,
     sessions: usize,
+    quick_start: bool,
     events: &mut dyn FnMut(Event),
 ) -> Result<(Voice, VoiceEntry)> {
     let choice = catalog::resolve(args.voice.as_deref(), args.voice_config.as_deref(), voices_dir)?;
@@ -741,6 +885,7 @@ fn load_voice(
         noise_w: args.noise_w,
         speaker: args.speaker.clone(),
         sessions,
+        quick_start,
     };
     let (spec, fallback, note) = match choice {
         Choice::Piper { model, config, .. } => (VoiceSpec::Piper { model, config }, false, None),

@@ -406,7 +406,12 @@ pub struct SpeakArgs {
     pub text: Option<String>,
 
     /// File to write; .mp3, .opus (or .ogg) and .wav choose the format, anything else is WAV.
-    /// The speech is levelled to -19 LUFS under -1 dBTP.
+    /// `-` streams a WAV to standard output, sentence by sentence, for a player to start at once
+    /// (`nashra speak -o - "..." | aplay`).
+    ///
+    /// The speech is levelled to -19 LUFS under -1 dBTP. A WAV (file or stream) is written as
+    /// it is synthesized, at the gain that brings its first sentence to -19 LUFS; MP3 and Opus
+    /// are levelled as a whole.
     #[arg(short, long, value_name = "FILE")]
     pub output: PathBuf,
 

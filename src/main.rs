@@ -17,6 +17,7 @@ use nashra::pipeline::Progress;
 use nashra::voice::{catalog, install};
 
 fn main() -> ExitCode {
+    nashra::runtime::mark_start();
     // Before any other thread exists: setting the environment is only sound then.
     nashra::runtime::disable_onnxruntime_telemetry();
     let cli = Cli::parse();
@@ -67,7 +68,7 @@ fn run(cli: &Cli) -> Result<ExitCode> {
         }
         Command::Speak(args) => {
             app::speak(args, &voices_dir, &mut report)?;
-            if !quiet {
+            if !quiet && args.output != std::path::Path::new("-") {
                 eprintln!("nashra: wrote {}", args.output.display());
             }
             Ok(ExitCode::SUCCESS)

@@ -110,6 +110,19 @@ pub fn onnxruntime_library() -> Result<PathBuf, RuntimeError> {
     ))
 }
 
+static START: OnceLock<std::time::Instant> = OnceLock::new();
+
+/// Notes the start of the process (`main` calls it first), for [`since_start`].
+pub fn mark_start() {
+    START.get_or_init(std::time::Instant::now);
+}
+
+/// Time since [`mark_start`] (or since the first call, if it was never called): the debug log
+/// of `nashra speak` says with it where the time to the first audio goes.
+pub fn since_start() -> std::time::Duration {
+    START.get_or_init(std::time::Instant::now).elapsed()
+}
+
 static ORT_ENV: OnceLock<Result<ort::environment::Environment, RuntimeError>> = OnceLock::new();
 
 /// Loads ONNX Runtime once for the whole process. Later calls return the first outcome.

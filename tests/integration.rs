@@ -535,6 +535,92 @@ fn speak_reads_standard_input_into_a_wav_file() {
     assert!(seconds > 1.5 && seconds < 12.0, "two short sentences in {seconds} s");
 }
 
+/// `nashra speak -o -` streams a WAV to standard output (issue #6): a header with the streaming
+/// sizes, then speech at the speech level, the same samples a file output gets (noise off, so
+/// both runs synthesize the same audio), and nothing left behind but the finished file.
+#[test]
+fn speak_streams_a_wav_of_speech_to_standard_output() {
+    // A first sentence long enough to be cut in two for a quick start, then a second one.
+    let words = "أعلنت الأكاديمية البريطانية لفنون الفيلم والتلفزيون عن ترشيحاتها الرسمية لحفلها \
+                السابع والستين. وسيقام الحفل في دار الأوبرا الملكية.";
+    let speak = |output: &Path| {
+        run(nashra()
+            .args(["speak", words, "--noise-scale", "0", "--noise-w", "0", "--voice"])
+            .arg(joe_model())
+            .arg("--voice-config")
+            .arg(kareem_config())
+            .arg("-o")
+            .arg(output))
+    };
+    let streamed = speak(Path::new("-"));
+    assert!(streamed.status.success(), "stderr: {}", text(&streamed.stderr));
+    assert!(!text(&streamed.stderr).contains("wrote"), "{}", text(&streamed.stderr));
+    let bytes = &streamed.stdout;
+    assert!(bytes.len() > 44, "{} bytes", bytes.len());
+    let u32_at =
+        |at: usize| u32::from_le_bytes([bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]]);
+    let u16_at = |at: usize| u16::from_le_bytes([bytes[at], bytes[at + 1]]);
+    assert_eq!(&bytes[0..4], b"RIFF");
+    assert_eq!(&bytes[8..16], b"WAVEfmt ");
+    assert_eq!(
+        (u16_at(20), u16_at(22), u32_at(24), u16_at(34)),
+        (1, 1, 22050, 16),
+        "PCM mono 16-bit"
+    );
+    assert_eq!(&bytes[36..40], b"data");
+    assert_eq!((u32_at(4), u32_at(40)), (u32::MAX, u32::MAX), "streaming sizes: length unknown");
+    let data = &bytes[44..];
+    assert_eq!(data.len() % 2, 0);
+    let samples: Vec<f32> = data
+        .chunks_exact(2)
+        .map(|b| f32::from(i16::from_le_bytes([b[0], b[1]])) / 32767.0)
+        .collect();
+    let seconds = samples.len() as f64 / 22050.0;
+    assert!(seconds > 4.0 && seconds < 20.0, "two sentences in {seconds} s");
+    // Speech, levelled: near the -19 LUFS target (the gain comes from the first sentence) and
+    // under the -1 dBTP ceiling.
+    let lufs = nashra::audio::loudness::integrated(&samples, 22050, nashra::audio::Layout::Mono)
+        .expect("loudness");
+    assert!((-23.0..=-15.0).contains(&lufs), "{lufs} LUFS");
+    let peak = samples.iter().fold(0f32, |m, s| m.max(s.abs()));
+    assert!(peak > 0.1 && peak <= 0.892, "peak {peak}");
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    let wav = dir.path().join("speech.wav");
+    let written = speak(&wav);
+    assert!(written.status.success(), "stderr: {}", text(&written.stderr));
+    let file = std::fs::read(&wav).expect("the file");
+    assert_eq!(&file[44..], data, "the file holds the samples of the stream");
+    assert_eq!(
+        hound::WavReader::open(&wav).expect("a finished WAV").duration() as usize,
+        samples.len()
+    );
+    let names: Vec<_> =
+        std::fs::read_dir(dir.path()).expect("dir").flatten().map(|e| e.file_name()).collect();
+    assert_eq!(names, vec![std::ffi::OsString::from("speech.wav")], "no temporary file left");
+}
+
+/// Empty text is an error, reported with exit status 2, not a crash: the voice's session is
+/// then still being built on another thread (`speak` starts it early), and a process that ends
+/// under it crashed in ONNX Runtime's destructors before the thread was joined.
+#[test]
+fn speak_with_nothing_to_say_fails_cleanly_while_its_session_builds() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let wav = dir.path().join("empty.wav");
+    for _ in 0..3 {
+        let output = run(nashra()
+            .args(["speak", "  ", "--voice"])
+            .arg(joe_model())
+            .arg("--voice-config")
+            .arg(kareem_config())
+            .arg("-o")
+            .arg(&wav));
+        assert_eq!(output.status.code(), Some(2), "stderr: {}", text(&output.stderr));
+        assert!(text(&output.stderr).contains("nothing to speak"), "{}", text(&output.stderr));
+        assert!(!wav.exists());
+    }
+}
+
 #[test]
 fn an_unreadable_article_is_reported_and_the_others_still_render() {
     let dir = tempfile::tempdir().expect("tempdir");

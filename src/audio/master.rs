@@ -108,6 +108,80 @@ pub fn limit_for(
     limiter::limit(samples, rate, &LimiterOptions::with_ceiling(options.ceiling_for(lossy)))
 }
 
+/// Levels a programme that is written while it is made (`nashra speak`), where [`normalize`]
+/// cannot be used: it needs the whole programme before the first sample goes out.
+///
+/// Still one gain for the whole programme, as this module requires, but decided from its start:
+/// the gain that brings the first chunk with a measurable loudness (at least one 400 ms gating
+/// block of sound) to the target. Chunks before it are held back until then, so none is heard at
+/// another gain. The trade-off: the programme as a whole ends near the target rather than on it,
+/// by how much its first sentence differs from its average (a Piper voice keeps a steady level,
+/// so typically within a dB or two; docs/bench.md). Each chunk then goes through the true-peak
+/// limiter on its own: chunks end on a fade to silence ([`crate::audio::assemble`]), so the
+/// limiter's release, cut at a chunk's end, changes nothing audible.
+#[derive(Debug)]
+pub struct StreamLeveller {
+    rate: u32,
+    options: MasterOptions,
+    lossy: bool,
+    /// The programme's gain in dB, once decided.
+    gain_db: Option<f64>,
+    /// Samples waiting for the gain.
+    pending: Vec<f32>,
+}
+
+impl StreamLeveller {
+    /// A leveller for a programme at `rate`, limited for a lossy or lossless file.
+    pub fn new(rate: u32, options: MasterOptions, lossy: bool) -> Self {
+        Self { rate, options, lossy, gain_db: None, pending: Vec::new() }
+    }
+
+    /// The gain in dB applied to the whole programme, once the first measurable chunk came.
+    pub fn gain_db(&self) -> Option<f64> {
+        self.gain_db
+    }
+
+    /// Takes the next chunk; returns the samples ready to write, levelled and limited (empty
+    /// while the gain is not decided yet).
+    pub fn push(&mut self, chunk: Vec<f32>) -> Result<Vec<f32>, AudioError> {
+        let mut ready = match self.gain_db {
+            Some(_) => chunk,
+            None => {
+                self.pending.extend(chunk);
+                let measured = loudness::integrated(&self.pending, self.rate, self.options.layout)?;
+                if !measured.is_finite() {
+                    return Ok(Vec::new());
+                }
+                self.gain_db =
+                    Some(loudness::gain_db_to_target(measured, self.options.target_lufs));
+                std::mem::take(&mut self.pending)
+            }
+        };
+        self.level(&mut ready);
+        Ok(ready)
+    }
+
+    /// The samples still held back: a programme that never reached one gating block of sound,
+    /// which is left at its level (as [`normalize`] leaves silence) and limited.
+    pub fn finish(mut self) -> Vec<f32> {
+        let mut rest = std::mem::take(&mut self.pending);
+        if self.gain_db.is_none() && !rest.is_empty() {
+            tracing::warn!("the speech is too short to measure its loudness; it is left as it is");
+            self.gain_db = Some(0.0);
+        }
+        self.level(&mut rest);
+        rest
+    }
+
+    fn level(&self, samples: &mut [f32]) {
+        if samples.is_empty() {
+            return;
+        }
+        loudness::apply_gain(samples, loudness::db_to_gain(self.gain_db.unwrap_or(0.0)));
+        limit_for(samples, self.rate, &self.options, self.lossy);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -158,6 +232,47 @@ mod tests {
         let after = loudness::integrated(&programme, rate, Layout::Mono).unwrap();
         assert!((after - -19.0).abs() < 0.01, "{after}");
         assert!((result.gain_db - (-19.0 - result.measured_lufs)).abs() < 1e-9);
+    }
+
+    fn tone(amp: f64, n: usize) -> Vec<f32> {
+        (0..n)
+            .map(|i| {
+                (amp * (2.0 * std::f64::consts::PI * 300.0 * i as f64 / 22_050.0).sin()) as f32
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_stream_keeps_the_gain_of_its_first_measurable_chunk() {
+        let rate = 22_050;
+        let options = MasterOptions::default();
+        let mut leveller = StreamLeveller::new(rate, options, false);
+        // 0.1 s: too short to measure, held back.
+        assert!(leveller.push(tone(0.05, 2205)).unwrap().is_empty());
+        let first = leveller.push(tone(0.05, rate as usize)).unwrap();
+        assert_eq!(first.len(), 2205 + 22_050);
+        let gain = leveller.gain_db().unwrap();
+        // The held-back start got the same gain as the chunk that decided it.
+        let g = loudness::db_to_gain(gain) as f32;
+        assert!((first[100] - tone(0.05, 2205)[100] * g).abs() < 1e-4);
+        assert!((first[5000] - tone(0.05, 22_050)[5000 - 2205] * g).abs() < 1e-4);
+        let measured = loudness::integrated(&first, rate, Layout::Mono).unwrap();
+        assert!((measured - -19.0).abs() < 0.05, "{measured}");
+        // A louder chunk later keeps the same gain (up to the limiter at its peaks).
+        let later = leveller.push(tone(0.02, rate as usize)).unwrap();
+        let expected = 0.02 * loudness::db_to_gain(gain);
+        let peak = later.iter().fold(0f32, |m, s| m.max(s.abs()));
+        assert!((f64::from(peak) - expected).abs() < 1e-3, "{peak} vs {expected}");
+        assert_eq!(leveller.gain_db(), Some(gain));
+        assert!(leveller.finish().is_empty());
+    }
+
+    #[test]
+    fn a_stream_too_short_to_measure_comes_out_unchanged_at_the_end() {
+        let mut leveller = StreamLeveller::new(22_050, MasterOptions::default(), false);
+        let short = tone(0.1, 2000);
+        assert!(leveller.push(short.clone()).unwrap().is_empty());
+        assert_eq!(leveller.finish(), short);
     }
 
     #[test]

@@ -106,6 +106,12 @@ pub struct SynthOptions {
     /// ONNX Runtime sessions of a Piper model, for as many sentences synthesized at once
     /// (`--jobs`); 0 or 1: one. See [`piper::PiperModel::load_sessions`].
     pub sessions: usize,
+    /// Get the first ONNX Runtime session ready as early as possible (`nashra speak`, which
+    /// waits for its first audio): built on a thread as soon as the voice is loaded, in parallel
+    /// with the diacritizer and espeak, without graph optimizations. Otherwise it is built by the
+    /// first inference, and never when all sentences come from the cache. See
+    /// [`piper::PiperModel::start_quickly`].
+    pub quick_start: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -288,8 +294,13 @@ impl Voice {
                 let cfg = VoiceConfig::load(config)?;
                 let scales = resolve_scales(cfg.inference, opts)?;
                 let sid = resolve_speaker(&cfg, opts.speaker.as_deref())?;
+                // The model before the front end, so that its session can be building while the
+                // diacritizer loads.
+                let mut model_obj = PiperModel::load_sessions(model, opts.sessions.max(1))?;
+                if opts.quick_start {
+                    model_obj.start_quickly();
+                }
                 let frontend = Frontend::from_config(&cfg)?;
-                let model_obj = PiperModel::load_sessions(model, opts.sessions.max(1))?;
                 let config_digest = std::fs::read(config)
                     .map(|bytes| sha2::Sha256::digest(&bytes).to_vec())
                     .map_err(|e| VoiceError::ConfigRead {
@@ -405,24 +416,63 @@ impl Voice {
     /// Speaks a sentence that already went through [`Frontend::diacritize`] or
     /// [`Frontend::diacritize_many`]; Arabic text is not diacritized a second time.
     pub fn synthesize_diacritized(&self, text: &str) -> Result<Vec<f32>, VoiceError> {
-        let mut samples = match &self.engine {
-            Engine::Piper { model, scales, sid, .. } => {
-                let mut out = Vec::new();
+        let mut samples = Vec::new();
+        for piece in self.pieces(text, None)? {
+            samples.extend(self.synthesize_piece(&piece)?);
+        }
+        Ok(samples)
+    }
+
+    /// What one diacritized sentence is synthesized as, one inference each: its espeak sentences
+    /// for a Piper voice, the text itself for espeak-ng.
+    ///
+    /// With `cut_first = Some(n)`, the first espeak sentence, when it is long, is cut in two at
+    /// a clause or word boundary near its `n`-th phoneme ([`first_cut`]): `nashra speak` starts
+    /// its audio with that short piece, which is synthesized in a fraction of the time the whole
+    /// sentence takes. The price is a prosodic break where the cut falls (the model ends the
+    /// piece as a phrase); a clause boundary is preferred, where a reader pauses anyway.
+    pub fn pieces(&self, text: &str, cut_first: Option<usize>) -> Result<Vec<Piece>, VoiceError> {
+        match &self.engine {
+            Engine::Piper { .. } => {
+                let mut pieces: Vec<Piece> = Vec::new();
                 for sentence in self.frontend.phonemize(text)? {
                     if sentence.is_empty() {
                         continue;
                     }
-                    let ids = self.frontend.ids(&sentence);
-                    out.extend(model.infer(&ids, *scales, *sid)?);
+                    match cut_first
+                        .filter(|_| pieces.is_empty())
+                        .and_then(|n| first_cut(&sentence, n))
+                    {
+                        Some(at) => {
+                            pieces.push(Piece(PieceKind::Phonemes(sentence[..at].to_vec())));
+                            pieces.push(Piece(PieceKind::Phonemes(sentence[at + 1..].to_vec())));
+                        }
+                        None => pieces.push(Piece(PieceKind::Phonemes(sentence))),
+                    }
                 }
-                out
+                Ok(pieces)
             }
-            Engine::Espeak => {
-                if text.trim().is_empty() {
-                    return Ok(Vec::new());
-                }
+            Engine::Espeak if text.trim().is_empty() => Ok(Vec::new()),
+            Engine::Espeak => Ok(vec![Piece(PieceKind::Text(text.to_owned()))]),
+        }
+    }
+
+    /// Synthesizes one piece from [`Voice::pieces`]: mono samples clamped to ±1, or an error
+    /// (never silence for a failure).
+    pub fn synthesize_piece(&self, piece: &Piece) -> Result<Vec<f32>, VoiceError> {
+        let mut samples = match (&self.engine, &piece.0) {
+            (Engine::Piper { model, scales, sid, .. }, PieceKind::Phonemes(phonemes)) => {
+                let ids = self.frontend.ids(phonemes);
+                model.infer(&ids, *scales, *sid)?
+            }
+            (Engine::Espeak, PieceKind::Text(text)) => {
                 let (pcm, _) = espeak::synthesize(&self.frontend.espeak_voice, text)?;
                 pcm.into_iter().map(|s| f32::from(s) / 32768.0).collect()
+            }
+            _ => {
+                return Err(VoiceError::Inference {
+                    reason: "a piece prepared for another engine".into(),
+                })
             }
         };
         if samples.iter().any(|s| !s.is_finite()) {
@@ -437,6 +487,39 @@ impl Voice {
     }
 }
 
+/// One inference's worth of a sentence, from [`Voice::pieces`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct Piece(PieceKind);
+
+#[derive(Debug, Clone, PartialEq)]
+enum PieceKind {
+    /// One espeak sentence (or part of one) of code-point phonemes, for Piper.
+    Phonemes(Vec<String>),
+    /// Diacritized text, for espeak-ng's synthesizer.
+    Text(String),
+}
+
+/// Where to cut a sentence of phonemes so that its first piece is short, or `None` when it is
+/// short enough whole (under twice `target` phonemes, where a cut would gain little).
+///
+/// The cut goes after the last clause mark (`,` `:` `;` and the space after it) among the first
+/// `target` phonemes, if there is one past a third of them; else at the last word boundary (a
+/// space) among the first `target`; else at the first word boundary after them. The index is
+/// that of the space, which belongs to neither piece (no Piper sentence starts with one).
+pub fn first_cut(phonemes: &[String], target: usize) -> Option<usize> {
+    if target == 0 || phonemes.len() < 2 * target {
+        return None;
+    }
+    let is_space = |i: usize| phonemes[i] == " ";
+    let is_clause_mark = |i: usize| matches!(phonemes[i].as_str(), "," | ":" | ";");
+    let window = 1..=target.min(phonemes.len() - 1);
+    let clause =
+        window.clone().rev().find(|&i| i >= target / 3 && is_space(i) && is_clause_mark(i - 1));
+    let word = || window.clone().rev().find(|&i| is_space(i));
+    let later = || (target + 1..phonemes.len()).find(|&i| is_space(i));
+    clause.or_else(word).or_else(later).filter(|&i| i > 0 && i < phonemes.len() - 1)
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)] // tests unwrap by design: a panic is a failed claim
 mod tests {
@@ -446,6 +529,30 @@ mod tests {
 
     fn root() -> &'static Path {
         Path::new(env!("CARGO_MANIFEST_DIR"))
+    }
+
+    fn phonemes(text: &str) -> Vec<String> {
+        text.chars().map(String::from).collect()
+    }
+
+    #[test]
+    fn a_short_sentence_is_not_cut() {
+        assert_eq!(first_cut(&phonemes("abc def ghi"), 6), None);
+        assert_eq!(first_cut(&phonemes("abc def ghi"), 0), None);
+    }
+
+    #[test]
+    fn a_long_sentence_is_cut_after_a_clause_mark_else_at_a_word() {
+        //                       0123456789012345678901234567
+        let clause = phonemes("ab cd, efg hij klm nop qrs tuv");
+        assert_eq!(first_cut(&clause, 12), Some(6));
+        let words = phonemes("abcd efgh ijkl mnop qrst uvwx");
+        assert_eq!(first_cut(&words, 12), Some(9));
+        // One long first word: the first space after the target.
+        let long = phonemes("abcdefghijklmnop qrs tuv wxyz abcd");
+        assert_eq!(first_cut(&long, 8), Some(16));
+        // No space at all: nothing to cut at.
+        assert_eq!(first_cut(&phonemes(&"a".repeat(40)), 8), None);
     }
 
     fn kareem() -> VoiceConfig {

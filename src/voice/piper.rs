@@ -8,8 +8,9 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
 
+use ort::session::builder::GraphOptimizationLevel;
 use ort::session::Session;
 use ort::value::{DynValue, Tensor};
 
@@ -73,7 +74,15 @@ pub struct PiperModel {
     path: PathBuf,
     /// Intra-op threads of each session.
     threads: usize,
-    sessions: Vec<Mutex<Option<Session>>>,
+    /// Whether sessions run ONNX Runtime's graph optimizations (its default); see
+    /// [`PiperModel::start_quickly`].
+    optimized: bool,
+    /// Shared so that [`PiperModel::start_quickly`] can fill a slot from another thread.
+    sessions: Arc<[Mutex<Option<Session>>]>,
+    /// The thread [`PiperModel::start_quickly`] builds a session on, joined on drop: a process
+    /// that ends (say, on an error in the text) while ONNX Runtime is building a session on
+    /// another thread crashes in ONNX Runtime's static destructors.
+    preparing: Option<std::thread::JoinHandle<()>>,
     /// Where the next inference starts looking for a free session, so that threads spread out.
     next: AtomicUsize,
 }
@@ -121,7 +130,9 @@ impl PiperModel {
         Ok(Self {
             path: model.to_path_buf(),
             threads: INTRA_OP_THREADS,
-            sessions: (0..count).map(|_| Mutex::new(None)).collect(),
+            optimized: true,
+            preparing: None,
+            sessions: (0..count).map(|_| Mutex::new(None)).collect::<Vec<_>>().into(),
             next: AtomicUsize::new(0),
         })
     }
@@ -132,11 +143,45 @@ impl PiperModel {
     }
 
     fn build_session(&self) -> Result<Session, VoiceError> {
-        let load_err = |reason: String| VoiceError::ModelLoad { path: self.path.clone(), reason };
-        let env = crate::runtime::ort_environment().map_err(VoiceError::Runtime)?;
-        let mut builder = Session::builder(env).map_err(|e| load_err(e.to_string()))?;
-        builder = builder.with_intra_threads(self.threads).map_err(|e| load_err(e.to_string()))?;
-        builder.commit_from_file(&self.path).map_err(|e| load_err(e.to_string()))
+        build_session(&self.path, self.threads, self.optimized)
+    }
+
+    /// Gets the first session ready as early as possible, for `nashra speak`, which waits for
+    /// its first audio (an edition does not, and keeps the defaults):
+    ///
+    /// - The session is built on a thread of its own, so that the time it takes overlaps
+    ///   whatever the caller does next (loading the diacritizer, espeak, the front end of the
+    ///   first sentence). The first inference then finds it ready, or waits for the build to
+    ///   finish (the builder holds the slot's lock). A build that fails here leaves the slot
+    ///   empty, so that the first inference builds it again and reports the error.
+    /// - Sessions skip ONNX Runtime's graph optimizations, which take about 40% of a session's
+    ///   build (0.59 s against 1.05 s) and, measured on 237 s of WikiNews speech, make
+    ///   inference no faster (CPU per audio second 1.02x, within the noise; `make batch-bench`,
+    ///   docs/bench.md). The samples then differ from an optimized session's by one or two
+    ///   16-bit steps on under 1% of them (float sums in another order): inaudible, and
+    ///   `speak` writes no cache entry that an edition could mix with its own.
+    pub fn start_quickly(&mut self) {
+        self.optimized = false;
+        let sessions = Arc::clone(&self.sessions);
+        let (path, threads, optimized) = (self.path.clone(), self.threads, self.optimized);
+        let spawned = std::thread::Builder::new().name("piper-session".into()).spawn(move || {
+            let Some(first) = sessions.first() else { return };
+            let mut slot = first.lock().unwrap_or_else(|p| p.into_inner());
+            if slot.is_none() {
+                let started = std::time::Instant::now();
+                match build_session(&path, threads, optimized) {
+                    Ok(session) => {
+                        *slot = Some(session);
+                        tracing::debug!(ms = started.elapsed().as_millis(), "voice session built");
+                    }
+                    Err(e) => tracing::debug!(%e, "voice session not built ahead"),
+                }
+            }
+        });
+        match spawned {
+            Ok(handle) => self.preparing = Some(handle),
+            Err(e) => tracing::debug!(%e, "no thread to build the voice session ahead"),
+        }
     }
 
     /// A free slot if there is one, else waits for the one this call was dealt.
@@ -172,6 +217,30 @@ impl PiperModel {
         let (_, samples) = outputs[0].try_extract_tensor::<f32>().map_err(fail)?;
         Ok(samples.to_vec())
     }
+}
+
+impl Drop for PiperModel {
+    fn drop(&mut self) {
+        if let Some(handle) = self.preparing.take() {
+            // A panic there already left the slot empty; nothing more to report.
+            let _ = handle.join();
+        }
+    }
+}
+
+/// One ONNX Runtime session of the graph at `path`, with `threads` intra-op threads, and with
+/// ONNX Runtime's default graph optimizations or none.
+fn build_session(path: &Path, threads: usize, optimized: bool) -> Result<Session, VoiceError> {
+    let load_err = |reason: String| VoiceError::ModelLoad { path: path.to_path_buf(), reason };
+    let env = crate::runtime::ort_environment().map_err(VoiceError::Runtime)?;
+    let mut builder = Session::builder(env).map_err(|e| load_err(e.to_string()))?;
+    builder = builder.with_intra_threads(threads).map_err(|e| load_err(e.to_string()))?;
+    if !optimized {
+        builder = builder
+            .with_optimization_level(GraphOptimizationLevel::Disable)
+            .map_err(|e| load_err(e.to_string()))?;
+    }
+    builder.commit_from_file(path).map_err(|e| load_err(e.to_string()))
 }
 
 #[cfg(test)]

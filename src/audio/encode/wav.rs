@@ -11,6 +11,7 @@
 //! Conversion is plain rounding of `x * 32767` after clamping, without dither: the voices'
 //! noise floor is far above 16-bit quantisation noise, so TPDF dither would only add hiss.
 
+use std::io::{self, Seek, SeekFrom, Write};
 use std::path::Path;
 
 use super::{Encoder, Format, Programme};
@@ -89,6 +90,115 @@ pub fn write_layout(
     file.commit().map_err(io_err)
 }
 
+/// The RIFF and data sizes of a WAV whose length is not known when its header is written (a
+/// stream to a pipe): the largest value, which ffmpeg, sox and most players read as "until the
+/// end of the stream".
+pub const STREAMING_SIZE: u32 = u32::MAX;
+
+/// A 16-bit PCM WAV written while the programme is made, for `nashra speak`, whose listener
+/// should hear the first sentence while the next ones are synthesized.
+///
+/// The header goes out first with [`STREAMING_SIZE`] in its size fields; each [`write`]
+/// converts its samples, writes and flushes them. On a seekable output, [`finish`] then puts
+/// the real sizes in the header (a pipe keeps the streaming ones: it cannot seek back).
+///
+/// [`write`]: WavStream::write
+/// [`finish`]: WavStream::finish
+#[derive(Debug)]
+pub struct WavStream<W: Write> {
+    out: W,
+    channels: u16,
+    /// Sample frames written so far.
+    frames: u64,
+}
+
+impl<W: Write> WavStream<W> {
+    /// Writes the header to `out`.
+    pub fn new(mut out: W, sample_rate: u32, layout: Layout) -> io::Result<Self> {
+        let channels = layout.channels();
+        out.write_all(&header(sample_rate, channels, STREAMING_SIZE, STREAMING_SIZE))?;
+        out.flush()?;
+        Ok(Self { out, channels, frames: 0 })
+    }
+
+    /// Appends mono `samples` (each on every channel) and flushes them, so that a reader sees
+    /// them now.
+    pub fn write(&mut self, samples: &[f32]) -> io::Result<()> {
+        let mut bytes = Vec::with_capacity(samples.len() * 2 * usize::from(self.channels));
+        for &sample in samples {
+            let value = to_i16(sample).to_le_bytes();
+            for _ in 0..self.channels {
+                bytes.extend_from_slice(&value);
+            }
+        }
+        self.out.write_all(&bytes)?;
+        self.out.flush()?;
+        self.frames += samples.len() as u64;
+        Ok(())
+    }
+
+    /// The output.
+    pub fn get_ref(&self) -> &W {
+        &self.out
+    }
+
+    /// Sample frames written so far.
+    pub fn frames(&self) -> u64 {
+        self.frames
+    }
+
+    /// Flushes and returns the output, leaving the streaming sizes in the header.
+    pub fn into_inner(mut self) -> io::Result<W> {
+        self.out.flush()?;
+        Ok(self.out)
+    }
+}
+
+impl<W: Write + Seek> WavStream<W> {
+    /// Writes the real sizes into the header and returns the output. A programme too long for
+    /// the 32-bit size fields is an error ([`MAX_SAMPLES`]), as for [`write_layout`].
+    pub fn finish(mut self) -> io::Result<W> {
+        let data = self.frames * 2 * u64::from(self.channels);
+        let data = u32::try_from(data)
+            .ok()
+            .filter(|&d| d <= u32::MAX - (HEADER_BYTES as u32 - 8))
+            .ok_or_else(|| {
+                io::Error::new(io::ErrorKind::InvalidData, "the programme is too long for a WAV")
+            })?;
+        self.out.seek(SeekFrom::Start(4))?;
+        self.out.write_all(&(data + (HEADER_BYTES as u32 - 8)).to_le_bytes())?;
+        self.out.seek(SeekFrom::Start(HEADER_BYTES as u64 - 4))?;
+        self.out.write_all(&data.to_le_bytes())?;
+        self.out.seek(SeekFrom::End(0))?;
+        self.out.flush()?;
+        Ok(self.out)
+    }
+}
+
+/// The canonical 44-byte header of 16-bit PCM with the given size fields.
+fn header(sample_rate: u32, channels: u16, riff_size: u32, data_size: u32) -> [u8; HEADER_BYTES] {
+    let block_align = 2 * channels;
+    let mut h = [0u8; HEADER_BYTES];
+    let mut at = 0;
+    let mut put = |bytes: &[u8]| {
+        h[at..at + bytes.len()].copy_from_slice(bytes);
+        at += bytes.len();
+    };
+    put(b"RIFF");
+    put(&riff_size.to_le_bytes());
+    put(b"WAVEfmt ");
+    put(&16u32.to_le_bytes());
+    put(&1u16.to_le_bytes()); // PCM
+    put(&channels.to_le_bytes());
+    put(&sample_rate.to_le_bytes());
+    put(&(sample_rate * u32::from(block_align)).to_le_bytes());
+    put(&block_align.to_le_bytes());
+    put(&16u16.to_le_bytes());
+    put(b"data");
+    put(&data_size.to_le_bytes());
+    h
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -117,6 +227,31 @@ mod tests {
         }
         // 44-byte header + 2 bytes per sample.
         assert_eq!(std::fs::metadata(&path).unwrap().len(), 44 + 2 * 22050);
+    }
+
+    #[test]
+    fn a_finished_stream_is_the_same_file_as_one_written_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let samples: Vec<f32> = (0..1000).map(|i| ((i as f32) * 0.01).sin() * 0.5).collect();
+        let whole = dir.path().join("whole.wav");
+        write(&whole, 22050, &samples).unwrap();
+        let mut stream = WavStream::new(io::Cursor::new(Vec::new()), 22050, Layout::Mono).unwrap();
+        stream.write(&samples[..300]).unwrap();
+        stream.write(&samples[300..]).unwrap();
+        assert_eq!(stream.frames(), 1000);
+        let streamed = stream.finish().unwrap().into_inner();
+        assert_eq!(streamed, std::fs::read(&whole).unwrap());
+    }
+
+    #[test]
+    fn an_unfinished_stream_says_its_length_is_unknown() {
+        let mut stream = WavStream::new(Vec::new(), 22050, Layout::Mono).unwrap();
+        stream.write(&[0.5, -0.5]).unwrap();
+        let bytes = stream.into_inner().unwrap();
+        assert_eq!(bytes.len(), HEADER_BYTES + 4);
+        assert_eq!(&bytes[4..8], &u32::MAX.to_le_bytes());
+        assert_eq!(&bytes[40..44], &u32::MAX.to_le_bytes());
+        assert_eq!(&bytes[44..], &[0x00, 0x40, 0x00, 0xc0]);
     }
 
     #[test]
