@@ -671,9 +671,9 @@ pub fn speak(args: &SpeakArgs, voices_dir: &Path, events: &mut dyn FnMut(Event))
 const STDOUT: &str = "-";
 
 /// Phonemes of the first piece `nashra speak` synthesizes when its first sentence is long
-/// ([`crate::voice::first_cut`]): about 2 s of speech, synthesized in about a quarter of a
-/// second on one core once the session is built, so that the first audio comes within the 1 s
-/// of issue #6 (measured by `scripts/bench`, docs/bench.md).
+/// ([`crate::voice::first_cut`]): about 1.4 s of speech, synthesized in about 0.2 s on one core
+/// once the session is built, so that the first audio comes within the 1 s of issue #6
+/// (measured by `scripts/bench --speak-only`, docs/bench.md).
 pub const FIRST_PIECE_PHONEMES: usize = 30;
 
 /// Logs, at debug level, how long after the start of the process a step of `speak` ended: where
