@@ -21,7 +21,7 @@ use crate::cli::{
 };
 use crate::edition::{Article, Headline};
 use crate::edition_file::{EditionFile, Extras};
-use crate::fsutil::{self, AtomicFile, OutputLock};
+use crate::fsutil::{self, OutputLock};
 use crate::ingest::IngestOptions;
 use crate::pipeline::{
     self, EditionPlan, PlannedArticle, Progress, RenderError, RenderOptions, Synthesizer, Voices,
@@ -600,7 +600,7 @@ fn bulletin_headline(title: &str) -> String {
     format!("{}…", head[..cut].trim_end())
 }
 
-/// `nashra speak`: one text, sentence by sentence, into one WAV file.
+/// `nashra speak`: one text, sentence by sentence, into one file or streamed to standard output.
 pub fn speak(args: &SpeakArgs, voices_dir: &Path, events: &mut dyn FnMut(Event)) -> Result<()> {
     let input = match args.text.as_deref() {
         None | Some("-") => read_stdin()?,
@@ -612,9 +612,11 @@ pub fn speak(args: &SpeakArgs, voices_dir: &Path, events: &mut dyn FnMut(Event))
     } else {
         Format::from_path(&args.output).unwrap_or(Format::Wav)
     };
-    // A WAV is streamed, so its first sentence can be heard while the others are synthesized:
-    // build the voice's session now, in parallel with the diacritizer and espeak, and quickly.
-    let streamed = format == Format::Wav;
+    // Standard output is streamed, so that a player hears the first sentence while the others
+    // are synthesized: build the voice's session now, in parallel with the diacritizer and
+    // espeak, and quickly. A file is not: nobody hears it before it is complete, so it is
+    // levelled as a whole, exactly on the target, as an edition's files are.
+    let streamed = to_stdout;
     let (voice, _) = load_voice(&args.voice, voices_dir, 1, streamed, events)?;
     trace_since_start("voice loaded");
     if !streamed {
@@ -622,7 +624,7 @@ pub fn speak(args: &SpeakArgs, voices_dir: &Path, events: &mut dyn FnMut(Event))
     }
     let rate = voice.sample_rate();
     let mut leveller = master::StreamLeveller::new(rate, MasterOptions::default(), false);
-    let mut sink: Option<SpeakSink> = None;
+    let mut sink: Option<WavStream<std::io::StdoutLock<'static>>> = None;
     let mut spoken_any = false;
     for line in input.lines() {
         for (sentence, text) in diacritized_sentences(&voice, line)? {
@@ -645,9 +647,9 @@ pub fn speak(args: &SpeakArgs, voices_dir: &Path, events: &mut dyn FnMut(Event))
                 if !ready.is_empty() {
                     let sink = match sink.as_mut() {
                         Some(sink) => sink,
-                        None => sink.insert(SpeakSink::open(&args.output, rate)?),
+                        None => sink.insert(stdout_wav(rate)?),
                     };
-                    sink.write(&ready)?;
+                    sink.write(&ready).context("cannot write to standard output")?;
                     if sink.frames() == ready.len() as u64 {
                         trace_since_start("first audio written");
                     }
@@ -661,10 +663,11 @@ pub fn speak(args: &SpeakArgs, voices_dir: &Path, events: &mut dyn FnMut(Event))
     let rest = leveller.finish();
     let mut sink = match sink {
         Some(sink) => sink,
-        None => SpeakSink::open(&args.output, rate)?,
+        None => stdout_wav(rate)?,
     };
-    sink.write(&rest)?;
-    sink.finish()
+    sink.write(&rest).context("cannot write to standard output")?;
+    drop(sink.into_inner().context("cannot write to standard output")?);
+    Ok(())
 }
 
 /// The `--output` of `nashra speak` that means standard output.
@@ -696,65 +699,14 @@ fn diacritized_sentences(voice: &Voice, line: &str) -> Result<Vec<(String, Strin
     Ok(spoken.iter().map(|s| (*s).to_owned()).zip(prepared).collect())
 }
 
-/// Where `nashra speak` streams its WAV: standard output, or a file written under a temporary
-/// name and renamed over `--output` once complete (never a half-written file under that name).
-enum SpeakSink {
-    Stdout(WavStream<std::io::StdoutLock<'static>>),
-    File(WavStream<AtomicFile>),
+/// Opens the streamed WAV of `nashra speak` on standard output.
+fn stdout_wav(rate: u32) -> Result<WavStream<std::io::StdoutLock<'static>>> {
+    WavStream::new(std::io::stdout().lock(), rate, Layout::Mono)
+        .context("cannot write to standard output")
 }
 
-impl SpeakSink {
-    fn open(output: &Path, rate: u32) -> Result<Self> {
-        let cannot = || format!("cannot write {}", output.display());
-        Ok(if output == Path::new(STDOUT) {
-            Self::Stdout(
-                WavStream::new(std::io::stdout().lock(), rate, Layout::Mono)
-                    .with_context(cannot)?,
-            )
-        } else {
-            let file = AtomicFile::create(output).with_context(cannot)?;
-            Self::File(WavStream::new(file, rate, Layout::Mono).with_context(cannot)?)
-        })
-    }
-
-    fn write(&mut self, samples: &[f32]) -> Result<()> {
-        match self {
-            Self::Stdout(stream) => {
-                stream.write(samples).context("cannot write to standard output")
-            }
-            Self::File(stream) => stream.write(samples).context("cannot write the speech"),
-        }
-    }
-
-    fn frames(&self) -> u64 {
-        match self {
-            Self::Stdout(stream) => stream.frames(),
-            Self::File(stream) => stream.frames(),
-        }
-    }
-
-    fn finish(self) -> Result<()> {
-        match self {
-            Self::Stdout(stream) => {
-                drop(stream.into_inner().context("cannot write to standard output")?);
-            }
-            Self::File(stream) => {
-                let path = stream_path(&stream);
-                let cannot = || format!("cannot write {}", path.display());
-                stream.finish().with_context(cannot)?.commit().with_context(cannot)?;
-            }
-        }
-        Ok(())
-    }
-}
-
-/// The final name of the file a stream writes.
-fn stream_path(stream: &WavStream<AtomicFile>) -> PathBuf {
-    stream.get_ref().path().to_path_buf()
-}
-
-/// `nashra speak` into MP3 or Opus: encoders that take the whole programme, which is then
-/// levelled as a whole ([`master::normalize`]), as an edition's programmes are.
+/// `nashra speak` into a file: the whole speech levelled as a whole ([`master::normalize`]), as
+/// an edition's programmes are, then encoded.
 fn speak_whole(args: &SpeakArgs, input: &str, voice: &Voice, format: Format) -> Result<()> {
     let mut assembler = Assembler::with_default_fade(voice.sample_rate());
     let mut spoken_any = false;

@@ -409,9 +409,9 @@ pub struct SpeakArgs {
     /// `-` streams a WAV to standard output, sentence by sentence, for a player to start at once
     /// (`nashra speak -o - "..." | aplay`).
     ///
-    /// The speech is levelled to -19 LUFS under -1 dBTP. A WAV (file or stream) is written as
-    /// it is synthesized, at the gain that brings its first sentence to -19 LUFS; MP3 and Opus
-    /// are levelled as a whole.
+    /// The speech is levelled to -19 LUFS under -1 dBTP. A file is levelled as a whole, exactly
+    /// on the target; the stream cannot wait for the end, so it keeps the gain that brings its
+    /// first sentence to -19 LUFS (the whole may end a dB or two under).
     #[arg(short, long, value_name = "FILE")]
     pub output: PathBuf,
 
