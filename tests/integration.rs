@@ -599,7 +599,7 @@ fn speak_streams_a_wav_of_speech_to_standard_output() {
     assert!(difference < 22050 / 2, "{} against {} samples", whole.len(), samples.len());
     let lufs = nashra::audio::loudness::integrated(&whole, 22050, nashra::audio::Layout::Mono)
         .expect("loudness");
-    assert!((lufs - -19.0).abs() < 0.1, "{lufs} LUFS");
+    assert!((lufs - -19.0).abs() < 0.5, "{lufs} LUFS");
     let names: Vec<_> =
         std::fs::read_dir(dir.path()).expect("dir").flatten().map(|e| e.file_name()).collect();
     assert_eq!(names, vec![std::ffi::OsString::from("speech.wav")], "no temporary file left");
