@@ -2167,6 +2167,13 @@ mod tests {
         let bulletin = manifest.bulletin.as_ref().unwrap();
         let full = manifest.full_edition.as_ref().unwrap();
         assert_eq!(full.audio, "full-edition.wav");
+        // The samples spooled to disk while the edition was assembled are gone.
+        let hidden: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|name| name.starts_with('.') && !name.ends_with(".lock"))
+            .collect();
+        assert!(hidden.is_empty(), "{hidden:?}");
         let (_, frames) = decoded(&dir.path().join(&full.audio));
         assert_eq!(full.duration_s, samples_to_seconds(frames, rate));
 
