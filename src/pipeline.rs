@@ -10,7 +10,9 @@
 //! Each programme is mastered as a whole: one gain to the loudness target (never per sentence),
 //! then a true-peak limiter under the ceiling of each kind of file (see [`crate::audio::master`]).
 //! The full edition is built from the articles and the bulletin at their target level and then
-//! mastered again as a whole, so it meets the target too.
+//! mastered again as a whole, so it meets the target too. It is spooled to a scratch file in the
+//! output folder as it is built and streamed back for mastering and encoding, so memory holds one
+//! programme at a time, never the edition (issue #6).
 //!
 //! Must never happen:
 //! - one bad article sinking the edition: a synthesis failure is recorded in `errors` and the
