@@ -98,6 +98,18 @@ impl Seek for AtomicFile {
     }
 }
 
+/// A scratch file in `dir` for data that is never published (the full edition's samples while
+/// it is assembled), named like an [`AtomicFile`]'s temporary file (`.<name>.<random>.nashra.tmp`)
+/// so that a leftover from a killed run is hidden and cleared by [`remove_stale_temp_files`]. It
+/// is deleted when dropped.
+pub fn scratch_file(dir: &Path, name: &str) -> io::Result<NamedTempFile> {
+    tempfile::Builder::new()
+        .prefix(&format!(".{name}."))
+        .rand_bytes(TEMP_RANDOM_CHARS)
+        .suffix(TEMP_SUFFIX)
+        .tempfile_in(dir)
+}
+
 /// The end of every temporary file name of an [`AtomicFile`].
 pub const TEMP_SUFFIX: &str = ".nashra.tmp";
 /// Random characters in a temporary file name.

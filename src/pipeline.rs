@@ -10,7 +10,9 @@
 //! Each programme is mastered as a whole: one gain to the loudness target (never per sentence),
 //! then a true-peak limiter under the ceiling of each kind of file (see [`crate::audio::master`]).
 //! The full edition is built from the articles and the bulletin at their target level and then
-//! mastered again as a whole, so it meets the target too.
+//! mastered again as a whole, so it meets the target too. It is spooled to a scratch file in the
+//! output folder as it is built and streamed back for mastering and encoding, so memory holds one
+//! programme at a time, never the edition (issue #6).
 //!
 //! Must never happen:
 //! - one bad article sinking the edition: a synthesis failure is recorded in `errors` and the
@@ -37,7 +39,7 @@ use speak::{SpeakError, Speaker};
 
 use crate::audio::chapters::{self, Chapter};
 use crate::audio::decode;
-use crate::audio::encode::{EncodeOptions, Format, Programme, Tags};
+use crate::audio::encode::{EncodeOptions, Format, Header, Tags};
 use crate::audio::master::{self, MasterOptions};
 use crate::audio::sounds::{SoundOptions, Sounds};
 use crate::audio::{self, samples_to_seconds, Assembler, AudioError, Pauses, Span};
@@ -270,7 +272,10 @@ pub fn render_voices(
     let (previous, previous_written) = previous_files(&opts.out_dir);
     let files =
         FileWriter { opts, rate, codec_gains: RefCell::default(), previous, previous_written };
-    let mut full = opts.full_edition.then(|| FullEdition::new(rate, &sounds, opts.pauses.article));
+    let mut full = match opts.full_edition {
+        true => Some(FullEdition::new(opts, rate, &sounds, opts.pauses.article)?),
+        false => None,
+    };
 
     let sentences = std::iter::once(&plan.bulletin)
         .chain(plan.articles.iter().map(|a| &a.script))
@@ -326,7 +331,7 @@ pub fn render_voices(
             let mut samples = spoken.samples;
             master::normalize(&mut samples, rate, &opts.master).map_err(RenderError::Audio)?;
             if let Some(full) = full.as_mut() {
-                let offset = full.add_part(&article.title, &samples);
+                let offset = full.add_part(&article.title, &samples)?;
                 full.shifts.push((stem.clone(), offset as i64));
                 full.sentences.extend(
                     spans
@@ -349,7 +354,7 @@ pub fn render_voices(
                 track: Some((index as u32, total as u32)),
                 language: Some(LANGUAGE.to_owned()),
             };
-            let written = files.write_all(&stem, samples, &chapter_list, &tags)?;
+            let written = files.write_all(&stem, &InMemory(&samples), &chapter_list, &tags)?;
             let duration_s = samples_to_seconds(len, rate);
             articles.push(ArticleEntry {
                 id: stem,
@@ -509,26 +514,80 @@ fn previous_files(
 /// Encodings of one lossy file at most (the first, and two corrections).
 const LOSSY_ATTEMPTS: usize = 3;
 
+/// Samples per chunk when a programme is streamed through the limiter and the encoders (and read
+/// back from disk): 256 KB of `f32`, large enough that the per-chunk costs vanish.
+const STREAM_CHUNK: usize = 65_536;
+
+/// A programme's samples at their target loudness, not yet limited, handed over a chunk at a
+/// time: an article in memory, or the full edition read back from disk. Every file of a
+/// programme, and every new attempt at a lossy file, is made by one pass over its source, so
+/// limiting always starts from the unlimited samples.
+trait Source {
+    /// Samples in all.
+    fn len(&self) -> usize;
+
+    /// Hands every sample, times `gain` (linear), to `each` in order, a chunk at a time.
+    fn stream(
+        &self,
+        gain: f32,
+        each: &mut dyn FnMut(&[f32]) -> Result<(), RenderError>,
+    ) -> Result<(), RenderError>;
+
+    /// Feeds what identifies the samples to the hash of [`FileWriter::source_digest`].
+    fn digest(&self, hasher: &mut sha2::Sha256);
+}
+
+/// A programme held in memory, already normalized.
+struct InMemory<'a>(&'a [f32]);
+
+impl Source for InMemory<'_> {
+    fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    fn stream(
+        &self,
+        gain: f32,
+        each: &mut dyn FnMut(&[f32]) -> Result<(), RenderError>,
+    ) -> Result<(), RenderError> {
+        let mut scratch = Vec::with_capacity(STREAM_CHUNK.min(self.0.len()));
+        for chunk in self.0.chunks(STREAM_CHUNK) {
+            scratch.clear();
+            scratch.extend(chunk.iter().map(|&s| s * gain));
+            each(&scratch)?;
+        }
+        Ok(())
+    }
+
+    fn digest(&self, hasher: &mut sha2::Sha256) {
+        use sha2::Digest;
+        for chunk in self.0.chunks(4096) {
+            let bytes: Vec<u8> = chunk.iter().flat_map(|s| s.to_le_bytes()).collect();
+            hasher.update(&bytes);
+        }
+    }
+}
+
 impl FileWriter<'_> {
     /// Writes `stem.<ext>` for every format; the entries come back in the formats' order.
     ///
     /// Lossless files are limited under the configured ceiling, lossy ones under the lower lossy
-    /// ceiling; a copy is made only when both kinds are asked for.
+    /// ceiling.
     fn write_all(
         &self,
         stem: &str,
-        samples: Vec<f32>,
+        source: &dyn Source,
         chapter_list: &[Chapter],
         tags: &Tags,
     ) -> Result<Vec<AudioFileEntry>, RenderError> {
-        let source = self.source_digest(stem, &samples, chapter_list, tags);
-        if let Some(reused) = self.reuse(stem, &source) {
+        let digest = self.source_digest(stem, source, chapter_list, tags);
+        if let Some(reused) = self.reuse(stem, &digest) {
             tracing::debug!(stem, "unchanged since the last run: files reused");
             return Ok(reused);
         }
-        let mut written = self.encode_all(stem, samples, chapter_list, tags)?;
+        let mut written = self.encode_all(stem, source, chapter_list, tags)?;
         for entry in &mut written {
-            entry.source_sha256 = Some(source.clone());
+            entry.source_sha256 = Some(digest.clone());
         }
         Ok(written)
     }
@@ -539,7 +598,7 @@ impl FileWriter<'_> {
     fn source_digest(
         &self,
         stem: &str,
-        samples: &[f32],
+        source: &dyn Source,
         chapter_list: &[Chapter],
         tags: &Tags,
     ) -> String {
@@ -556,10 +615,7 @@ impl FileWriter<'_> {
             self.opts.master,
         );
         hasher.update(settings.as_bytes());
-        for chunk in samples.chunks(4096) {
-            let bytes: Vec<u8> = chunk.iter().flat_map(|s| s.to_le_bytes()).collect();
-            hasher.update(&bytes);
-        }
+        source.digest(&mut hasher);
         hasher.finalize().iter().map(|b| format!("{b:02x}")).collect()
     }
 
@@ -594,7 +650,7 @@ impl FileWriter<'_> {
     fn encode_all(
         &self,
         stem: &str,
-        samples: Vec<f32>,
+        source: &dyn Source,
         chapter_list: &[Chapter],
         tags: &Tags,
     ) -> Result<Vec<AudioFileEntry>, RenderError> {
@@ -602,78 +658,56 @@ impl FileWriter<'_> {
         let (lossless, lossy): (Vec<Format>, Vec<Format>) =
             formats.iter().partition(|f| !f.is_lossy());
         let mut written = Vec::with_capacity(formats.len());
-        let mut samples = samples;
         if !lossless.is_empty() {
-            let mut copy =
-                if lossy.is_empty() { std::mem::take(&mut samples) } else { samples.clone() };
-            self.write_group(stem, &mut copy, &lossless, false, chapter_list, tags, &mut written)?;
+            // Every lossless file in one pass: they take the same samples.
+            let names: Vec<String> =
+                lossless.iter().map(|f| format!("{stem}.{}", f.extension())).collect();
+            let ceiling = self.opts.master.ceiling_for(false);
+            let report =
+                self.encode(source, 0.0, ceiling, &lossless, &names, chapter_list, tags)?;
+            tracing::debug!(stem, lossy = false, ?report, "limited");
+            for (&format, name) in lossless.iter().zip(&names) {
+                let seen = self.inspect(name, source.len())?;
+                written.push((format, self.entry(format, name, &seen)?));
+            }
         }
-        if !lossy.is_empty() {
-            self.write_group(stem, &mut samples, &lossy, true, chapter_list, tags, &mut written)?;
+        for &format in &lossy {
+            let name = format!("{stem}.{}", format.extension());
+            let seen = self.write_lossy(format, source, &name, chapter_list, tags)?;
+            written.push((format, self.entry(format, &name, &seen)?));
         }
         written.sort_by_key(|(format, _)| formats.iter().position(|f| f == format));
         Ok(written.into_iter().map(|(_, entry)| entry).collect())
     }
 
-    #[allow(clippy::too_many_arguments)]
-    fn write_group(
+    /// The manifest entry of the file `name`, as decoded.
+    fn entry(
         &self,
-        stem: &str,
-        samples: &mut [f32],
-        formats: &[Format],
-        lossy: bool,
-        chapter_list: &[Chapter],
-        tags: &Tags,
-        written: &mut Vec<(Format, AudioFileEntry)>,
-    ) -> Result<(), RenderError> {
-        let master = &self.opts.master;
-        let started = std::time::Instant::now();
-        let report = master::limit_for(samples, self.rate, master, lossy);
-        tracing::debug!(
-            stem,
-            lossy,
-            ?report,
-            elapsed_ms = started.elapsed().as_millis(),
-            "limited"
-        );
-        let lossy_ceiling = master.ceiling_for(true);
-        let mut buffer =
-            LossyBuffer { samples, rate: self.rate, gain_db: 0.0, ceiling: lossy_ceiling };
-        for &format in formats {
-            let name = format!("{stem}.{}", format.extension());
-            let seen = if lossy {
-                self.write_lossy(format, &mut buffer, &name, chapter_list, tags)?
-            } else {
-                let samples = &*buffer.samples;
-                self.write_one(format, samples, &name, chapter_list, tags)?
-            };
-            let bytes = std::fs::metadata(self.opts.out_dir.join(&name))
-                .map_err(|source| {
-                    let path = self.opts.out_dir.join(&name);
-                    RenderError::Audio(AudioError::Io { path, source })
-                })?
-                .len();
-            written.push((
-                format,
-                AudioFileEntry {
-                    format,
-                    path: name,
-                    bytes,
-                    sample_rate: seen.rate,
-                    channels: seen.channels,
-                    duration_s: samples_to_seconds(seen.frames, seen.rate),
-                    loudness: LoudnessEntry::new(
-                        seen.loudness.integrated_lufs,
-                        seen.loudness.true_peak_dbtp,
-                    ),
-                    source_sha256: None,
-                    codec_gain_db: lossy
-                        .then(|| self.codec_gains.borrow().get(&format).copied())
-                        .flatten(),
-                },
-            ));
-        }
-        Ok(())
+        format: Format,
+        name: &str,
+        seen: &decode::Inspection,
+    ) -> Result<AudioFileEntry, RenderError> {
+        let path = self.opts.out_dir.join(name);
+        let bytes = std::fs::metadata(&path)
+            .map_err(|source| RenderError::Audio(AudioError::Io { path, source }))?
+            .len();
+        Ok(AudioFileEntry {
+            format,
+            path: name.to_owned(),
+            bytes,
+            sample_rate: seen.rate,
+            channels: seen.channels,
+            duration_s: samples_to_seconds(seen.frames, seen.rate),
+            loudness: LoudnessEntry::new(
+                seen.loudness.integrated_lufs,
+                seen.loudness.true_peak_dbtp,
+            ),
+            source_sha256: None,
+            codec_gain_db: format
+                .is_lossy()
+                .then(|| self.codec_gains.borrow().get(&format).copied())
+                .flatten(),
+        })
     }
 
     /// Writes a lossy file that, *as decoded*, is at the target loudness and under the ceiling.
@@ -685,14 +719,14 @@ impl FileWriter<'_> {
     /// lossy encoding is the usual allowance, but Opus at 32 kbit/s was measured raising the
     /// chime's peaks by 0.9 dB. So each file is decoded and measured; if its loudness is more
     /// than [`CODEC_TOLERANCE_LU`] off, or its true peak is over the ceiling, it is encoded again
-    /// with a corrected gain and a lower limiter ceiling (at most [`LOSSY_ATTEMPTS`] times).
-    /// The gain one programme needed is applied up front to the next, since it is mostly a
-    /// property of the voice and the codec; the peak correction depends on the content and is
-    /// found anew for each file.
+    /// with a corrected gain and a lower limiter ceiling (at most [`LOSSY_ATTEMPTS`] times), each
+    /// time from the unlimited source. The gain one programme needed is applied up front to the
+    /// next, since it is mostly a property of the voice and the codec; the peak correction depends
+    /// on the content and is found anew for each file.
     fn write_lossy(
         &self,
         format: Format,
-        buffer: &mut LossyBuffer<'_>,
+        source: &dyn Source,
         name: &str,
         chapter_list: &[Chapter],
         tags: &Tags,
@@ -702,16 +736,27 @@ impl FileWriter<'_> {
         let allowed_peak = master.ceiling_dbtp - audio::limiter::METER_MARGIN_DB;
         let mut gain_db = self.codec_gains.borrow().get(&format).copied().unwrap_or(0.0);
         let mut ceiling = master.ceiling_for(true);
+        let names = [name.to_owned()];
         let mut attempt = 0;
         loop {
             attempt += 1;
-            buffer.set(gain_db, ceiling);
-            let seen = self.write_one(format, buffer.samples, name, chapter_list, tags)?;
+            let report =
+                self.encode(source, gain_db, ceiling, &[format], &names, chapter_list, tags)?;
+            let seen = self.inspect(name, source.len())?;
             let deviation = master.target_lufs - seen.loudness.integrated_lufs;
             let over = seen.loudness.true_peak_dbtp - allowed_peak;
             let level_ok = !deviation.is_finite() || deviation.abs() <= CODEC_TOLERANCE_LU;
             let peak_ok = over <= 0.0 || !over.is_finite();
-            tracing::debug!(file = name, attempt, gain_db, ceiling, deviation, over, "levelled");
+            tracing::debug!(
+                file = name,
+                attempt,
+                gain_db,
+                ceiling,
+                deviation,
+                over,
+                ?report,
+                "levelled"
+            );
             if (level_ok && peak_ok) || attempt == LOSSY_ATTEMPTS {
                 if !peak_ok {
                     tracing::warn!(
@@ -732,47 +777,69 @@ impl FileWriter<'_> {
             if !peak_ok {
                 // The codec added `over` dB to the input's peak: limit the input that much (and a
                 // tenth more) under its own peak, which may already sit under the ceiling.
-                let input_peak = audio::loudness::gain_to_db(f64::from(audio::limiter::true_peak(
-                    buffer.samples,
-                )));
-                ceiling = ceiling.min(input_peak) - over - 0.1;
+                ceiling = ceiling.min(report.peak_after_dbtp) - over - 0.1;
             }
         }
     }
 
-    /// Encodes `samples` as `name` in the output directory, then decodes and measures it.
-    fn write_one(
+    /// Streams `source`, `gain_db` louder, through a limiter under `ceiling` into one file per
+    /// format (`names`, in the output directory), and reports what the limiter did.
+    #[allow(clippy::too_many_arguments)]
+    fn encode(
         &self,
-        format: Format,
-        samples: &[f32],
-        name: &str,
+        source: &dyn Source,
+        gain_db: f64,
+        ceiling: f64,
+        formats: &[Format],
+        names: &[String],
         chapter_list: &[Chapter],
         tags: &Tags,
-    ) -> Result<decode::Inspection, RenderError> {
+    ) -> Result<audio::limiter::LimiterReport, RenderError> {
         let master = &self.opts.master;
-        let path = self.opts.out_dir.join(name);
-        let programme = Programme {
-            samples,
+        let started = std::time::Instant::now();
+        let header = Header {
+            len: source.len(),
             rate: self.rate,
             layout: master.layout,
             chapters: chapter_list,
             tags,
         };
+        let mut sinks = Vec::with_capacity(formats.len());
+        for (&format, name) in formats.iter().zip(names) {
+            let path = self.opts.out_dir.join(name);
+            let encoder = self.opts.encode.encoder(format, master.layout);
+            sinks.push(encoder.begin(&header, &path).map_err(RenderError::Audio)?);
+        }
+        let options = audio::limiter::LimiterOptions::with_ceiling(ceiling);
+        let mut limiter = audio::limiter::Limiter::new(self.rate, &options);
+        let mut limited = Vec::with_capacity(STREAM_CHUNK + 1024);
+        let gain = audio::loudness::db_to_gain(gain_db) as f32;
+        source.stream(gain, &mut |chunk| {
+            limited.clear();
+            limiter.process(chunk, &mut limited);
+            for sink in &mut sinks {
+                sink.write(&limited).map_err(RenderError::Audio)?;
+            }
+            Ok(())
+        })?;
+        limited.clear();
+        let report = limiter.finish(&mut limited);
+        for mut sink in sinks {
+            sink.write(&limited).map_err(RenderError::Audio)?;
+            sink.finish().map_err(RenderError::Audio)?;
+        }
+        tracing::debug!(?names, elapsed_ms = started.elapsed().as_millis(), "encoded");
+        Ok(report)
+    }
+
+    /// Decodes and measures the file `name` in the output directory, of a programme of `len`
+    /// samples.
+    fn inspect(&self, name: &str, len: usize) -> Result<decode::Inspection, RenderError> {
+        let path = self.opts.out_dir.join(name);
         let started = std::time::Instant::now();
-        self.opts
-            .encode
-            .encoder(format, master.layout)
-            .write(&programme, &path)
-            .map_err(RenderError::Audio)?;
-        let encoded_ms = started.elapsed().as_millis();
         let seen = decode::inspect(&path).map_err(RenderError::Audio)?;
-        tracing::debug!(
-            file = name,
-            encoded_ms,
-            inspected_ms = started.elapsed().as_millis() - encoded_ms,
-            "written"
-        );
-        let expected = audio::resample::resampled_len(samples.len(), self.rate, seen.rate) as u64;
+        tracing::debug!(file = name, inspected_ms = started.elapsed().as_millis(), "inspected");
+        let expected = audio::resample::resampled_len(len, self.rate, seen.rate) as u64;
         if seen.frames != expected {
             tracing::warn!(
                 file = %path.display(),
@@ -785,42 +852,141 @@ impl FileWriter<'_> {
     }
 }
 
-/// The samples handed to lossy encoders, corrected in place rather than copied (an hour of a
-/// 22 kHz programme is 318 MB): the gain and the limiter ceiling they are at, beyond the
-/// programme's normalization and lossy limiting.
-struct LossyBuffer<'a> {
-    samples: &'a mut [f32],
-    rate: u32,
-    gain_db: f64,
-    ceiling: f64,
-}
-
-impl LossyBuffer<'_> {
-    /// Brings the samples to `gain_db` and under `ceiling`. A gain raised, or a ceiling lowered,
-    /// goes through the limiter again; a ceiling once lowered stays lowered (limiting cannot be
-    /// undone), which only costs the next format a little of its peaks.
-    fn set(&mut self, gain_db: f64, ceiling: f64) {
-        let delta = gain_db - self.gain_db;
-        if delta != 0.0 {
-            audio::loudness::apply_gain(self.samples, audio::loudness::db_to_gain(delta));
-            self.gain_db = gain_db;
-        }
-        if delta > 0.0 || ceiling < self.ceiling {
-            self.ceiling = self.ceiling.min(ceiling);
-            let options = audio::limiter::LimiterOptions::with_ceiling(self.ceiling);
-            audio::limiter::limit(self.samples, self.rate, &options);
-        }
-    }
-}
-
 /// How far a lossy file's measured loudness may sit from the target before it is encoded again
 /// with a correcting gain, in LU.
 const CODEC_TOLERANCE_LU: f64 = 0.2;
 
+/// The full edition's samples, spooled to a hidden temporary file in the output folder as they
+/// are assembled, so that memory does not grow with the edition (two hours of 22 kHz `f32` are
+/// 640 MB; issue #6). Each programme arrives at its own target level; the whole is measured and
+/// hashed on the way, and read back a chunk at a time for each file, times the gain that brings
+/// it to the target. The file is named like an [`AtomicFile`](crate::fsutil::AtomicFile)'s
+/// temporary file, so a run killed before it is removed leaves one that the next run clears; it
+/// is deleted when the spool is dropped, on success or error.
+struct Spool {
+    writer: std::io::BufWriter<tempfile::NamedTempFile>,
+    rate: u32,
+    len: u64,
+    meter: audio::loudness::Integrated,
+    hasher: sha2::Sha256,
+    /// Gain to the target, in dB, once the spool is finished.
+    gain_db: f64,
+}
+
+impl Spool {
+    fn new(
+        out_dir: &std::path::Path,
+        rate: u32,
+        layout: audio::Layout,
+    ) -> Result<Self, RenderError> {
+        use sha2::Digest;
+        let file =
+            crate::fsutil::scratch_file(out_dir, "full-edition.samples").map_err(|source| {
+                RenderError::Audio(AudioError::Io { path: out_dir.to_path_buf(), source })
+            })?;
+        Ok(Self {
+            writer: std::io::BufWriter::with_capacity(1 << 16, file),
+            rate,
+            len: 0,
+            meter: audio::loudness::Integrated::new(rate, layout).map_err(RenderError::Audio)?,
+            hasher: sha2::Sha256::new(),
+            gain_db: 0.0,
+        })
+    }
+
+    fn io_error(&self, source: std::io::Error) -> RenderError {
+        RenderError::Audio(AudioError::Io {
+            path: self.writer.get_ref().path().to_path_buf(),
+            source,
+        })
+    }
+
+    /// Appends samples; returns where they landed.
+    fn push(&mut self, samples: &[f32]) -> Result<Span, RenderError> {
+        use sha2::Digest;
+        use std::io::Write;
+        let start = self.len;
+        self.meter.add(samples).map_err(RenderError::Audio)?;
+        let mut bytes = Vec::with_capacity(4 * STREAM_CHUNK.min(samples.len()));
+        for chunk in samples.chunks(STREAM_CHUNK) {
+            bytes.clear();
+            bytes.extend(chunk.iter().flat_map(|s| s.to_le_bytes()));
+            self.hasher.update(&bytes);
+            self.writer.write_all(&bytes).map_err(|e| self.io_error(e))?;
+        }
+        self.len += samples.len() as u64;
+        Ok(Span { start, end: self.len })
+    }
+
+    /// Appends `seconds` of silence (counted as [`Assembler::push_silence`] does).
+    fn push_silence(&mut self, seconds: f32) -> Result<u64, RenderError> {
+        let count = audio::assemble::silence_len(seconds, self.rate);
+        let zeros = vec![0.0f32; count.min(STREAM_CHUNK)];
+        let mut left = count;
+        while left > 0 {
+            let n = left.min(zeros.len());
+            self.push(&zeros[..n])?;
+            left -= n;
+        }
+        Ok(count as u64)
+    }
+
+    /// Ends writing and finds the gain to the target (as [`master::normalize`] would).
+    fn finish(&mut self, options: &MasterOptions) -> Result<(), RenderError> {
+        use std::io::Write;
+        self.writer.flush().map_err(|e| self.io_error(e))?;
+        let measured = self.meter.lufs().map_err(RenderError::Audio)?;
+        self.gain_db = audio::loudness::gain_db_to_target(measured, options.target_lufs);
+        if !measured.is_finite() {
+            tracing::warn!("the programme has no measurable loudness; it is left as it is");
+        }
+        Ok(())
+    }
+}
+
+impl Source for Spool {
+    fn len(&self) -> usize {
+        self.len as usize
+    }
+
+    fn stream(
+        &self,
+        gain: f32,
+        each: &mut dyn FnMut(&[f32]) -> Result<(), RenderError>,
+    ) -> Result<(), RenderError> {
+        use std::io::Read;
+        let mut file = self.writer.get_ref().reopen().map_err(|e| self.io_error(e))?;
+        let gain = gain * audio::loudness::db_to_gain(self.gain_db) as f32;
+        let mut bytes = vec![0u8; 4 * STREAM_CHUNK];
+        let mut samples = Vec::with_capacity(STREAM_CHUNK);
+        let mut left = self.len;
+        while left > 0 {
+            let n = left.min(STREAM_CHUNK as u64) as usize;
+            file.read_exact(&mut bytes[..4 * n]).map_err(|e| self.io_error(e))?;
+            samples.clear();
+            samples.extend(
+                bytes[..4 * n]
+                    .chunks_exact(4)
+                    .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]) * gain),
+            );
+            each(&samples)?;
+            left -= n as u64;
+        }
+        Ok(())
+    }
+
+    fn digest(&self, hasher: &mut sha2::Sha256) {
+        use sha2::Digest;
+        let samples = self.hasher.clone().finalize();
+        hasher.update(samples);
+        hasher.update(format!("gain {:?}\n", self.gain_db).as_bytes());
+    }
+}
+
 /// The full edition as it is built: the intro, then each programme (bulletin, articles) at its
 /// target level, separated by the transition sound, with chapter marks and timed sentences.
 struct FullEdition<'s> {
-    assembler: Assembler,
+    spool: Spool,
     transition: Option<&'s [f32]>,
     pause: f32,
     /// Title and start sample of each part's chapter.
@@ -835,20 +1001,25 @@ struct FullEdition<'s> {
 }
 
 impl<'s> FullEdition<'s> {
-    fn new(rate: u32, sounds: &'s Sounds, pause: f32) -> Self {
-        let mut assembler = Assembler::new(rate, 0.0);
+    fn new(
+        opts: &RenderOptions,
+        rate: u32,
+        sounds: &'s Sounds,
+        pause: f32,
+    ) -> Result<Self, RenderError> {
+        let mut spool = Spool::new(&opts.out_dir, rate, opts.master.layout)?;
         if let Some(intro) = &sounds.intro {
-            assembler.push_raw(intro);
+            spool.push(intro)?;
         }
-        Self {
-            assembler,
+        Ok(Self {
+            spool,
             transition: sounds.transition.as_deref(),
             pause,
             marks: Vec::new(),
             items: Vec::new(),
             sentences: Vec::new(),
             shifts: Vec::new(),
-        }
+        })
     }
 
     fn parts(&self) -> usize {
@@ -856,23 +1027,23 @@ impl<'s> FullEdition<'s> {
     }
 
     /// Appends a programme; returns the sample where its first sample landed.
-    fn add_part(&mut self, title: &str, samples: &[f32]) -> u64 {
+    fn add_part(&mut self, title: &str, samples: &[f32]) -> Result<u64, RenderError> {
         let mark = if self.marks.is_empty() {
-            if !self.assembler.is_empty() {
-                self.assembler.push_silence(self.pause);
+            if self.spool.len > 0 {
+                self.spool.push_silence(self.pause)?;
             }
             0
         } else {
-            self.assembler.push_silence(self.pause);
-            let mark = self.assembler.len();
+            self.spool.push_silence(self.pause)?;
+            let mark = self.spool.len;
             if let Some(transition) = self.transition {
-                self.assembler.push_raw(transition);
-                self.assembler.push_silence(self.pause);
+                self.spool.push(transition)?;
+                self.spool.push_silence(self.pause)?;
             }
             mark
         };
         self.marks.push((title.to_owned(), mark));
-        self.assembler.push_raw(samples).start
+        Ok(self.spool.push(samples)?.start)
     }
 
     /// Adds the outro, masters the whole and writes it in every format.
@@ -884,13 +1055,12 @@ impl<'s> FullEdition<'s> {
         opts: &RenderOptions,
     ) -> Result<FullEditionEntry, RenderError> {
         if let Some(outro) = &sounds.outro {
-            self.assembler.push_silence(self.pause);
-            self.assembler.push_raw(outro);
+            self.spool.push_silence(self.pause)?;
+            self.spool.push(outro)?;
         }
-        let rate = self.assembler.sample_rate();
-        let mut samples = self.assembler.finish();
-        master::normalize(&mut samples, rate, &opts.master).map_err(RenderError::Audio)?;
-        let len = samples.len() as u64;
+        let rate = self.spool.rate;
+        self.spool.finish(&opts.master)?;
+        let len = self.spool.len;
         let chapter_list = chapters::tile(&self.marks, len);
         let tags = Tags {
             title: plan.title.clone(),
@@ -900,7 +1070,8 @@ impl<'s> FullEdition<'s> {
             track: None,
             language: Some(LANGUAGE.to_owned()),
         };
-        let written = files.write_all(publish::FULL_EDITION_STEM, samples, &chapter_list, &tags)?;
+        let written =
+            files.write_all(publish::FULL_EDITION_STEM, &self.spool, &chapter_list, &tags)?;
         let seconds = |span: &Span| {
             (samples_to_seconds(span.start, rate), samples_to_seconds(span.end, rate))
         };
@@ -1011,7 +1182,7 @@ fn render_bulletin(
     master::normalize(&mut speech, rate, &opts.master).map_err(RenderError::Audio)?;
     let mut full_offset = None;
     if let Some(full) = full.as_deref_mut() {
-        let offset = full.add_part(&intro_title, &speech);
+        let offset = full.add_part(&intro_title, &speech)?;
         full_offset = Some(offset);
         full.items.extend(
             timed_items
@@ -1052,7 +1223,8 @@ fn render_bulletin(
         track: None,
         language: Some(LANGUAGE.to_owned()),
     };
-    let written = files.write_all(publish::BULLETIN_STEM, samples, &chapter_list, &tags)?;
+    let written =
+        files.write_all(publish::BULLETIN_STEM, &InMemory(&samples), &chapter_list, &tags)?;
     let items = timed_items
         .into_iter()
         .map(|(title, date, span)| {
@@ -1764,6 +1936,13 @@ mod tests {
         let bulletin = manifest.bulletin.as_ref().unwrap();
         let full = manifest.full_edition.as_ref().unwrap();
         assert_eq!(full.audio, "full-edition.wav");
+        // The samples spooled to disk while the edition was assembled are gone.
+        let hidden: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|name| name.starts_with('.') && !name.ends_with(".lock"))
+            .collect();
+        assert!(hidden.is_empty(), "{hidden:?}");
         let (_, frames) = decoded(&dir.path().join(&full.audio));
         assert_eq!(full.duration_s, samples_to_seconds(frames, rate));
 

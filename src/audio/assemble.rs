@@ -103,8 +103,7 @@ impl Assembler {
     /// that was. Negative or NaN counts as 0; more than `MAX_PAUSE_SECONDS` is cut to it, so no
     /// input can make this allocate without bound.
     pub fn push_silence(&mut self, seconds: f32) -> u64 {
-        let seconds = if seconds.is_finite() { seconds.clamp(0.0, MAX_PAUSE_SECONDS) } else { 0.0 };
-        let count = (f64::from(seconds) * f64::from(self.sample_rate)).round() as usize;
+        let count = silence_len(seconds, self.sample_rate);
         self.push_silence_samples(count);
         count as u64
     }
@@ -118,6 +117,13 @@ impl Assembler {
     pub fn finish(self) -> Vec<f32> {
         self.samples
     }
+}
+
+/// Samples of a `seconds` pause at `rate`, as [`Assembler::push_silence`] counts them: rounded to
+/// the nearest sample, negative or NaN as 0, at most `MAX_PAUSE_SECONDS`.
+pub fn silence_len(seconds: f32, rate: u32) -> usize {
+    let seconds = if seconds.is_finite() { seconds.clamp(0.0, MAX_PAUSE_SECONDS) } else { 0.0 };
+    (f64::from(seconds) * f64::from(rate)).round() as usize
 }
 
 /// Gain of the `i`-th sample of an `n`-sample fade-in: 0 at `i = 0`, rising towards 1 (reached

@@ -59,12 +59,35 @@ pub fn gain_to_db(gain: f64) -> f64 {
 /// Integrated loudness of a mono programme as it will be heard in `layout`, in LUFS; `-inf` when
 /// the programme is silent or shorter than one gating block.
 pub fn integrated(samples: &[f32], rate: u32, layout: Layout) -> Result<f64, AudioError> {
-    let mut meter = EbuR128::new(1, rate, Mode::I).map_err(AudioError::Loudness)?;
-    if layout == Layout::Stereo {
-        meter.set_channel(0, Channel::DualMono).map_err(AudioError::Loudness)?;
+    let mut meter = Integrated::new(rate, layout)?;
+    meter.add(samples)?;
+    meter.lufs()
+}
+
+/// [`integrated`] fed a chunk at a time: the full edition is measured as it is written to disk.
+pub struct Integrated {
+    inner: EbuR128,
+}
+
+impl Integrated {
+    /// A meter for a mono programme at `rate` as it will be heard in `layout`.
+    pub fn new(rate: u32, layout: Layout) -> Result<Self, AudioError> {
+        let mut inner = EbuR128::new(1, rate, Mode::I).map_err(AudioError::Loudness)?;
+        if layout == Layout::Stereo {
+            inner.set_channel(0, Channel::DualMono).map_err(AudioError::Loudness)?;
+        }
+        Ok(Self { inner })
     }
-    meter.add_frames_f32(samples).map_err(AudioError::Loudness)?;
-    meter.loudness_global().map_err(AudioError::Loudness)
+
+    /// Adds the next samples.
+    pub fn add(&mut self, samples: &[f32]) -> Result<(), AudioError> {
+        self.inner.add_frames_f32(samples).map_err(AudioError::Loudness)
+    }
+
+    /// The integrated loudness of everything added, in LUFS.
+    pub fn lufs(&self) -> Result<f64, AudioError> {
+        self.inner.loudness_global().map_err(AudioError::Loudness)
+    }
 }
 
 /// Loudness of a short sound (a chime, a jingle) as heard in `layout`: the integrated loudness

@@ -37,49 +37,134 @@ pub fn resample_each(
     to: u32,
     sink: &mut dyn FnMut(&[f32]),
 ) -> Result<(), AudioError> {
-    if from == to || samples.is_empty() {
-        sink(samples);
-        return Ok(());
+    let mut stream = Stream::new(from, to, samples.len())?;
+    stream.push(samples, sink)?;
+    stream.finish(sink)
+}
+
+/// A resampler that takes its input a chunk at a time (a programme streamed from disk), for an
+/// input whose length is known up front; the output is the same as [`resample_each`]'s however
+/// the input is cut.
+pub struct Stream {
+    from: u32,
+    to: u32,
+    /// `None` at the same rate: the input is passed through.
+    resampler: Option<Fft<f32>>,
+    /// Input received and not yet consumed by the resampler (less than one of its chunks).
+    pending: Vec<f32>,
+    buffer: Vec<f32>,
+    /// Output frames still to drop (the resampler's delay).
+    delay: usize,
+    total: usize,
+    emitted: usize,
+}
+
+impl Stream {
+    /// A resampler for `len` samples from `from` Hz to `to` Hz.
+    pub fn new(from: u32, to: u32, len: usize) -> Result<Self, AudioError> {
+        let total = resampled_len(len, from, to);
+        if from == to || len == 0 {
+            return Ok(Self {
+                from,
+                to,
+                resampler: None,
+                pending: Vec::new(),
+                buffer: Vec::new(),
+                delay: 0,
+                total,
+                emitted: 0,
+            });
+        }
+        let resampler = Fft::<f32>::new(from as usize, to as usize, CHUNK, 1, FixedSync::Input)
+            .map_err(|e| resample_error(from, to, Box::new(e)))?;
+        Ok(Self {
+            from,
+            to,
+            buffer: vec![0f32; resampler.output_frames_max()],
+            delay: resampler.output_delay(),
+            pending: Vec::with_capacity(2 * CHUNK),
+            resampler: Some(resampler),
+            total,
+            emitted: 0,
+        })
     }
-    let error = |source: Box<dyn std::error::Error + Send + Sync>| AudioError::Resample {
-        from,
-        to,
-        source,
-    };
-    let mut resampler = Fft::<f32>::new(from as usize, to as usize, CHUNK, 1, FixedSync::Input)
-        .map_err(|e| error(Box::new(e)))?;
-    let len = samples.len();
-    // rubato sizes whole-clip output with a float ratio (48000/22050 × 22050 comes out as
-    // 48000.00…01 and rounds up to 48001); the length is set here with integer arithmetic.
-    let total = resampled_len(len, from, to);
-    let input = InterleavedSlice::new(samples, 1, len).map_err(|e| error(Box::new(e)))?;
-    let mut buffer = vec![0f32; resampler.output_frames_max()];
-    let mut delay = resampler.output_delay();
-    let (mut read, mut emitted) = (0usize, 0usize);
-    while emitted < total {
+
+    /// Takes the next input samples; hands `sink` what is ready.
+    pub fn push(
+        &mut self,
+        samples: &[f32],
+        sink: &mut dyn FnMut(&[f32]),
+    ) -> Result<(), AudioError> {
+        let mut rest = samples;
+        loop {
+            let Some(need) = self.resampler.as_ref().map(|r| r.input_frames_next()) else {
+                self.emitted += samples.len();
+                sink(samples);
+                return Ok(());
+            };
+            let take = need.saturating_sub(self.pending.len()).min(rest.len());
+            self.pending.extend_from_slice(&rest[..take]);
+            rest = &rest[take..];
+            if self.pending.len() < need {
+                return Ok(());
+            }
+            self.run(Some(need), sink)?;
+        }
+    }
+
+    /// Flushes the resampler with silence until every output sample is handed over.
+    pub fn finish(mut self, sink: &mut dyn FnMut(&[f32])) -> Result<(), AudioError> {
+        if self.resampler.is_some() {
+            // What is pending is the end of the input; past it the input is silence.
+            let mut last = Some(self.pending.len());
+            while self.emitted < self.total {
+                self.run(last.take().or(Some(0)), sink)?;
+            }
+        }
+        if self.emitted != self.total {
+            return Err(resample_error(
+                self.from,
+                self.to,
+                format!("{} samples out of {} expected", self.emitted, self.total).into(),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Runs the resampler once on the first `len` pending samples (a partial chunk when fewer
+    /// than it asks for), and empties the pending input.
+    fn run(&mut self, len: Option<usize>, sink: &mut dyn FnMut(&[f32])) -> Result<(), AudioError> {
+        let (from, to) = (self.from, self.to);
+        let error = |e: Box<dyn std::error::Error + Send + Sync>| resample_error(from, to, e);
+        let Some(resampler) = self.resampler.as_mut() else { return Ok(()) };
         let need = resampler.input_frames_next();
-        // Past the end the input is silence: it flushes what the resampler still holds.
-        let indexing = if read + need <= len {
-            Indexing::new().input_offset(read)
-        } else if read < len {
-            Indexing::new().input_offset(read).partial_len(len - read)
-        } else {
-            Indexing::new().partial_len(0)
-        };
-        let frames = buffer.len();
-        let mut output =
-            InterleavedSlice::new_mut(&mut buffer, 1, frames).map_err(|e| error(Box::new(e)))?;
-        let (consumed, produced) = resampler
+        let len = len.unwrap_or(need);
+        let indexing = if len >= need { Indexing::new() } else { Indexing::new().partial_len(len) };
+        let frames = self.pending.len();
+        let input =
+            InterleavedSlice::new(&self.pending, 1, frames).map_err(|e| error(Box::new(e)))?;
+        let capacity = self.buffer.len();
+        let mut output = InterleavedSlice::new_mut(&mut self.buffer, 1, capacity)
+            .map_err(|e| error(Box::new(e)))?;
+        let (_, produced) = resampler
             .process_into_buffer(&input, &mut output, Some(&indexing))
             .map_err(|e| error(Box::new(e)))?;
-        read = (read + consumed).min(len);
-        let skip = delay.min(produced);
-        delay -= skip;
-        let take = (produced - skip).min(total - emitted);
-        sink(&buffer[skip..skip + take]);
-        emitted += take;
+        self.pending.clear();
+        let skip = self.delay.min(produced);
+        self.delay -= skip;
+        let take = (produced - skip).min(self.total - self.emitted);
+        sink(&self.buffer[skip..skip + take]);
+        self.emitted += take;
+        Ok(())
     }
-    Ok(())
+}
+
+fn resample_error(
+    from: u32,
+    to: u32,
+    source: Box<dyn std::error::Error + Send + Sync>,
+) -> AudioError {
+    AudioError::Resample { from, to, source }
 }
 
 /// Length of `len` samples at `from` Hz once resampled to `to` Hz.

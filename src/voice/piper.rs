@@ -8,10 +8,10 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 
 use ort::session::builder::GraphOptimizationLevel;
-use ort::session::Session;
+use ort::session::{RunOptions, Session};
 use ort::value::{DynValue, Tensor};
 
 use super::VoiceError;
@@ -85,6 +85,17 @@ pub struct PiperModel {
     preparing: Option<std::thread::JoinHandle<()>>,
     /// Where the next inference starts looking for a free session, so that threads spread out.
     next: AtomicUsize,
+    /// Phoneme ids of the inferences running now, against [`INFLIGHT_IDS`].
+    inflight: Mutex<usize>,
+    freed: Condvar,
+    /// Every inference shrinks the session's memory arena when it ends. Why: ONNX Runtime's CPU
+    /// arena otherwise keeps the high-water mark of the longest sentence each session ever ran,
+    /// and on a 50-article edition the two sessions' arenas grew past 2 GB. Measured on the
+    /// bench's 2 articles (docs/bench.md, "Memory"): 1,104 MB without, 749 MB with this and
+    /// [`INFLIGHT_IDS`], for 2 s more system time (pages given back and taken again) on 25 s of
+    /// CPU. Turning the arena off instead reached 566 MB only with glibc's mmap threshold fixed,
+    /// at 22 s more system time, and the memory pattern option changed nothing.
+    run_options: RunOptions,
 }
 
 impl std::fmt::Debug for PiperModel {
@@ -104,6 +115,19 @@ impl std::fmt::Debug for PiperModel {
 /// fixed count makes the audio the same for any `--jobs`, and cache entries the same whoever
 /// made them.
 pub const INTRA_OP_THREADS: usize = 1;
+
+/// The most phoneme ids that run through the sessions at once; an inference that would go over
+/// waits until the others are done (one always runs, however long). About the ids of one sentence
+/// at the 200-character cap ([`crate::text::segment::MAX_SENTENCE_CHARS`]; 3.9 ids per character
+/// with diacritics and Piper's pads).
+///
+/// Why: an inference's working memory grows with its length (0.3 GB at 40 characters, 0.77 GB at
+/// 200, docs/text.md), and two sessions on two long sentences needed the sum of both. With this
+/// budget, short sentences still run side by side, but `--jobs 2` never holds more in flight
+/// than one sentence at the cap does alone; with the arena shrunk after every inference
+/// (`PiperModel::run_options`) that bounds the memory of all sessions together (docs/bench.md,
+/// "Memory").
+pub const INFLIGHT_IDS: usize = 800;
 
 /// The CPUs this process may use.
 pub fn available_cores() -> usize {
@@ -127,6 +151,12 @@ impl PiperModel {
         }
         crate::runtime::ort_environment().map_err(VoiceError::Runtime)?;
         let count = sessions.max(1);
+        let runtime = |e: ort::Error| VoiceError::ModelLoad {
+            path: model.to_path_buf(),
+            reason: format!("cannot set the run options: {e}"),
+        };
+        let mut run_options = RunOptions::new().map_err(runtime)?;
+        run_options.set("memory.enable_memory_arena_shrinkage", "cpu:0").map_err(runtime)?;
         Ok(Self {
             path: model.to_path_buf(),
             threads: INTRA_OP_THREADS,
@@ -134,6 +164,9 @@ impl PiperModel {
             preparing: None,
             sessions: (0..count).map(|_| Mutex::new(None)).collect::<Vec<_>>().into(),
             next: AtomicUsize::new(0),
+            inflight: Mutex::new(0),
+            freed: Condvar::new(),
+            run_options,
         })
     }
 
@@ -196,6 +229,17 @@ impl PiperModel {
         self.sessions[start % count].lock().unwrap_or_else(|p| p.into_inner())
     }
 
+    /// Waits until `ids` more phoneme ids fit in [`INFLIGHT_IDS`] (or nothing else runs), and
+    /// holds them until the returned guard is dropped.
+    fn reserve(&self, ids: usize) -> Reservation<'_> {
+        let mut inflight = self.inflight.lock().unwrap_or_else(|p| p.into_inner());
+        while *inflight > 0 && *inflight + ids > INFLIGHT_IDS {
+            inflight = self.freed.wait(inflight).unwrap_or_else(|p| p.into_inner());
+        }
+        *inflight += ids;
+        Reservation { model: self, ids }
+    }
+
     /// Runs one sentence. Returns the raw samples of output 0 (`[1,1,T]`).
     pub fn infer(
         &self,
@@ -208,12 +252,13 @@ impl PiperModel {
         for (name, data) in piper_inputs(ids, scales, sid) {
             values.push((name, to_value(data).map_err(fail)?));
         }
+        let _budget = self.reserve(ids.len());
         let mut slot = self.slot();
         let session = match slot.as_mut() {
             Some(session) => session,
             None => slot.insert(self.build_session()?),
         };
-        let outputs = session.run(values).map_err(fail)?;
+        let outputs = session.run_with_options(values, &self.run_options).map_err(fail)?;
         let (_, samples) = outputs[0].try_extract_tensor::<f32>().map_err(fail)?;
         Ok(samples.to_vec())
     }
@@ -243,6 +288,20 @@ fn build_session(path: &Path, threads: usize, optimized: bool) -> Result<Session
     builder.commit_from_file(path).map_err(|e| load_err(e.to_string()))
 }
 
+/// Phoneme ids counted in flight by [`PiperModel::reserve`] until dropped.
+struct Reservation<'a> {
+    model: &'a PiperModel,
+    ids: usize,
+}
+
+impl Drop for Reservation<'_> {
+    fn drop(&mut self) {
+        let mut inflight = self.model.inflight.lock().unwrap_or_else(|p| p.into_inner());
+        *inflight -= self.ids;
+        self.model.freed.notify_all();
+    }
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)] // tests unwrap by design: a panic is a failed claim
 mod tests {
@@ -265,6 +324,36 @@ mod tests {
         let inputs = piper_inputs(&[1, 0, 2], SCALES, Some(7));
         assert_eq!(inputs.len(), 4);
         assert_eq!(inputs[3], ("sid", InputData::I64 { shape: vec![1], data: vec![7] }));
+    }
+
+    #[test]
+    fn inferences_wait_for_room_in_the_budget_and_a_long_one_runs_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("m.onnx");
+        std::fs::write(&path, b"not loaded by this test").unwrap();
+        let Ok(model) = PiperModel::load_sessions(&path, 2) else {
+            return; // no onnxruntime on this machine: nothing to reserve for
+        };
+        let first = model.reserve(INFLIGHT_IDS / 2);
+        let second = model.reserve(INFLIGHT_IDS / 2);
+        assert_eq!(*model.inflight.lock().unwrap(), INFLIGHT_IDS);
+        let started = std::sync::atomic::AtomicBool::new(false);
+        std::thread::scope(|scope| {
+            let waiter = scope.spawn(|| {
+                let long = model.reserve(INFLIGHT_IDS * 2);
+                started.store(true, Ordering::SeqCst);
+                drop(long);
+            });
+            std::thread::sleep(std::time::Duration::from_millis(50));
+            assert!(!started.load(Ordering::SeqCst), "a long sentence started beside two others");
+            drop(first);
+            std::thread::sleep(std::time::Duration::from_millis(50));
+            assert!(!started.load(Ordering::SeqCst), "it started beside one other");
+            drop(second);
+            waiter.join().unwrap();
+        });
+        assert!(started.load(Ordering::SeqCst));
+        assert_eq!(*model.inflight.lock().unwrap(), 0);
     }
 
     #[test]

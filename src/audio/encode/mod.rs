@@ -197,12 +197,80 @@ pub struct Programme<'a> {
     pub tags: &'a Tags,
 }
 
+impl<'a> Programme<'a> {
+    /// What an encoder needs before the samples.
+    pub fn header(&self) -> Header<'a> {
+        Header {
+            len: self.samples.len(),
+            rate: self.rate,
+            layout: self.layout,
+            chapters: self.chapters,
+            tags: self.tags,
+        }
+    }
+}
+
+/// A programme's description without its samples, for [`Encoder::begin`].
+///
+/// The length is given up front: an Opus file's stream serial and last granule position depend
+/// on it, and a WAV file's limit is checked before anything is written. A programme streamed from
+/// disk (the full edition) knows its length before it is encoded.
+#[derive(Debug, Clone, Copy)]
+pub struct Header<'a> {
+    /// Mono samples that will be written.
+    pub len: usize,
+    pub rate: u32,
+    pub layout: Layout,
+    /// Chapters in samples at `rate`.
+    pub chapters: &'a [Chapter],
+    pub tags: &'a Tags,
+}
+
+/// A file being encoded: takes the programme's samples a chunk at a time.
+///
+/// Dropped without [`finish`](Sink::finish), it leaves no file behind (nor replaces the one
+/// already at the path).
+pub trait Sink {
+    /// Encodes the next mono samples.
+    fn write(&mut self, samples: &[f32]) -> Result<(), AudioError>;
+
+    /// Encodes what is held, completes the file and publishes it under its final name. Fails if
+    /// the samples written do not add up to the header's length.
+    fn finish(self: Box<Self>) -> Result<(), AudioError>;
+}
+
 /// Writes programmes in one format.
+///
+/// Every file goes through [`begin`](Encoder::begin) and a [`Sink`], whether the programme is in
+/// memory ([`write`](Encoder::write)) or streamed from disk: one code path, so a streamed file is
+/// the same file.
 pub trait Encoder {
     fn format(&self) -> Format;
 
+    /// Starts writing a programme described by `header` to `path` (atomically, on
+    /// [`Sink::finish`]).
+    fn begin(&self, header: &Header<'_>, path: &Path) -> Result<Box<dyn Sink>, AudioError>;
+
     /// Writes `programme` to `path` atomically.
-    fn write(&self, programme: &Programme<'_>, path: &Path) -> Result<(), AudioError>;
+    fn write(&self, programme: &Programme<'_>, path: &Path) -> Result<(), AudioError> {
+        let mut sink = self.begin(&programme.header(), path)?;
+        sink.write(programme.samples)?;
+        sink.finish()
+    }
+}
+
+/// The error of a sink that was given `written` samples instead of the header's `expected`.
+pub(crate) fn length_error(
+    path: &Path,
+    format: Format,
+    written: usize,
+    expected: usize,
+) -> AudioError {
+    encode_error(
+        path,
+        format,
+        format!("{written} samples were written to a programme announced as {expected}"),
+    )
 }
 
 /// An encoding error of `format` for `path`.
@@ -217,6 +285,71 @@ pub(crate) fn encode_error(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn speech_like(rate: u32, n: usize) -> Vec<f32> {
+        (0..n)
+            .map(|i| {
+                let t = i as f64 / f64::from(rate);
+                let f = 180.0 + 90.0 * (t / 0.21).floor() % 400.0;
+                (0.4 * (2.0 * std::f64::consts::PI * f * t).sin() * (t * 3.0).sin().abs()) as f32
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_programme_streamed_in_chunks_makes_the_same_file_as_one_written_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let rate = 22_050;
+        let samples = speech_like(rate, 3 * rate as usize + 123);
+        let tags = Tags { title: "نشرة".into(), track: Some((1, 2)), ..Tags::default() };
+        let marks = vec![("أ".to_string(), 0), ("ب".to_string(), 30_000)];
+        let chapter_list = crate::audio::chapters::tile(&marks, samples.len() as u64);
+        for layout in [Layout::Mono, Layout::Stereo] {
+            let programme =
+                Programme { samples: &samples, rate, layout, chapters: &chapter_list, tags: &tags };
+            for format in [Format::Wav, Format::Mp3, Format::Opus] {
+                let encoder = EncodeOptions::default().encoder(format, layout);
+                let whole = dir.path().join(format!("whole.{format}"));
+                encoder.write(&programme, &whole).unwrap();
+                for size in [1, 1000, 4097] {
+                    let path = dir.path().join(format!("{size}.{format}"));
+                    let mut sink = encoder.begin(&programme.header(), &path).unwrap();
+                    for chunk in samples.chunks(size) {
+                        sink.write(chunk).unwrap();
+                    }
+                    sink.finish().unwrap();
+                    let same = std::fs::read(&path).unwrap() == std::fs::read(&whole).unwrap();
+                    assert!(same, "{format} {layout:?} in chunks of {size}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_sink_given_fewer_or_more_samples_than_announced_fails_and_leaves_no_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let samples = speech_like(22_050, 5000);
+        let tags = Tags::default();
+        let programme = Programme {
+            samples: &samples,
+            rate: 22_050,
+            layout: Layout::Mono,
+            chapters: &[],
+            tags: &tags,
+        };
+        for format in [Format::Wav, Format::Mp3, Format::Opus] {
+            let encoder = EncodeOptions::default().encoder(format, Layout::Mono);
+            let path = dir.path().join(format!("x.{format}"));
+            let mut short = encoder.begin(&programme.header(), &path).unwrap();
+            short.write(&samples[..4000]).unwrap();
+            assert!(matches!(short.finish(), Err(AudioError::Encode { .. })), "{format}");
+            let mut long = encoder.begin(&programme.header(), &path).unwrap();
+            long.write(&samples).unwrap();
+            assert!(long.write(&samples[..1]).is_err(), "{format}");
+            drop(long);
+            assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0, "{format}");
+        }
+    }
 
     #[test]
     fn formats_parse_case_insensitively_and_name_their_extension() {

@@ -1,6 +1,6 @@
 //! MP3 through LAME 3.100 (the `mp3lame-encoder` crate builds LAME from bundled sources).
 //!
-//! In: a mastered [`Programme`]. Out: `[ID3v2.3 tag][LAME/Info frame][MPEG audio frames]`.
+//! In: a mastered [`Programme`](super::Programme). Out: `[ID3v2.3 tag][LAME/Info frame][MPEG audio frames]`.
 //!
 //! Must never happen: a file whose decoded length differs from the programme's. LAME delays the
 //! audio by its encoder delay (576 samples plus the decoder's 529) and pads the last frame; the
@@ -23,14 +23,14 @@
 //! Arabic letters. Version 2.3 sizes are plain integers, read the same way by everyone, and 2.3 is
 //! what podcast platforms document.
 
-use std::io::Write;
+use std::io::{Seek, SeekFrom, Write};
 use std::num::NonZeroU32;
 use std::path::Path;
 
 use id3::{Tag, TagLike, Version};
 use mp3lame_encoder::{Bitrate, Builder, DualPcm, FlushGap, Mode, MonoPcm, Quality, VbrMode};
 
-use super::{encode_error, Encoder, Format, Mp3Mode, Programme, Tags};
+use super::{encode_error, length_error, Encoder, Format, Header, Mp3Mode, Sink, Tags};
 use crate::audio::chapters;
 use crate::audio::{AudioError, Layout};
 use crate::fsutil::AtomicFile;
@@ -112,18 +112,117 @@ impl Encoder for Mp3Encoder {
         Format::Mp3
     }
 
-    fn write(&self, programme: &Programme<'_>, path: &Path) -> Result<(), AudioError> {
+    fn begin(&self, header: &Header<'_>, path: &Path) -> Result<Box<dyn Sink>, AudioError> {
         validate(self.mode)?;
-        validate_for_rate(self.mode, programme.rate)?;
-        let audio = encode(programme, self.mode).map_err(|e| encode_error(path, Format::Mp3, e))?;
+        validate_for_rate(self.mode, header.rate)?;
+        let fail = |e: BoxError| encode_error(path, Format::Mp3, e);
+        let encoder = lame(header, self.mode).map_err(fail)?;
         let mut tag_bytes = Vec::new();
-        id3_tag(programme.tags, programme.chapters, programme.rate)
+        id3_tag(header.tags, header.chapters, header.rate)
             .write_to(&mut tag_bytes, Version::Id3v23)
             .map_err(|e| encode_error(path, Format::Mp3, e))?;
         let io_err = |source| AudioError::Io { path: path.to_path_buf(), source };
         let mut file = AtomicFile::create(path).map_err(io_err)?;
         file.write_all(&tag_bytes).map_err(io_err)?;
-        file.write_all(&audio).map_err(io_err)?;
+        Ok(Box::new(Mp3Sink {
+            encoder,
+            file,
+            path: path.to_path_buf(),
+            layout: header.layout,
+            audio_start: tag_bytes.len() as u64,
+            buffer: Vec::new(),
+            audio_bytes: 0,
+            first_byte: None,
+            expected: header.len,
+            written: 0,
+        }))
+    }
+}
+
+/// An MP3 file being written: the ID3 tag, then MPEG frames as LAME makes them; the first frame
+/// is LAME's placeholder, overwritten with the final LAME tag (encoder delay and padding, for
+/// gapless decoding) when the stream ends.
+struct Mp3Sink {
+    encoder: mp3lame_encoder::Encoder,
+    file: AtomicFile,
+    path: std::path::PathBuf,
+    layout: Layout,
+    /// Where the first MPEG frame starts in the file.
+    audio_start: u64,
+    buffer: Vec<u8>,
+    audio_bytes: usize,
+    first_byte: Option<u8>,
+    expected: usize,
+    written: usize,
+}
+
+impl Mp3Sink {
+    fn fail(&self, e: impl Into<BoxError>) -> AudioError {
+        encode_error(&self.path, Format::Mp3, e)
+    }
+
+    /// Moves the encoded bytes in the buffer to the file.
+    fn drain(&mut self) -> Result<(), AudioError> {
+        if self.first_byte.is_none() {
+            self.first_byte = self.buffer.first().copied();
+        }
+        self.audio_bytes += self.buffer.len();
+        self.file
+            .write_all(&self.buffer)
+            .map_err(|source| AudioError::Io { path: self.path.clone(), source })?;
+        self.buffer.clear();
+        Ok(())
+    }
+}
+
+impl Sink for Mp3Sink {
+    fn write(&mut self, samples: &[f32]) -> Result<(), AudioError> {
+        self.written += samples.len();
+        if self.written > self.expected {
+            return Err(length_error(&self.path, Format::Mp3, self.written, self.expected));
+        }
+        for chunk in samples.chunks(CHUNK) {
+            self.buffer.reserve(mp3lame_encoder::max_required_buffer_size(chunk.len()));
+            let encoded = match self.layout {
+                Layout::Mono => self.encoder.encode_to_vec(MonoPcm(chunk), &mut self.buffer),
+                Layout::Stereo => self
+                    .encoder
+                    .encode_to_vec(DualPcm { left: chunk, right: chunk }, &mut self.buffer),
+            };
+            encoded.map_err(|e| self.fail(e))?;
+            self.drain()?;
+        }
+        Ok(())
+    }
+
+    fn finish(mut self: Box<Self>) -> Result<(), AudioError> {
+        if self.written != self.expected {
+            return Err(length_error(&self.path, Format::Mp3, self.written, self.expected));
+        }
+        self.buffer.reserve(7200);
+        let flushed = self.encoder.flush_to_vec::<FlushGap>(&mut self.buffer);
+        flushed.map_err(|e| self.fail(e))?;
+        self.drain()?;
+
+        let tag_size = self.encoder.lame_tag_size();
+        let mut tag = Vec::with_capacity(tag_size);
+        if self.encoder.lame_tag_encode_to_vec(&mut tag).is_none() {
+            return Err(self.fail("LAME did not produce its LAME tag"));
+        }
+        if tag.len() != tag_size
+            || self.audio_bytes < tag_size
+            || self.first_byte != Some(0xFF)
+            || tag[0] != 0xFF
+        {
+            return Err(self.fail(format!(
+                "the LAME tag ({} bytes) does not match the placeholder frame LAME wrote",
+                tag.len()
+            )));
+        }
+        let Self { mut file, path, audio_start, .. } = *self;
+        let io_err = |source| AudioError::Io { path: path.clone(), source };
+        file.seek(SeekFrom::Start(audio_start)).map_err(io_err)?;
+        file.write_all(&tag).map_err(io_err)?;
         file.commit().map_err(io_err)
     }
 }
@@ -167,15 +266,15 @@ fn vbr_quality(quality: u8) -> Quality {
     }
 }
 
-/// The MPEG audio frames of `programme`, the first one being the final LAME tag.
-fn encode(programme: &Programme<'_>, mode: Mp3Mode) -> Result<Vec<u8>, BoxError> {
+/// A LAME encoder set up for `header`'s rate and layout in `mode`.
+fn lame(header: &Header<'_>, mode: Mp3Mode) -> Result<mp3lame_encoder::Encoder, BoxError> {
     let mut builder = Builder::new().ok_or("LAME could not allocate an encoder")?;
-    let channels = programme.layout.channels();
+    let channels = header.layout.channels();
     builder.set_num_channels(channels as u8)?;
-    builder.set_sample_rate(programme.rate)?;
+    builder.set_sample_rate(header.rate)?;
     // Never let LAME pick a lower output rate for a low bitrate: timings assume the programme's.
-    builder.set_output_sample_rate(NonZeroU32::new(programme.rate))?;
-    builder.set_mode(match programme.layout {
+    builder.set_output_sample_rate(NonZeroU32::new(header.rate))?;
+    builder.set_mode(match header.layout {
         Layout::Mono => Mode::Mono,
         Layout::Stereo => Mode::JointStereo,
     })?;
@@ -193,35 +292,7 @@ fn encode(programme: &Programme<'_>, mode: Mp3Mode) -> Result<Vec<u8>, BoxError>
     // Algorithm quality 2: LAME's recommended "-h", near-best noise shaping at modest cost.
     builder.set_quality(Quality::NearBest)?;
     builder.set_to_write_vbr_tag(true)?;
-    let mut encoder = builder.build()?;
-
-    let samples = programme.samples;
-    let mut out: Vec<u8> =
-        Vec::with_capacity(mp3lame_encoder::max_required_buffer_size(samples.len()) / 2 + 8192);
-    for chunk in samples.chunks(CHUNK) {
-        out.reserve(mp3lame_encoder::max_required_buffer_size(chunk.len()));
-        match programme.layout {
-            Layout::Mono => encoder.encode_to_vec(MonoPcm(chunk), &mut out)?,
-            Layout::Stereo => {
-                encoder.encode_to_vec(DualPcm { left: chunk, right: chunk }, &mut out)?
-            }
-        };
-    }
-    out.reserve(7200);
-    encoder.flush_to_vec::<FlushGap>(&mut out)?;
-
-    let tag_size = encoder.lame_tag_size();
-    let mut tag = Vec::with_capacity(tag_size);
-    encoder.lame_tag_encode_to_vec(&mut tag).ok_or("LAME did not produce its LAME tag")?;
-    if tag.len() != tag_size || out.len() < tag_size || out[0] != 0xFF || tag[0] != 0xFF {
-        return Err(format!(
-            "the LAME tag ({} bytes) does not match the placeholder frame LAME wrote",
-            tag.len()
-        )
-        .into());
-    }
-    out[..tag_size].copy_from_slice(&tag);
-    Ok(out)
+    Ok(builder.build()?)
 }
 
 /// The ID3v2 tag of a file: descriptive frames, then chapters.
@@ -255,6 +326,7 @@ fn id3_tag(tags: &Tags, chapter_list: &[crate::audio::Chapter], rate: u32) -> Ta
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::audio::encode::Programme;
     use crate::audio::{chapters::tile, decode, Chapter};
     use chrono::NaiveDate;
 

@@ -1,7 +1,7 @@
 //! Ogg Opus (RFC 7845) through libopus (the `opus` crate builds it from bundled sources) and the
 //! `ogg` crate's page writer.
 //!
-//! In: a mastered [`Programme`] at any rate. Out: a 48 kHz Ogg Opus file: an `OpusHead` page, an
+//! In: a mastered [`Programme`](super::Programme) at any rate. Out: a 48 kHz Ogg Opus file: an `OpusHead` page, an
 //! `OpusTags` page, then audio pages of 20 ms packets, about one second per page.
 //!
 //! Must never happen: a decoded length other than the programme's (resampled to 48 kHz), or a
@@ -18,7 +18,7 @@ use std::path::Path;
 
 use ogg::writing::{PacketWriteEndInfo, PacketWriter};
 
-use super::{encode_error, Encoder, Format, Programme, Tags};
+use super::{encode_error, length_error, Encoder, Format, Header, Sink, Tags};
 use crate::audio::{chapters, resample, AudioError, Layout};
 use crate::fsutil::AtomicFile;
 
@@ -70,93 +70,117 @@ impl Encoder for OpusEncoder {
         Format::Opus
     }
 
-    fn write(&self, programme: &Programme<'_>, path: &Path) -> Result<(), AudioError> {
-        let channels = programme.layout.channels();
-        let length = resample::resampled_len(programme.samples.len(), programme.rate, RATE);
-        let (pre_skip, packets) = encode(programme, self.kbps, path)?;
-        let head = opus_head(channels as u8, pre_skip, programme.rate);
-        let tags = opus_tags(programme.tags, programme.chapters, programme.rate);
-        let serial = stream_serial(&programme.tags.title, length);
+    fn begin(&self, header: &Header<'_>, path: &Path) -> Result<Box<dyn Sink>, AudioError> {
+        let fail = |e: BoxError| encode_error(path, Format::Opus, e);
+        let channels = match header.layout {
+            Layout::Mono => opus::Channels::Mono,
+            Layout::Stereo => opus::Channels::Stereo,
+        };
+        let mut encoder = opus::Encoder::new(RATE, channels, opus::Application::Audio)
+            .map_err(|e| fail(Box::new(e)))?;
+        let bits = i32::try_from(self.kbps.saturating_mul(1000)).map_err(|e| fail(Box::new(e)))?;
+        encoder.set_bitrate(opus::Bitrate::Bits(bits)).map_err(|e| fail(Box::new(e)))?;
+        encoder.set_complexity(10).map_err(|e| fail(Box::new(e)))?;
+        let lookahead = encoder.get_lookahead().map_err(|e| fail(Box::new(e)))?;
+        let pre_skip = u16::try_from(lookahead).map_err(|e| fail(Box::new(e)))?;
+        let length = resample::resampled_len(header.len, header.rate, RATE);
+        // Enough packets that every input sample is decoded after the pre-skip.
+        let frames = (length + usize::from(pre_skip)).div_ceil(FRAME);
 
+        let head = opus_head(header.layout.channels() as u8, pre_skip, header.rate);
+        let tags = opus_tags(header.tags, header.chapters, header.rate);
+        let serial = stream_serial(&header.tags.title, length);
         let io_err = |source| AudioError::Io { path: path.to_path_buf(), source };
-        let mut file = AtomicFile::create(path).map_err(io_err)?;
-        {
-            let mut writer = PacketWriter::new(&mut file);
-            writer.write_packet(head, serial, PacketWriteEndInfo::EndPage, 0).map_err(io_err)?;
-            writer.write_packet(tags, serial, PacketWriteEndInfo::EndPage, 0).map_err(io_err)?;
-            let end = u64::from(pre_skip) + length as u64;
-            let last = packets.len().saturating_sub(1);
-            // Lacing values of the current page: a page holds at most 255, and a packet never
-            // spills onto the next page here (its granule would then be ambiguous).
-            let worst_packet_segments = MAX_PACKET / 255 + 1;
-            let mut segments = 0;
-            let mut page_start = 0usize;
-            for (i, packet) in packets.into_iter().enumerate() {
-                let decoded_through = (i + 1) * FRAME;
-                let granule = (decoded_through as u64).min(end);
-                segments += packet.len() / 255 + 1;
-                let info = if i == last {
-                    PacketWriteEndInfo::EndStream
-                } else if decoded_through - page_start >= PAGE_SAMPLES
-                    || segments + worst_packet_segments > 255
-                {
-                    segments = 0;
-                    page_start = decoded_through;
-                    PacketWriteEndInfo::EndPage
-                } else {
-                    PacketWriteEndInfo::NormalPacket
-                };
-                writer.write_packet(packet, serial, info, granule).map_err(io_err)?;
-            }
-        }
-        file.flush().map_err(io_err)?;
-        file.commit().map_err(io_err)
+        let file = AtomicFile::create(path).map_err(io_err)?;
+        let mut writer = PacketWriter::new(file);
+        writer.write_packet(head, serial, PacketWriteEndInfo::EndPage, 0).map_err(io_err)?;
+        writer.write_packet(tags, serial, PacketWriteEndInfo::EndPage, 0).map_err(io_err)?;
+        Ok(Box::new(OpusSink {
+            resampler: Some(resample::Stream::new(header.rate, RATE, header.len)?),
+            packer: Packer {
+                encoder,
+                width: usize::from(header.layout.channels()),
+                pending: Vec::with_capacity(FRAME * 2),
+                packet: vec![0u8; MAX_PACKET],
+                error: None,
+                pages: Pages {
+                    writer,
+                    serial,
+                    end: u64::from(pre_skip) + length as u64,
+                    frames,
+                    written: 0,
+                    segments: 0,
+                    page_start: 0,
+                    error: None,
+                },
+            },
+            path: path.to_path_buf(),
+            expected: header.len,
+            written: 0,
+        }))
     }
 }
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
-/// Encodes the programme, resampled to 48 kHz on the fly (duplicated for stereo), into 20 ms
-/// packets; returns the encoder's look-ahead (the pre-skip) and the packets, enough of them that
-/// every input sample is decoded after the pre-skip.
-fn encode(
-    programme: &Programme<'_>,
-    kbps: u32,
-    path: &Path,
-) -> Result<(u16, Vec<Vec<u8>>), AudioError> {
-    let fail = |e: BoxError| encode_error(path, Format::Opus, e);
-    let channels = match programme.layout {
-        Layout::Mono => opus::Channels::Mono,
-        Layout::Stereo => opus::Channels::Stereo,
-    };
-    let mut encoder = opus::Encoder::new(RATE, channels, opus::Application::Audio)
-        .map_err(|e| fail(Box::new(e)))?;
-    let bits = i32::try_from(kbps.saturating_mul(1000)).map_err(|e| fail(Box::new(e)))?;
-    encoder.set_bitrate(opus::Bitrate::Bits(bits)).map_err(|e| fail(Box::new(e)))?;
-    encoder.set_complexity(10).map_err(|e| fail(Box::new(e)))?;
-    let lookahead = encoder.get_lookahead().map_err(|e| fail(Box::new(e)))?;
-    let lookahead = u16::try_from(lookahead).map_err(|e| fail(Box::new(e)))?;
-    let length = resample::resampled_len(programme.samples.len(), programme.rate, RATE);
-    let frames = (length + usize::from(lookahead)).div_ceil(FRAME);
+/// An Ogg Opus file being written: the input is resampled to 48 kHz as it comes, cut into 20 ms
+/// frames, encoded, and each packet goes onto its page at once.
+struct OpusSink {
+    /// Taken by `finish`.
+    resampler: Option<resample::Stream>,
+    packer: Packer,
+    path: std::path::PathBuf,
+    expected: usize,
+    written: usize,
+}
 
-    let mut packer = Packer {
-        encoder,
-        width: usize::from(programme.layout.channels()),
-        pending: Vec::with_capacity(FRAME),
-        packet: vec![0u8; MAX_PACKET],
-        packets: Vec::with_capacity(frames),
-        error: None,
-    };
-    resample::resample_each(programme.samples, programme.rate, RATE, &mut |chunk| {
-        chunk.iter().for_each(|&s| packer.push(s));
-    })?;
-    // Zeros past the end until the look-ahead has let every real sample out.
-    while packer.packets.len() < frames && packer.error.is_none() {
-        packer.push(0.0);
+impl OpusSink {
+    /// The first error of the encoder or of the file, if any.
+    fn check(&mut self) -> Result<(), AudioError> {
+        if let Some(e) = self.packer.error.take() {
+            return Err(encode_error(&self.path, Format::Opus, Box::new(e)));
+        }
+        if let Some(source) = self.packer.pages.error.take() {
+            return Err(AudioError::Io { path: self.path.clone(), source });
+        }
+        Ok(())
     }
-    match packer.error {
-        Some(e) => Err(fail(Box::new(e))),
-        None => Ok((lookahead, packer.packets)),
+}
+
+impl Sink for OpusSink {
+    fn write(&mut self, samples: &[f32]) -> Result<(), AudioError> {
+        self.written += samples.len();
+        if self.written > self.expected {
+            return Err(length_error(&self.path, Format::Opus, self.written, self.expected));
+        }
+        let packer = &mut self.packer;
+        if let Some(resampler) = self.resampler.as_mut() {
+            resampler.push(samples, &mut |chunk| chunk.iter().for_each(|&s| packer.push(s)))?;
+        }
+        self.check()
+    }
+
+    fn finish(mut self: Box<Self>) -> Result<(), AudioError> {
+        if self.written != self.expected {
+            return Err(length_error(&self.path, Format::Opus, self.written, self.expected));
+        }
+        let packer = &mut self.packer;
+        if let Some(resampler) = self.resampler.take() {
+            resampler.finish(&mut |chunk| chunk.iter().for_each(|&s| packer.push(s)))?;
+        }
+        // Zeros past the end until the look-ahead has let every real sample out.
+        while packer.pages.written < packer.pages.frames
+            && packer.error.is_none()
+            && packer.pages.error.is_none()
+        {
+            packer.push(0.0);
+        }
+        self.check()?;
+        let Self { packer, path, .. } = *self;
+        let io_err = |source| AudioError::Io { path: path.clone(), source };
+        let mut file = packer.pages.writer.into_inner();
+        file.flush().map_err(io_err)?;
+        file.commit().map_err(io_err)
     }
 }
 
@@ -167,14 +191,14 @@ struct Packer {
     width: usize,
     pending: Vec<f32>,
     packet: Vec<u8>,
-    packets: Vec<Vec<u8>>,
     /// The first encoder error; later samples are ignored.
     error: Option<opus::Error>,
+    pages: Pages,
 }
 
 impl Packer {
     fn push(&mut self, sample: f32) {
-        if self.error.is_some() {
+        if self.error.is_some() || self.pages.error.is_some() {
             return;
         }
         for _ in 0..self.width {
@@ -182,10 +206,56 @@ impl Packer {
         }
         if self.pending.len() == FRAME * self.width {
             match self.encoder.encode_float(&self.pending, &mut self.packet) {
-                Ok(len) => self.packets.push(self.packet[..len].to_vec()),
+                Ok(len) => self.pages.write(&self.packet[..len]),
                 Err(e) => self.error = Some(e),
             }
             self.pending.clear();
+        }
+    }
+}
+
+/// Puts packets on Ogg pages: about a second per page, the last packet ending the stream at the
+/// exact granule position of the programme's end.
+struct Pages {
+    writer: PacketWriter<'static, AtomicFile>,
+    serial: u32,
+    /// Granule position of the last decoded sample: pre-skip + length.
+    end: u64,
+    /// Packets the stream has in all.
+    frames: usize,
+    /// Packets written.
+    written: usize,
+    /// Lacing values of the current page: a page holds at most 255, and a packet never spills
+    /// onto the next page here (its granule would then be ambiguous).
+    segments: usize,
+    page_start: usize,
+    /// The first write error; later packets are dropped.
+    error: Option<std::io::Error>,
+}
+
+impl Pages {
+    fn write(&mut self, packet: &[u8]) {
+        if self.error.is_some() || self.written >= self.frames {
+            return;
+        }
+        let worst_packet_segments = MAX_PACKET / 255 + 1;
+        let decoded_through = (self.written + 1) * FRAME;
+        let granule = (decoded_through as u64).min(self.end);
+        self.segments += packet.len() / 255 + 1;
+        let info = if self.written + 1 == self.frames {
+            PacketWriteEndInfo::EndStream
+        } else if decoded_through - self.page_start >= PAGE_SAMPLES
+            || self.segments + worst_packet_segments > 255
+        {
+            self.segments = 0;
+            self.page_start = decoded_through;
+            PacketWriteEndInfo::EndPage
+        } else {
+            PacketWriteEndInfo::NormalPacket
+        };
+        self.written += 1;
+        if let Err(e) = self.writer.write_packet(packet.to_vec(), self.serial, info, granule) {
+            self.error = Some(e);
         }
     }
 }
@@ -254,6 +324,7 @@ fn stream_serial(title: &str, len: usize) -> u32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::audio::encode::Programme;
     use crate::audio::{chapters::tile, decode};
 
     fn tone(rate: u32, seconds: f64) -> Vec<f32> {

@@ -11,10 +11,12 @@
 //! Conversion is plain rounding of `x * 32767` after clamping, without dither: the voices'
 //! noise floor is far above 16-bit quantisation noise, so TPDF dither would only add hiss.
 
+use std::cell::RefCell;
 use std::io::{self, Seek, SeekFrom, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::rc::Rc;
 
-use super::{Encoder, Format, Programme};
+use super::{length_error, Encoder, Format, Header, Sink};
 use crate::audio::{AudioError, Layout};
 use crate::fsutil::AtomicFile;
 
@@ -33,8 +35,100 @@ impl Encoder for WavEncoder {
         Format::Wav
     }
 
-    fn write(&self, programme: &Programme<'_>, path: &Path) -> Result<(), AudioError> {
-        write_layout(path, programme.rate, programme.layout, programme.samples)
+    fn begin(&self, header: &Header<'_>, path: &Path) -> Result<Box<dyn Sink>, AudioError> {
+        Ok(Box::new(WavSink::begin(path, header.rate, header.layout, header.len)?))
+    }
+}
+
+/// The file under a hound writer, shared so that it can be committed once hound has finalized
+/// the header (hound's `finalize` consumes the writer without giving the file back).
+#[derive(Debug, Clone)]
+struct Shared(Rc<RefCell<AtomicFile>>);
+
+impl Write for Shared {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.borrow_mut().write(buf)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.0.borrow_mut().flush()
+    }
+}
+
+impl Seek for Shared {
+    fn seek(&mut self, pos: SeekFrom) -> std::io::Result<u64> {
+        self.0.borrow_mut().seek(pos)
+    }
+}
+
+/// A WAV file being written.
+struct WavSink {
+    writer: hound::WavWriter<Shared>,
+    file: Shared,
+    path: PathBuf,
+    channels: u16,
+    expected: usize,
+    written: usize,
+}
+
+impl WavSink {
+    fn begin(
+        path: &Path,
+        sample_rate: u32,
+        layout: Layout,
+        len: usize,
+    ) -> Result<Self, AudioError> {
+        if sample_rate == 0 {
+            return Err(AudioError::InvalidSampleRate { rate: sample_rate });
+        }
+        let channels = layout.channels();
+        let max = MAX_SAMPLES / usize::from(channels);
+        if len > max {
+            return Err(AudioError::TooLong { path: path.to_path_buf(), samples: len, max });
+        }
+        let spec = hound::WavSpec {
+            channels,
+            sample_rate,
+            bits_per_sample: 16,
+            sample_format: hound::SampleFormat::Int,
+        };
+        let file = AtomicFile::create(path)
+            .map_err(|source| AudioError::Io { path: path.to_path_buf(), source })?;
+        let file = Shared(Rc::new(RefCell::new(file)));
+        let writer = hound::WavWriter::new(file.clone(), spec)
+            .map_err(|source| AudioError::Wav { path: path.to_path_buf(), source })?;
+        Ok(Self { writer, file, path: path.to_path_buf(), channels, expected: len, written: 0 })
+    }
+}
+
+impl Sink for WavSink {
+    fn write(&mut self, samples: &[f32]) -> Result<(), AudioError> {
+        self.written += samples.len();
+        if self.written > self.expected {
+            return Err(length_error(&self.path, Format::Wav, self.written, self.expected));
+        }
+        for &sample in samples {
+            let value = to_i16(sample);
+            for _ in 0..self.channels {
+                self.writer
+                    .write_sample(value)
+                    .map_err(|source| AudioError::Wav { path: self.path.clone(), source })?;
+            }
+        }
+        Ok(())
+    }
+
+    fn finish(self: Box<Self>) -> Result<(), AudioError> {
+        let Self { writer, file, path, expected, written, .. } = *self;
+        if written != expected {
+            return Err(length_error(&path, Format::Wav, written, expected));
+        }
+        writer.finalize().map_err(|source| AudioError::Wav { path: path.clone(), source })?;
+        let io_err = |source| AudioError::Io { path: path.clone(), source };
+        let file = Rc::try_unwrap(file.0)
+            .map_err(|_| io_err(std::io::Error::other("the WAV writer still holds the file")))?
+            .into_inner();
+        file.commit().map_err(io_err)
     }
 }
 
@@ -60,34 +154,9 @@ pub fn write_layout(
     layout: Layout,
     samples: &[f32],
 ) -> Result<(), AudioError> {
-    if sample_rate == 0 {
-        return Err(AudioError::InvalidSampleRate { rate: sample_rate });
-    }
-    let channels = layout.channels();
-    let max = MAX_SAMPLES / usize::from(channels);
-    if samples.len() > max {
-        return Err(AudioError::TooLong { path: path.to_path_buf(), samples: samples.len(), max });
-    }
-    let io_err = |source| AudioError::Io { path: path.to_path_buf(), source };
-    let wav_err = |source| AudioError::Wav { path: path.to_path_buf(), source };
-    let spec = hound::WavSpec {
-        channels,
-        sample_rate,
-        bits_per_sample: 16,
-        sample_format: hound::SampleFormat::Int,
-    };
-    let mut file = AtomicFile::create(path).map_err(io_err)?;
-    {
-        let mut writer = hound::WavWriter::new(&mut file, spec).map_err(wav_err)?;
-        for &sample in samples {
-            let value = to_i16(sample);
-            for _ in 0..channels {
-                writer.write_sample(value).map_err(wav_err)?;
-            }
-        }
-        writer.finalize().map_err(wav_err)?;
-    }
-    file.commit().map_err(io_err)
+    let mut sink = Box::new(WavSink::begin(path, sample_rate, layout, samples.len())?);
+    sink.write(samples)?;
+    sink.finish()
 }
 
 /// The RIFF and data sizes of a WAV whose length is not known when its header is written (a
