@@ -108,32 +108,36 @@ pub fn limit_for(
     limiter::limit(samples, rate, &LimiterOptions::with_ceiling(options.ceiling_for(lossy)))
 }
 
-/// Levels a programme that is written while it is made (`nashra speak`), where [`normalize`]
-/// cannot be used: it needs the whole programme before the first sample goes out.
+/// Levels a programme that is written while it is made (`nashra speak -o -`), where
+/// [`normalize`] cannot be used: it needs the whole programme before the first sample goes out.
 ///
 /// Still one gain for the whole programme, as this module requires, but decided from its start:
 /// the gain that brings the first chunk with a measurable loudness (at least one 400 ms gating
 /// block of sound) to the target. Chunks before it are held back until then, so none is heard at
 /// another gain. The trade-off: the programme as a whole ends near the target rather than on it,
 /// by how much its first sentence differs from its average (a Piper voice keeps a steady level,
-/// so typically within a dB or two; docs/bench.md). Each chunk then goes through the true-peak
-/// limiter on its own: chunks end on a fade to silence ([`crate::audio::assemble`]), so the
-/// limiter's release, cut at a chunk's end, changes nothing audible.
+/// so typically within a dB or two; docs/bench.md). The true-peak limiter is the streaming
+/// [`limiter::Limiter`], so the stream is limited exactly as a whole programme would be; its
+/// look-ahead holds back a few milliseconds until the next chunk or [`StreamLeveller::finish`].
 #[derive(Debug)]
 pub struct StreamLeveller {
     rate: u32,
     options: MasterOptions,
-    lossy: bool,
     /// The programme's gain in dB, once decided.
     gain_db: Option<f64>,
     /// Samples waiting for the gain.
     pending: Vec<f32>,
+    limiter: limiter::Limiter,
 }
 
 impl StreamLeveller {
     /// A leveller for a programme at `rate`, limited for a lossy or lossless file.
     pub fn new(rate: u32, options: MasterOptions, lossy: bool) -> Self {
-        Self { rate, options, lossy, gain_db: None, pending: Vec::new() }
+        let limiter = limiter::Limiter::new(
+            rate,
+            &LimiterOptions::with_ceiling(options.ceiling_for(lossy)),
+        );
+        Self { rate, options, gain_db: None, pending: Vec::new(), limiter }
     }
 
     /// The gain in dB applied to the whole programme, once the first measurable chunk came.
@@ -157,28 +161,28 @@ impl StreamLeveller {
                 std::mem::take(&mut self.pending)
             }
         };
-        self.level(&mut ready);
-        Ok(ready)
+        Ok(self.level(&mut ready))
     }
 
-    /// The samples still held back: a programme that never reached one gating block of sound,
-    /// which is left at its level (as [`normalize`] leaves silence) and limited.
+    /// The samples still held back: the limiter's look-ahead, and a programme that never
+    /// reached one gating block of sound, which is left at its level (as [`normalize`] leaves
+    /// silence) and limited.
     pub fn finish(mut self) -> Vec<f32> {
         let mut rest = std::mem::take(&mut self.pending);
         if self.gain_db.is_none() && !rest.is_empty() {
             tracing::warn!("the speech is too short to measure its loudness; it is left as it is");
             self.gain_db = Some(0.0);
         }
-        self.level(&mut rest);
-        rest
+        let mut out = self.level(&mut rest);
+        self.limiter.finish(&mut out);
+        out
     }
 
-    fn level(&self, samples: &mut [f32]) {
-        if samples.is_empty() {
-            return;
-        }
+    fn level(&mut self, samples: &mut [f32]) -> Vec<f32> {
         loudness::apply_gain(samples, loudness::db_to_gain(self.gain_db.unwrap_or(0.0)));
-        limit_for(samples, self.rate, &self.options, self.lossy);
+        let mut out = Vec::with_capacity(samples.len());
+        self.limiter.process(samples, &mut out);
+        out
     }
 }
 
@@ -250,7 +254,9 @@ mod tests {
         // 0.1 s: too short to measure, held back.
         assert!(leveller.push(tone(0.05, 2205)).unwrap().is_empty());
         let first = leveller.push(tone(0.05, rate as usize)).unwrap();
-        assert_eq!(first.len(), 2205 + 22_050);
+        // Everything but the limiter's look-ahead (a few ms) comes out.
+        let held = 2205 + 22_050 - first.len();
+        assert!(held > 0 && held < rate as usize / 50, "the look-ahead holds back {held}");
         let gain = leveller.gain_db().unwrap();
         // The held-back start got the same gain as the chunk that decided it.
         let g = loudness::db_to_gain(gain) as f32;
@@ -261,10 +267,12 @@ mod tests {
         // A louder chunk later keeps the same gain (up to the limiter at its peaks).
         let later = leveller.push(tone(0.02, rate as usize)).unwrap();
         let expected = 0.02 * loudness::db_to_gain(gain);
-        let peak = later.iter().fold(0f32, |m, s| m.max(s.abs()));
+        // (After the held-back end of the first chunk.)
+        let peak = later[held..].iter().fold(0f32, |m, s| m.max(s.abs()));
         assert!((f64::from(peak) - expected).abs() < 1e-3, "{peak} vs {expected}");
         assert_eq!(leveller.gain_db(), Some(gain));
-        assert!(leveller.finish().is_empty());
+        let rest = leveller.finish();
+        assert_eq!(first.len() + later.len() + rest.len(), 2205 + 2 * 22_050);
     }
 
     #[test]
