@@ -117,17 +117,18 @@ impl std::fmt::Debug for PiperModel {
 pub const INTRA_OP_THREADS: usize = 1;
 
 /// The most phoneme ids that run through the sessions at once; an inference that would go over
-/// waits until the others are done (one always runs, however long). About the ids of one sentence
-/// at the 200-character cap ([`crate::text::segment::MAX_SENTENCE_CHARS`]; 3.9 ids per character
-/// with diacritics and Piper's pads).
+/// waits until the others are done (one always runs, however long). Twice the ids of one
+/// sentence at the 200-character cap ([`crate::text::segment::MAX_SENTENCE_CHARS`]; 3.9 ids per
+/// character with diacritics and Piper's pads).
 ///
 /// Why: an inference's working memory grows with its length (0.3 GB at 40 characters, 0.77 GB at
-/// 200, docs/text.md), and two sessions on two long sentences needed the sum of both. With this
-/// budget, short sentences still run side by side, but `--jobs 2` never holds more in flight
-/// than one sentence at the cap does alone; with the arena shrunk after every inference
-/// (`PiperModel::run_options`) that bounds the memory of all sessions together (docs/bench.md,
-/// "Memory").
-pub const INFLIGHT_IDS: usize = 800;
+/// 200, docs/text.md), and N sessions on N long sentences need the sum of all. Why not one
+/// sentence's worth: measured on the bench's 2 articles, a budget of 800 ids made `--jobs 2` run
+/// one sentence at a time for most of the edition (117% CPU, 25.5 s against 14.6 s wall) to save
+/// 300 MB. With two sentences' worth, `--jobs 2` is never held back (two sentences at the cap
+/// fit), larger `--jobs` are held to two long sentences at once, and `--jobs 1` is the
+/// low-memory choice (docs/bench.md, "Memory").
+pub const INFLIGHT_IDS: usize = 1600;
 
 /// The CPUs this process may use.
 pub fn available_cores() -> usize {
