@@ -133,10 +133,8 @@ pub struct StreamLeveller {
 impl StreamLeveller {
     /// A leveller for a programme at `rate`, limited for a lossy or lossless file.
     pub fn new(rate: u32, options: MasterOptions, lossy: bool) -> Self {
-        let limiter = limiter::Limiter::new(
-            rate,
-            &LimiterOptions::with_ceiling(options.ceiling_for(lossy)),
-        );
+        let limiter =
+            limiter::Limiter::new(rate, &LimiterOptions::with_ceiling(options.ceiling_for(lossy)));
         Self { rate, options, gain_db: None, pending: Vec::new(), limiter }
     }
 
