@@ -16,6 +16,8 @@
 //! own (batch 1, default options) over its unbatched length. Rounds alternate the configurations;
 //! the medians are printed. CPU time is user + system of the whole child (all its threads).
 
+mod common;
+
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -386,7 +388,7 @@ fn child(args: &[String]) -> Result<()> {
         }
     }
     file.flush()?;
-    println!("build={build:.4} wall={wall:.4} cpu={cpu:.4} rss={:.1}", peak_rss_mb());
+    println!("build={build:.4} wall={wall:.4} cpu={cpu:.4} rss={:.1}", common::peak_rss_mb());
     Ok(())
 }
 
@@ -436,17 +438,4 @@ fn cpu_seconds() -> f64 {
     let fields: Vec<&str> = rest.split_whitespace().collect();
     let ticks = |i: usize| fields.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
     (ticks(11) + ticks(12)) / 100.0
-}
-
-/// The process's peak resident set (VmHWM), in MB; 0 where /proc is missing.
-fn peak_rss_mb() -> f64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .and_then(|l| l.split_whitespace().nth(1))
-                .and_then(|kb| kb.parse::<f64>().ok())
-        })
-        .map_or(0.0, |kb| kb / 1024.0)
 }

@@ -13,6 +13,8 @@
 //! per 100 phonemes (a stable value means the durations stay sane) and the process's peak
 //! resident memory so far.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -58,7 +60,7 @@ fn main() -> Result<()> {
             compute * 1000.0 / phonemes as f64,
             compute / audio,
             audio * 100.0 / phonemes as f64,
-            peak_rss_mb()
+            common::peak_rss_mb()
         );
     }
     Ok(())
@@ -80,17 +82,4 @@ fn cut(prose: &str, len: usize) -> String {
         Some(i) if head.chars().count() == len => head[..i].trim_end_matches('،').to_string(),
         _ => head,
     }
-}
-
-/// The process's peak resident set (VmHWM), in MB; 0 where /proc is missing.
-fn peak_rss_mb() -> f64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .and_then(|l| l.split_whitespace().nth(1))
-                .and_then(|kb| kb.parse::<f64>().ok())
-        })
-        .map_or(0.0, |kb| kb / 1024.0)
 }
