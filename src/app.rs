@@ -731,8 +731,7 @@ fn speak_whole(args: &SpeakArgs, input: &str, voice: &Voice, format: Format) -> 
     master::normalize(&mut samples, rate, &options).context("cannot measure the loudness")?;
     master::limit_for(&mut samples, rate, &options, format.is_lossy());
     let tags = Tags { title: input.trim().chars().take(80).collect(), ..Tags::default() };
-    let programme =
-        Programme { samples: &samples, rate, layout: Layout::Mono, chapters: &[], tags: &tags };
+    let programme = Programme::mono(&samples, rate, &tags);
     EncodeOptions::formats(&[format])
         .encoder(format, Layout::Mono)
         .write(&programme, &args.output)

@@ -198,6 +198,11 @@ pub struct Programme<'a> {
 }
 
 impl<'a> Programme<'a> {
+    /// A mono programme without chapters: one piece of speech, as `nashra speak` writes.
+    pub fn mono(samples: &'a [f32], rate: u32, tags: &'a Tags) -> Self {
+        Self { samples, rate, layout: Layout::Mono, chapters: &[], tags }
+    }
+
     /// What an encoder needs before the samples.
     pub fn header(&self) -> Header<'a> {
         Header {
@@ -330,13 +335,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let samples = speech_like(22_050, 5000);
         let tags = Tags::default();
-        let programme = Programme {
-            samples: &samples,
-            rate: 22_050,
-            layout: Layout::Mono,
-            chapters: &[],
-            tags: &tags,
-        };
+        let programme = Programme::mono(&samples, 22_050, &tags);
         for format in [Format::Wav, Format::Mp3, Format::Opus] {
             let encoder = EncodeOptions::default().encoder(format, Layout::Mono);
             let path = dir.path().join(format!("x.{format}"));

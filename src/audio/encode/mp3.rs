@@ -463,13 +463,7 @@ mod tests {
         let path = dir.path().join("x.mp3");
         let tags = tags();
         let samples = tone(22_050, 0.5);
-        let programme = Programme {
-            samples: &samples,
-            rate: 22_050,
-            layout: Layout::Mono,
-            chapters: &[],
-            tags: &tags,
-        };
+        let programme = Programme::mono(&samples, 22_050, &tags);
         let result = Mp3Encoder { mode: Mp3Mode::Cbr { kbps: 320 } }.write(&programme, &path);
         match result {
             Err(AudioError::InvalidBitrate { kbps: 320, allowed, .. }) => {
