@@ -511,8 +511,11 @@ fn previous_files(
     (files.into_iter().map(|f| (f.path.clone(), f)).collect(), Some(written))
 }
 
-/// Encodings of one lossy file at most (the first, and two corrections).
-const LOSSY_ATTEMPTS: usize = 3;
+/// Encodings of one lossy file at most (the first, and four corrections). Why four: each peak
+/// correction lowers the limiter's ceiling by what the codec added, but the codec's overshoot
+/// can sit where the input was already under the new ceiling; on the espeak bulletin of the
+/// end-to-end test, Opus needed three corrections to bring the decoded peak under -1 dBTP.
+const LOSSY_ATTEMPTS: usize = 5;
 
 /// Samples per chunk when a programme is streamed through the limiter and the encoders (and read
 /// back from disk): 256 KB of `f32`, large enough that the per-chunk costs vanish.
