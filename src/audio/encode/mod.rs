@@ -264,18 +264,53 @@ pub trait Encoder {
     }
 }
 
-/// The error of a sink that was given `written` samples instead of the header's `expected`.
-pub(crate) fn length_error(
-    path: &Path,
-    format: Format,
-    written: usize,
+/// The samples a sink was given against the length its header announced. Every sink keeps
+/// one: the header's length decides what is written before the samples (WAV sizes, chapter
+/// ends, Opus granule positions), so a programme that does not add up to it is an error, never
+/// a file that ends early or runs past its chapters.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Tally {
     expected: usize,
-) -> AudioError {
-    encode_error(
-        path,
-        format,
-        format!("{written} samples were written to a programme announced as {expected}"),
-    )
+    written: usize,
+}
+
+impl Tally {
+    pub(crate) fn new(expected: usize) -> Self {
+        Self { expected, written: 0 }
+    }
+
+    /// Counts `count` more samples for the file `path`; more than announced is an error.
+    pub(crate) fn add(
+        &mut self,
+        count: usize,
+        path: &Path,
+        format: Format,
+    ) -> Result<(), AudioError> {
+        self.written += count;
+        if self.written > self.expected {
+            return Err(self.error(path, format));
+        }
+        Ok(())
+    }
+
+    /// Checks, as the file `path` is finished, that every announced sample came.
+    pub(crate) fn complete(&self, path: &Path, format: Format) -> Result<(), AudioError> {
+        if self.written != self.expected {
+            return Err(self.error(path, format));
+        }
+        Ok(())
+    }
+
+    fn error(&self, path: &Path, format: Format) -> AudioError {
+        encode_error(
+            path,
+            format,
+            format!(
+                "{} samples were written to a programme announced as {}",
+                self.written, self.expected
+            ),
+        )
+    }
 }
 
 /// An encoding error of `format` for `path`.

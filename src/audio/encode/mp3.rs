@@ -30,7 +30,7 @@ use std::path::Path;
 use id3::{Tag, TagLike, Version};
 use mp3lame_encoder::{Bitrate, Builder, DualPcm, FlushGap, Mode, MonoPcm, Quality, VbrMode};
 
-use super::{encode_error, length_error, Encoder, Format, Header, Mp3Mode, Sink, Tags};
+use super::{encode_error, Encoder, Format, Header, Mp3Mode, Sink, Tags, Tally};
 use crate::audio::chapters;
 use crate::audio::{AudioError, Layout};
 use crate::fsutil::AtomicFile;
@@ -133,8 +133,7 @@ impl Encoder for Mp3Encoder {
             buffer: Vec::new(),
             audio_bytes: 0,
             first_byte: None,
-            expected: header.len,
-            written: 0,
+            tally: Tally::new(header.len),
         }))
     }
 }
@@ -152,8 +151,7 @@ struct Mp3Sink {
     buffer: Vec<u8>,
     audio_bytes: usize,
     first_byte: Option<u8>,
-    expected: usize,
-    written: usize,
+    tally: Tally,
 }
 
 impl Mp3Sink {
@@ -177,10 +175,7 @@ impl Mp3Sink {
 
 impl Sink for Mp3Sink {
     fn write(&mut self, samples: &[f32]) -> Result<(), AudioError> {
-        self.written += samples.len();
-        if self.written > self.expected {
-            return Err(length_error(&self.path, Format::Mp3, self.written, self.expected));
-        }
+        self.tally.add(samples.len(), &self.path, Format::Mp3)?;
         for chunk in samples.chunks(CHUNK) {
             self.buffer.reserve(mp3lame_encoder::max_required_buffer_size(chunk.len()));
             let encoded = match self.layout {
@@ -196,9 +191,7 @@ impl Sink for Mp3Sink {
     }
 
     fn finish(mut self: Box<Self>) -> Result<(), AudioError> {
-        if self.written != self.expected {
-            return Err(length_error(&self.path, Format::Mp3, self.written, self.expected));
-        }
+        self.tally.complete(&self.path, Format::Mp3)?;
         self.buffer.reserve(7200);
         let flushed = self.encoder.flush_to_vec::<FlushGap>(&mut self.buffer);
         flushed.map_err(|e| self.fail(e))?;

@@ -18,7 +18,7 @@ use std::path::Path;
 
 use ogg::writing::{PacketWriteEndInfo, PacketWriter};
 
-use super::{encode_error, length_error, Encoder, Format, Header, Sink, Tags};
+use super::{encode_error, Encoder, Format, Header, Sink, Tags, Tally};
 use crate::audio::{chapters, resample, AudioError, Layout};
 use crate::fsutil::AtomicFile;
 
@@ -115,8 +115,7 @@ impl Encoder for OpusEncoder {
                 },
             },
             path: path.to_path_buf(),
-            expected: header.len,
-            written: 0,
+            tally: Tally::new(header.len),
         }))
     }
 }
@@ -130,8 +129,7 @@ struct OpusSink {
     resampler: Option<resample::Stream>,
     packer: Packer,
     path: std::path::PathBuf,
-    expected: usize,
-    written: usize,
+    tally: Tally,
 }
 
 impl OpusSink {
@@ -149,10 +147,7 @@ impl OpusSink {
 
 impl Sink for OpusSink {
     fn write(&mut self, samples: &[f32]) -> Result<(), AudioError> {
-        self.written += samples.len();
-        if self.written > self.expected {
-            return Err(length_error(&self.path, Format::Opus, self.written, self.expected));
-        }
+        self.tally.add(samples.len(), &self.path, Format::Opus)?;
         let packer = &mut self.packer;
         if let Some(resampler) = self.resampler.as_mut() {
             resampler.push(samples, &mut |chunk| chunk.iter().for_each(|&s| packer.push(s)))?;
@@ -161,9 +156,7 @@ impl Sink for OpusSink {
     }
 
     fn finish(mut self: Box<Self>) -> Result<(), AudioError> {
-        if self.written != self.expected {
-            return Err(length_error(&self.path, Format::Opus, self.written, self.expected));
-        }
+        self.tally.complete(&self.path, Format::Opus)?;
         let packer = &mut self.packer;
         if let Some(resampler) = self.resampler.take() {
             resampler.finish(&mut |chunk| chunk.iter().for_each(|&s| packer.push(s)))?;

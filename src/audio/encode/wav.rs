@@ -16,7 +16,7 @@ use std::io::{self, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
 
-use super::{length_error, Encoder, Format, Header, Sink};
+use super::{Encoder, Format, Header, Sink, Tally};
 use crate::audio::{AudioError, Layout};
 use crate::fsutil::AtomicFile;
 
@@ -67,8 +67,7 @@ struct WavSink {
     file: Shared,
     path: PathBuf,
     channels: u16,
-    expected: usize,
-    written: usize,
+    tally: Tally,
 }
 
 impl WavSink {
@@ -97,16 +96,13 @@ impl WavSink {
         let file = Shared(Rc::new(RefCell::new(file)));
         let writer = hound::WavWriter::new(file.clone(), spec)
             .map_err(|source| AudioError::Wav { path: path.to_path_buf(), source })?;
-        Ok(Self { writer, file, path: path.to_path_buf(), channels, expected: len, written: 0 })
+        Ok(Self { writer, file, path: path.to_path_buf(), channels, tally: Tally::new(len) })
     }
 }
 
 impl Sink for WavSink {
     fn write(&mut self, samples: &[f32]) -> Result<(), AudioError> {
-        self.written += samples.len();
-        if self.written > self.expected {
-            return Err(length_error(&self.path, Format::Wav, self.written, self.expected));
-        }
+        self.tally.add(samples.len(), &self.path, Format::Wav)?;
         for &sample in samples {
             let value = to_i16(sample);
             for _ in 0..self.channels {
@@ -119,10 +115,8 @@ impl Sink for WavSink {
     }
 
     fn finish(self: Box<Self>) -> Result<(), AudioError> {
-        let Self { writer, file, path, expected, written, .. } = *self;
-        if written != expected {
-            return Err(length_error(&path, Format::Wav, written, expected));
-        }
+        let Self { writer, file, path, tally, .. } = *self;
+        tally.complete(&path, Format::Wav)?;
         writer.finalize().map_err(|source| AudioError::Wav { path: path.clone(), source })?;
         let io_err = |source| AudioError::Io { path: path.clone(), source };
         let file = Rc::try_unwrap(file.0)
