@@ -169,12 +169,6 @@ pub enum AudioError {
         #[source]
         source: std::io::Error,
     },
-    #[error("cannot encode {path} as WAV")]
-    Wav {
-        path: PathBuf,
-        #[source]
-        source: hound::Error,
-    },
     #[error("a sample rate of {rate} Hz is outside {min}..={max} Hz")]
     UnsupportedSampleRate { rate: u32, min: u32, max: u32 },
     #[error("the loudness target must be between {min} and {max} LUFS, not {value}")]

@@ -6,15 +6,13 @@
 //!
 //! Must never happen: a half-written WAV under the final name, a wrapped-around sample (a sample
 //! above 1.0 must clip, not flip sign into a loud crack), or a WAV whose 32-bit size fields
-//! overflow (hound does not check; a file over 4 GiB would get a wrong header).
+//! overflow (a file over 4 GiB would get a wrong header: the length is checked first).
 //!
 //! Conversion is plain rounding of `x * 32767` after clamping, without dither: the voices'
 //! noise floor is far above 16-bit quantisation noise, so TPDF dither would only add hiss.
 
-use std::cell::RefCell;
 use std::io::{self, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
-use std::rc::Rc;
 
 use super::{Encoder, Format, Header, Sink, Tally};
 use crate::audio::{AudioError, Layout};
@@ -40,33 +38,11 @@ impl Encoder for WavEncoder {
     }
 }
 
-/// The file under a hound writer, shared so that it can be committed once hound has finalized
-/// the header (hound's `finalize` consumes the writer without giving the file back).
-#[derive(Debug, Clone)]
-struct Shared(Rc<RefCell<AtomicFile>>);
-
-impl Write for Shared {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.borrow_mut().write(buf)
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        self.0.borrow_mut().flush()
-    }
-}
-
-impl Seek for Shared {
-    fn seek(&mut self, pos: SeekFrom) -> std::io::Result<u64> {
-        self.0.borrow_mut().seek(pos)
-    }
-}
-
-/// A WAV file being written.
+/// A WAV file being written: a [`WavStream`] into the temporary file, whose header gets the
+/// real sizes at the end, before the file is renamed into place.
 struct WavSink {
-    writer: hound::WavWriter<Shared>,
-    file: Shared,
+    stream: WavStream<AtomicFile>,
     path: PathBuf,
-    channels: u16,
     tally: Tally,
 }
 
@@ -80,49 +56,30 @@ impl WavSink {
         if sample_rate == 0 {
             return Err(AudioError::InvalidSampleRate { rate: sample_rate });
         }
-        let channels = layout.channels();
-        let max = MAX_SAMPLES / usize::from(channels);
+        let max = MAX_SAMPLES / usize::from(layout.channels());
         if len > max {
             return Err(AudioError::TooLong { path: path.to_path_buf(), samples: len, max });
         }
-        let spec = hound::WavSpec {
-            channels,
-            sample_rate,
-            bits_per_sample: 16,
-            sample_format: hound::SampleFormat::Int,
-        };
-        let file = AtomicFile::create(path)
-            .map_err(|source| AudioError::Io { path: path.to_path_buf(), source })?;
-        let file = Shared(Rc::new(RefCell::new(file)));
-        let writer = hound::WavWriter::new(file.clone(), spec)
-            .map_err(|source| AudioError::Wav { path: path.to_path_buf(), source })?;
-        Ok(Self { writer, file, path: path.to_path_buf(), channels, tally: Tally::new(len) })
+        let io_err = |source| AudioError::Io { path: path.to_path_buf(), source };
+        let file = AtomicFile::create(path).map_err(io_err)?;
+        let stream = WavStream::new(file, sample_rate, layout).map_err(io_err)?;
+        Ok(Self { stream, path: path.to_path_buf(), tally: Tally::new(len) })
     }
 }
 
 impl Sink for WavSink {
     fn write(&mut self, samples: &[f32]) -> Result<(), AudioError> {
         self.tally.add(samples.len(), &self.path, Format::Wav)?;
-        for &sample in samples {
-            let value = to_i16(sample);
-            for _ in 0..self.channels {
-                self.writer
-                    .write_sample(value)
-                    .map_err(|source| AudioError::Wav { path: self.path.clone(), source })?;
-            }
-        }
-        Ok(())
+        self.stream
+            .write(samples)
+            .map_err(|source| AudioError::Io { path: self.path.clone(), source })
     }
 
     fn finish(self: Box<Self>) -> Result<(), AudioError> {
-        let Self { writer, file, path, tally, .. } = *self;
+        let Self { stream, path, tally } = *self;
         tally.complete(&path, Format::Wav)?;
-        writer.finalize().map_err(|source| AudioError::Wav { path: path.clone(), source })?;
         let io_err = |source| AudioError::Io { path: path.clone(), source };
-        let file = Rc::try_unwrap(file.0)
-            .map_err(|_| io_err(std::io::Error::other("the WAV writer still holds the file")))?
-            .into_inner();
-        file.commit().map_err(io_err)
+        stream.finish().map_err(io_err)?.commit().map_err(io_err)
     }
 }
 
@@ -158,8 +115,9 @@ pub fn write_layout(
 /// end of the stream".
 pub const STREAMING_SIZE: u32 = u32::MAX;
 
-/// A 16-bit PCM WAV written while the programme is made, for `nashra speak`, whose listener
-/// should hear the first sentence while the next ones are synthesized.
+/// A 16-bit PCM WAV written as the samples come: to a pipe (`nashra speak -o -`, whose listener
+/// should hear the first sentence while the next ones are synthesized) or to a file (every WAV
+/// sink).
 ///
 /// The header goes out first with [`STREAMING_SIZE`] in its size fields; each [`write`]
 /// converts its samples, writes and flushes them. On a seekable output, [`finish`] then puts
@@ -187,22 +145,24 @@ impl<W: Write> WavStream<W> {
     /// Appends mono `samples` (each on every channel) and flushes them, so that a reader sees
     /// them now.
     pub fn write(&mut self, samples: &[f32]) -> io::Result<()> {
-        let mut bytes = Vec::with_capacity(samples.len() * 2 * usize::from(self.channels));
-        for &sample in samples {
-            let value = to_i16(sample).to_le_bytes();
-            for _ in 0..self.channels {
-                bytes.extend_from_slice(&value);
+        // Converted a piece at a time, so that a whole programme handed over at once is not
+        // copied whole.
+        const PIECE: usize = 16_384;
+        let mut bytes =
+            Vec::with_capacity(PIECE.min(samples.len()) * 2 * usize::from(self.channels));
+        for piece in samples.chunks(PIECE) {
+            bytes.clear();
+            for &sample in piece {
+                let value = to_i16(sample).to_le_bytes();
+                for _ in 0..self.channels {
+                    bytes.extend_from_slice(&value);
+                }
             }
+            self.out.write_all(&bytes)?;
         }
-        self.out.write_all(&bytes)?;
         self.out.flush()?;
         self.frames += samples.len() as u64;
         Ok(())
-    }
-
-    /// The output.
-    pub fn get_ref(&self) -> &W {
-        &self.out
     }
 
     /// Sample frames written so far.
@@ -293,17 +253,38 @@ mod tests {
     }
 
     #[test]
-    fn a_finished_stream_is_the_same_file_as_one_written_whole() {
+    fn a_finished_stream_and_a_written_file_are_what_hound_writes() {
         let dir = tempfile::tempdir().unwrap();
         let samples: Vec<f32> = (0..1000).map(|i| ((i as f32) * 0.01).sin() * 0.5).collect();
-        let whole = dir.path().join("whole.wav");
-        write(&whole, 22050, &samples).unwrap();
-        let mut stream = WavStream::new(io::Cursor::new(Vec::new()), 22050, Layout::Mono).unwrap();
-        stream.write(&samples[..300]).unwrap();
-        stream.write(&samples[300..]).unwrap();
-        assert_eq!(stream.frames(), 1000);
-        let streamed = stream.finish().unwrap().into_inner();
-        assert_eq!(streamed, std::fs::read(&whole).unwrap());
+        for layout in [Layout::Mono, Layout::Stereo] {
+            // The reference: hound's canonical 16-bit PCM file.
+            let reference = dir.path().join("hound.wav");
+            let spec = hound::WavSpec {
+                channels: layout.channels(),
+                sample_rate: 22050,
+                bits_per_sample: 16,
+                sample_format: hound::SampleFormat::Int,
+            };
+            let mut writer = hound::WavWriter::create(&reference, spec).unwrap();
+            for &sample in &samples {
+                for _ in 0..layout.channels() {
+                    writer.write_sample(to_i16(sample)).unwrap();
+                }
+            }
+            writer.finalize().unwrap();
+            let reference = std::fs::read(&reference).unwrap();
+
+            let whole = dir.path().join("whole.wav");
+            write_layout(&whole, 22050, layout, &samples).unwrap();
+            assert_eq!(std::fs::read(&whole).unwrap(), reference, "{layout:?}");
+
+            let mut stream = WavStream::new(io::Cursor::new(Vec::new()), 22050, layout).unwrap();
+            stream.write(&samples[..300]).unwrap();
+            stream.write(&samples[300..]).unwrap();
+            assert_eq!(stream.frames(), 1000);
+            let streamed = stream.finish().unwrap().into_inner();
+            assert_eq!(streamed, reference, "{layout:?}");
+        }
     }
 
     #[test]
