@@ -606,20 +606,15 @@ pub fn speak(args: &SpeakArgs, voices_dir: &Path, events: &mut dyn FnMut(Event))
         None | Some("-") => read_stdin()?,
         Some(text) => crate::ingest::decode::clean_controls(text).into_owned(),
     };
-    let to_stdout = args.output == Path::new(STDOUT);
-    let format = if to_stdout {
-        Format::Wav
-    } else {
-        Format::from_path(&args.output).unwrap_or(Format::Wav)
-    };
     // Standard output is streamed, so that a player hears the first sentence while the others
     // are synthesized: build the voice's session now, in parallel with the diacritizer and
     // espeak, and quickly. A file is not: nobody hears it before it is complete, so it is
     // levelled as a whole, exactly on the target, as an edition's files are.
-    let streamed = to_stdout;
+    let streamed = args.to_stdout();
     let (voice, _) = load_voice(&args.voice, voices_dir, 1, streamed, events)?;
     trace_since_start("voice loaded");
     if !streamed {
+        let format = Format::from_path(&args.output).unwrap_or(Format::Wav);
         return speak_whole(args, &input, &voice, format);
     }
     let rate = voice.sample_rate();
@@ -669,9 +664,6 @@ pub fn speak(args: &SpeakArgs, voices_dir: &Path, events: &mut dyn FnMut(Event))
     drop(sink.into_inner().context("cannot write to standard output")?);
     Ok(())
 }
-
-/// The `--output` of `nashra speak` that means standard output.
-const STDOUT: &str = "-";
 
 /// Phonemes of the first piece `nashra speak` synthesizes when its first sentence is long
 /// ([`crate::voice::first_cut`]): about 1.4 s of speech, synthesized in about 0.2 s on one core

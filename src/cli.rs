@@ -423,6 +423,13 @@ pub struct SpeakArgs {
     pub sentence_pause: f32,
 }
 
+impl SpeakArgs {
+    /// Whether `--output -` asks for the WAV on standard output.
+    pub fn to_stdout(&self) -> bool {
+        self.output == std::path::Path::new("-")
+    }
+}
+
 /// A stage of the text pipeline, in pipeline order; each includes the ones before it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Stage {

@@ -68,7 +68,7 @@ fn run(cli: &Cli) -> Result<ExitCode> {
         }
         Command::Speak(args) => {
             app::speak(args, &voices_dir, &mut report)?;
-            if !quiet && args.output != std::path::Path::new("-") {
+            if !quiet && !args.to_stdout() {
                 eprintln!("nashra: wrote {}", args.output.display());
             }
             Ok(ExitCode::SUCCESS)

@@ -273,7 +273,7 @@ pub fn render_voices(
     let files =
         FileWriter { opts, rate, codec_gains: RefCell::default(), previous, previous_written };
     let mut full = match opts.full_edition {
-        true => Some(FullEdition::new(opts, rate, &sounds, opts.pauses.article)?),
+        true => Some(FullEdition::new(opts, rate, &sounds)?),
         false => None,
     };
 
@@ -934,15 +934,12 @@ impl Spool {
         Ok(count as u64)
     }
 
-    /// Ends writing and finds the gain to the target (as [`master::normalize`] would).
+    /// Ends writing and finds the gain to the target ([`master::gain_to_target`]).
     fn finish(&mut self, options: &MasterOptions) -> Result<(), RenderError> {
         use std::io::Write;
         self.writer.flush().map_err(|e| self.io_error(e))?;
         let measured = self.meter.lufs().map_err(RenderError::Audio)?;
-        self.gain_db = audio::loudness::gain_db_to_target(measured, options.target_lufs);
-        if !measured.is_finite() {
-            tracing::warn!("the programme has no measurable loudness; it is left as it is");
-        }
+        self.gain_db = master::gain_to_target(measured, options);
         Ok(())
     }
 }
@@ -1004,12 +1001,7 @@ struct FullEdition<'s> {
 }
 
 impl<'s> FullEdition<'s> {
-    fn new(
-        opts: &RenderOptions,
-        rate: u32,
-        sounds: &'s Sounds,
-        pause: f32,
-    ) -> Result<Self, RenderError> {
+    fn new(opts: &RenderOptions, rate: u32, sounds: &'s Sounds) -> Result<Self, RenderError> {
         let mut spool = Spool::new(&opts.out_dir, rate, opts.master.layout)?;
         if let Some(intro) = &sounds.intro {
             spool.push(intro)?;
@@ -1017,7 +1009,7 @@ impl<'s> FullEdition<'s> {
         Ok(Self {
             spool,
             transition: sounds.transition.as_deref(),
-            pause,
+            pause: opts.pauses.article,
             marks: Vec::new(),
             items: Vec::new(),
             sentences: Vec::new(),

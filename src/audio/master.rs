@@ -90,12 +90,19 @@ pub fn normalize(
     options: &MasterOptions,
 ) -> Result<Normalization, AudioError> {
     let measured_lufs = loudness::integrated(samples, rate, options.layout)?;
-    let gain_db = loudness::gain_db_to_target(measured_lufs, options.target_lufs);
+    let gain_db = gain_to_target(measured_lufs, options);
     loudness::apply_gain(samples, loudness::db_to_gain(gain_db));
+    Ok(Normalization { measured_lufs, gain_db })
+}
+
+/// The one gain, in dB, that brings a programme measured at `measured_lufs` to the target: what
+/// [`normalize`] applies, for a programme measured elsewhere (the full edition, as it is spooled
+/// to disk). A programme with no measurable loudness is left as it is, and said so.
+pub fn gain_to_target(measured_lufs: f64, options: &MasterOptions) -> f64 {
     if !measured_lufs.is_finite() {
         tracing::warn!("the programme has no measurable loudness; it is left as it is");
     }
-    Ok(Normalization { measured_lufs, gain_db })
+    loudness::gain_db_to_target(measured_lufs, options.target_lufs)
 }
 
 /// Limits `samples` in place under the ceiling for a lossy or lossless file.

@@ -264,9 +264,7 @@ pub(super) struct Speaker<'q, 'a, 'v> {
     submitted: Vec<Option<Result<Submitted<'a>, SpeakError>>>,
     /// The programme [`Speaker::next`] speaks.
     current: usize,
-    rate: u32,
-    fade_ms: f32,
-    pauses: Pauses,
+    opts: &'q RenderOptions,
 }
 
 /// Runs `body` with a [`Speaker`] for `scripts` (the programmes, in the order they will be
@@ -306,9 +304,7 @@ pub(super) fn with_speaker<'a, 'v, R>(
             scripts,
             submitted: Vec::new(),
             current: 0,
-            rate: voices.body.sample_rate(),
-            fade_ms: opts.fade_ms,
-            pauses: opts.pauses,
+            opts,
         };
         body(&mut speaker)
     })
@@ -343,7 +339,8 @@ impl<'a> Speaker<'_, 'a, '_> {
             None => return Err(SpeakError::NothingToSay),
         };
         let total = places.len();
-        let mut placer = Placer::new(self.rate, self.fade_ms, self.pauses);
+        let mut placer =
+            Placer::new(self.voices.body.sample_rate(), self.opts.fade_ms, self.opts.pauses);
         let mut failure = None;
         for (done, (index, place)) in range.clone().zip(&places).enumerate() {
             let clip = self.take(index);

@@ -91,9 +91,9 @@ pub struct PiperModel {
     /// Every inference shrinks the session's memory arena when it ends. Why: ONNX Runtime's CPU
     /// arena otherwise keeps the high-water mark of the longest sentence each session ever ran,
     /// and on a 50-article edition the two sessions' arenas grew past 2 GB. Measured on the
-    /// bench's 2 articles (docs/bench.md, "Memory"): 1,104 MB without, 749 MB with this and
-    /// [`INFLIGHT_IDS`], for 2 s more system time (pages given back and taken again) on 25 s of
-    /// CPU. Turning the arena off instead reached 566 MB only with glibc's mmap threshold fixed,
+    /// bench's 2 articles (docs/bench.md, "Memory"): 1,104 MB without, 947 MB with this and
+    /// [`INFLIGHT_IDS`] at 1600 (742 MB at 800, which held `--jobs 2` to one sentence at a time),
+    /// for about 2.7 s more system time (pages given back and taken again) on 27 s of CPU. Turning the arena off instead reached 566 MB only with glibc's mmap threshold fixed,
     /// at 22 s more system time, and the memory pattern option changed nothing.
     run_options: RunOptions,
 }
