@@ -25,7 +25,7 @@
 use std::sync::Mutex;
 
 use libtashkeel_base::{InferenceEngine, LibtashkeelError, LibtashkeelResult};
-use ort::session::Session;
+use ort::session::{RunOptions, Session};
 use ort::value::Tensor;
 
 use crate::runtime::RuntimeError;
@@ -56,7 +56,15 @@ pub enum DiacritizeError {
 }
 
 /// An ONNX session with the libtashkeel graph; `run` needs `&mut`, hence the mutex.
-struct ModelSession(Mutex<Session>);
+struct ModelSession {
+    session: Mutex<Session>,
+    /// Every call gives its memory back when it ends. Why: the model's working memory follows
+    /// the length of the text of a call (a paragraph, up to [`CHAR_LIMIT`]), and ONNX Runtime's
+    /// arena otherwise keeps the largest call's for the rest of the run: 96 MiB that a 50-article
+    /// edition held beside the voice sessions (heaptrack, docs/bench.md "Memory"). A call per
+    /// paragraph makes the cost of taking it again small.
+    options: RunOptions,
+}
 
 impl ModelSession {
     fn run(&self, chars: Vec<i64>, diacs: Vec<i64>, n: usize) -> Result<Vec<u8>, String> {
@@ -64,13 +72,16 @@ impl ModelSession {
         let char_t = Tensor::from_array(([1usize, n], chars)).map_err(|e| e.to_string())?;
         let diac_t = Tensor::from_array(([1usize, n], diacs)).map_err(|e| e.to_string())?;
         let len_t = Tensor::from_array(([1usize], vec![len])).map_err(|e| e.to_string())?;
-        let mut session = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        let mut session = self.session.lock().unwrap_or_else(|p| p.into_inner());
         let outputs = session
-            .run(ort::inputs![
-                "char_inputs" => char_t,
-                "diac_inputs" => diac_t,
-                "input_lengths" => len_t,
-            ])
+            .run_with_options(
+                ort::inputs![
+                    "char_inputs" => char_t,
+                    "diac_inputs" => diac_t,
+                    "input_lengths" => len_t,
+                ],
+                &self.options,
+            )
             .map_err(|e| e.to_string())?;
         let (_, targets) = outputs[0].try_extract_tensor::<u8>().map_err(|e| e.to_string())?;
         Ok(targets.to_vec())
@@ -122,10 +133,12 @@ impl Diacritizer {
     /// Loads the embedded model into ONNX Runtime (which must be installed, see `runtime`).
     pub fn new() -> Result<Self, DiacritizeError> {
         let env = crate::runtime::ort_environment()?;
-        let session = Session::builder(env)
-            .and_then(|mut b| b.commit_from_memory(MODEL))
-            .map_err(|e| DiacritizeError::ModelLoad(e.to_string()))?;
-        Ok(Self { engine: ModelSession(Mutex::new(session)) })
+        let load = |e: ort::Error| DiacritizeError::ModelLoad(e.to_string());
+        let session =
+            Session::builder(env).and_then(|mut b| b.commit_from_memory(MODEL)).map_err(load)?;
+        let mut options = RunOptions::new().map_err(load)?;
+        options.set("memory.enable_memory_arena_shrinkage", "cpu:0").map_err(load)?;
+        Ok(Self { engine: ModelSession { session: Mutex::new(session), options } })
     }
 
     /// Adds harakat to `text` (rule H0). Leading and trailing whitespace is removed (as the

@@ -13,9 +13,9 @@
 //!   reach the voice whole), at the limit, never between a letter and its harakat.
 //!   [`crate::text::sentences`] applies the bound to the spoken form too.
 //!   The bound is measured (docs/text.md, `examples/sentence_bound.rs`): the Piper medium voice's
-//!   memory grows with the length of one sentence (0.3 GB at 40 characters, 0.77 GB at 200, 1.5 GB
-//!   at 300, 3 GB at 600, 7.5 GB at 1400) while its speed per phoneme is flat up to about 300
-//!   characters; 200 keeps a sentence under 0.8 GB and about 22 s of audio.
+//!   speed per phoneme is flat up to about 300 characters and its memory grows steeply past 400
+//!   (0.31 GB at 200 characters, 0.49 GB at 400, 3.3 GB at 1400, the vocoder run in windows);
+//!   200 keeps a sentence to about 22 s of audio, a breath-sized piece for a listener.
 //!
 //! Never: lose or reorder a character other than whitespace at the cut; return a sentence longer
 //! than [`MAX_SENTENCE_CHARS`]; take time that grows faster than the text (every scan is bounded

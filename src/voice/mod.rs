@@ -15,6 +15,7 @@ pub mod install;
 
 pub mod config;
 pub mod espeak;
+pub mod graph;
 pub mod ids;
 pub mod phonemize;
 pub mod piper;

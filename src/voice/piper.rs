@@ -8,13 +8,13 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, Weak};
 
 use ort::session::builder::GraphOptimizationLevel;
-use ort::session::{RunOptions, Session};
+use ort::session::Session;
 use ort::value::{DynValue, Tensor};
 
-use super::VoiceError;
+use super::{graph, VoiceError};
 
 /// One named model input as plain data, so the input plan can be tested without a model.
 #[derive(Debug, Clone, PartialEq)]
@@ -71,37 +71,21 @@ fn to_value(data: InputData) -> ort::Result<DynValue> {
 /// (issue #6) never needs to spend. A model that exists but does not load is then reported by
 /// the first inference, as an [`VoiceError::ModelLoad`].
 pub struct PiperModel {
-    path: PathBuf,
-    /// Intra-op threads of each session.
-    threads: usize,
-    /// Whether sessions run ONNX Runtime's graph optimizations (its default); see
-    /// [`PiperModel::start_quickly`].
-    optimized: bool,
+    recipe: Recipe,
     /// Shared so that [`PiperModel::start_quickly`] can fill a slot from another thread.
-    sessions: Arc<[Mutex<Option<Session>>]>,
+    sessions: Arc<[Mutex<Option<Engine>>]>,
     /// The thread [`PiperModel::start_quickly`] builds a session on, joined on drop: a process
     /// that ends (say, on an error in the text) while ONNX Runtime is building a session on
     /// another thread crashes in ONNX Runtime's static destructors.
     preparing: Option<std::thread::JoinHandle<()>>,
     /// Where the next inference starts looking for a free session, so that threads spread out.
     next: AtomicUsize,
-    /// Phoneme ids of the inferences running now, against [`INFLIGHT_IDS`].
-    inflight: Mutex<usize>,
-    freed: Condvar,
-    /// Every inference shrinks the session's memory arena when it ends. Why: ONNX Runtime's CPU
-    /// arena otherwise keeps the high-water mark of the longest sentence each session ever ran,
-    /// and on a 50-article edition the two sessions' arenas grew past 2 GB. Measured on the
-    /// bench's 2 articles (docs/bench.md, "Memory"): 1,104 MB without, 947 MB with this and
-    /// [`INFLIGHT_IDS`] at 1600 (742 MB at 800, which held `--jobs 2` to one sentence at a time),
-    /// for about 2.7 s more system time (pages given back and taken again) on 27 s of CPU. Turning the arena off instead reached 566 MB only with glibc's mmap threshold fixed,
-    /// at 22 s more system time, and the memory pattern option changed nothing.
-    run_options: RunOptions,
 }
 
 impl std::fmt::Debug for PiperModel {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("PiperModel")
-            .field("path", &self.path)
+            .field("path", &self.recipe.path)
             .field("sessions", &self.sessions.len())
             .finish_non_exhaustive()
     }
@@ -115,20 +99,6 @@ impl std::fmt::Debug for PiperModel {
 /// fixed count makes the audio the same for any `--jobs`, and cache entries the same whoever
 /// made them.
 pub const INTRA_OP_THREADS: usize = 1;
-
-/// The most phoneme ids that run through the sessions at once; an inference that would go over
-/// waits until the others are done (one always runs, however long). Twice the ids of one
-/// sentence at the 200-character cap ([`crate::text::segment::MAX_SENTENCE_CHARS`]; 3.9 ids per
-/// character with diacritics and Piper's pads).
-///
-/// Why: an inference's working memory grows with its length (0.3 GB at 40 characters, 0.77 GB at
-/// 200, docs/text.md), and N sessions on N long sentences need the sum of all. Why not one
-/// sentence's worth: measured on the bench's 2 articles, a budget of 800 ids made `--jobs 2` run
-/// one sentence at a time for most of the edition (117% CPU, 25.5 s against 14.6 s wall) to save
-/// 300 MB. With two sentences' worth, `--jobs 2` is never held back (two sentences at the cap
-/// fit), larger `--jobs` are held to two long sentences at once, and `--jobs 1` is the
-/// low-memory choice (docs/bench.md, "Memory").
-pub const INFLIGHT_IDS: usize = 1600;
 
 /// The CPUs this process may use.
 pub fn available_cores() -> usize {
@@ -152,32 +122,22 @@ impl PiperModel {
         }
         crate::runtime::ort_environment().map_err(VoiceError::Runtime)?;
         let count = sessions.max(1);
-        let runtime = |e: ort::Error| VoiceError::ModelLoad {
-            path: model.to_path_buf(),
-            reason: format!("cannot set the run options: {e}"),
-        };
-        let mut run_options = RunOptions::new().map_err(runtime)?;
-        run_options.set("memory.enable_memory_arena_shrinkage", "cpu:0").map_err(runtime)?;
         Ok(Self {
-            path: model.to_path_buf(),
-            threads: INTRA_OP_THREADS,
-            optimized: true,
+            recipe: Recipe {
+                path: model.to_path_buf(),
+                threads: INTRA_OP_THREADS,
+                optimized: true,
+                graph: Arc::default(),
+            },
             preparing: None,
             sessions: (0..count).map(|_| Mutex::new(None)).collect::<Vec<_>>().into(),
             next: AtomicUsize::new(0),
-            inflight: Mutex::new(0),
-            freed: Condvar::new(),
-            run_options,
         })
     }
 
     /// How many sentences this model can synthesize at once.
     pub fn sessions(&self) -> usize {
         self.sessions.len()
-    }
-
-    fn build_session(&self) -> Result<Session, VoiceError> {
-        build_session(&self.path, self.threads, self.optimized)
     }
 
     /// Gets the first session ready as early as possible, for `nashra speak`, which waits for
@@ -195,17 +155,17 @@ impl PiperModel {
     ///   16-bit steps on under 1% of them (float sums in another order): inaudible, and
     ///   `speak` writes no cache entry that an edition could mix with its own.
     pub fn start_quickly(&mut self) {
-        self.optimized = false;
+        self.recipe.optimized = false;
         let sessions = Arc::clone(&self.sessions);
-        let (path, threads, optimized) = (self.path.clone(), self.threads, self.optimized);
+        let recipe = self.recipe.clone();
         let spawned = std::thread::Builder::new().name("piper-session".into()).spawn(move || {
             let Some(first) = sessions.first() else { return };
             let mut slot = first.lock().unwrap_or_else(|p| p.into_inner());
             if slot.is_none() {
                 let started = std::time::Instant::now();
-                match build_session(&path, threads, optimized) {
-                    Ok(session) => {
-                        *slot = Some(session);
+                match recipe.build() {
+                    Ok(engine) => {
+                        *slot = Some(engine);
                         tracing::debug!(ms = started.elapsed().as_millis(), "voice session built");
                     }
                     Err(e) => tracing::debug!(%e, "voice session not built ahead"),
@@ -219,7 +179,7 @@ impl PiperModel {
     }
 
     /// A free slot if there is one, else waits for the one this call was dealt.
-    fn slot(&self) -> MutexGuard<'_, Option<Session>> {
+    fn slot(&self) -> MutexGuard<'_, Option<Engine>> {
         let start = self.next.fetch_add(1, Ordering::Relaxed);
         let count = self.sessions.len();
         for i in 0..count {
@@ -228,17 +188,6 @@ impl PiperModel {
             }
         }
         self.sessions[start % count].lock().unwrap_or_else(|p| p.into_inner())
-    }
-
-    /// Waits until `ids` more phoneme ids fit in [`INFLIGHT_IDS`] (or nothing else runs), and
-    /// holds them until the returned guard is dropped.
-    fn reserve(&self, ids: usize) -> Reservation<'_> {
-        let mut inflight = self.inflight.lock().unwrap_or_else(|p| p.into_inner());
-        while *inflight > 0 && *inflight + ids > INFLIGHT_IDS {
-            inflight = self.freed.wait(inflight).unwrap_or_else(|p| p.into_inner());
-        }
-        *inflight += ids;
-        Reservation { model: self, ids }
     }
 
     /// Runs one sentence. Returns the raw samples of output 0 (`[1,1,T]`).
@@ -253,15 +202,19 @@ impl PiperModel {
         for (name, data) in piper_inputs(ids, scales, sid) {
             values.push((name, to_value(data).map_err(fail)?));
         }
-        let _budget = self.reserve(ids.len());
         let mut slot = self.slot();
-        let session = match slot.as_mut() {
-            Some(session) => session,
-            None => slot.insert(self.build_session()?),
+        let engine = match slot.as_mut() {
+            Some(engine) => engine,
+            None => slot.insert(self.recipe.build()?),
         };
-        let outputs = session.run_with_options(values, &self.run_options).map_err(fail)?;
-        let (_, samples) = outputs[0].try_extract_tensor::<f32>().map_err(fail)?;
-        Ok(samples.to_vec())
+        match engine {
+            Engine::Whole(session) => {
+                let outputs = session.run(values).map_err(fail)?;
+                let (_, samples) = outputs[0].try_extract_tensor::<f32>().map_err(fail)?;
+                Ok(samples.to_vec())
+            }
+            Engine::Split(split) => split.run(values, sid).map_err(fail),
+        }
     }
 }
 
@@ -274,32 +227,196 @@ impl Drop for PiperModel {
     }
 }
 
-/// One ONNX Runtime session of the graph at `path`, with `threads` intra-op threads, and with
-/// ONNX Runtime's default graph optimizations or none.
-fn build_session(path: &Path, threads: usize, optimized: bool) -> Result<Session, VoiceError> {
-    let load_err = |reason: String| VoiceError::ModelLoad { path: path.to_path_buf(), reason };
-    let env = crate::runtime::ort_environment().map_err(VoiceError::Runtime)?;
-    let mut builder = Session::builder(env).map_err(|e| load_err(e.to_string()))?;
-    builder = builder.with_intra_threads(threads).map_err(|e| load_err(e.to_string()))?;
+/// What one session slot runs a sentence with.
+enum Engine {
+    /// The graph as ONNX Runtime loads it: a graph [`graph::split`] does not cut.
+    Whole(Session),
+    /// A Piper graph cut at its vocoder (every Piper voice).
+    Split(SplitEngine),
+}
+
+/// A Piper graph as the sessions are built from it.
+enum Graph {
+    /// A graph [`graph::split`] does not cut, as read.
+    Whole(Vec<u8>),
+    Split(graph::Halves),
+}
+
+/// What an [`Engine`] is built from; cloned for [`PiperModel::start_quickly`]'s thread.
+#[derive(Clone)]
+struct Recipe {
+    path: PathBuf,
+    /// Intra-op threads of each session.
+    threads: usize,
+    /// Whether sessions run ONNX Runtime's graph optimizations (its default); see
+    /// [`PiperModel::start_quickly`].
+    optimized: bool,
+    /// The graph, read and cut once for the engines built at the same moment (an edition's
+    /// first sentences start on every job at once), and let go when they are built. Why: each
+    /// cut holds the file and its parsed copy, about 130 MB for a 60 MB voice, and two at once
+    /// were the peak of a 15-article edition (docs/bench.md, "Memory").
+    graph: Arc<Mutex<Weak<Graph>>>,
+}
+
+impl Recipe {
+    /// Prepares an engine: the graph's sessions, each with [`Recipe::threads`] intra-op
+    /// threads.
+    fn build(&self) -> Result<Engine, VoiceError> {
+        let load_err = |reason: String| VoiceError::ModelLoad { path: self.path.clone(), reason };
+        let graph = self.graph()?;
+        let session = |model: &[u8]| build_session(model, self.threads, self.optimized);
+        Ok(match &*graph {
+            Graph::Whole(bytes) => Engine::Whole(session(bytes).map_err(load_err)?),
+            Graph::Split(halves) => Engine::Split(SplitEngine {
+                encoder: session(&halves.encoder).map_err(load_err)?,
+                vocoder: session(&halves.vocoder).map_err(load_err)?,
+                latent: halves.latent.clone(),
+                vocoder_reads_speaker: !halves.vocoder_inputs.is_empty(),
+            }),
+        })
+    }
+
+    /// The graph another build is using now, else the file read and cut again.
+    fn graph(&self) -> Result<Arc<Graph>, VoiceError> {
+        let load_err = |reason: String| VoiceError::ModelLoad { path: self.path.clone(), reason };
+        let mut shared = self.graph.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(graph) = shared.upgrade() {
+            return Ok(graph);
+        }
+        let bytes =
+            std::fs::read(&self.path).map_err(|e| load_err(format!("cannot read it: {e}")))?;
+        let graph =
+            match graph::split(&bytes).map_err(|e| load_err(format!("not an ONNX model ({e})")))? {
+                Some(halves) => Graph::Split(halves),
+                None => Graph::Whole(bytes),
+            };
+        let graph = Arc::new(graph);
+        *shared = Arc::downgrade(&graph);
+        Ok(graph)
+    }
+}
+
+/// One ONNX Runtime session of the serialized graph `model`.
+///
+/// Without ONNX Runtime's memory patterns. Why: with them, every run takes its working memory
+/// as one block planned for that input shape, and each sentence and vocoder window has a shape
+/// of its own; the arena kept growing by powers of two and held 130 MB a vocoder session on a
+/// 15-article edition, which rose from 540 to 690 MB over the run. Without them, tensors are
+/// taken one by one and the arena's free blocks fit the next window: the same edition stays at
+/// 450 MB from its third article on, for about 3% more CPU (docs/bench.md, "Memory"). Giving
+/// the arena back after every run instead (`memory.enable_memory_arena_shrinkage`) kept the
+/// growth and cost 15 s of system time; no arena at all cost 10 s.
+fn build_session(model: &[u8], threads: usize, optimized: bool) -> Result<Session, String> {
+    let env = crate::runtime::ort_environment().map_err(|e| e.to_string())?;
+    let mut builder = Session::builder(env).map_err(|e| e.to_string())?;
+    builder = builder.with_intra_threads(threads).map_err(|e| e.to_string())?;
+    builder = builder.with_memory_pattern(false).map_err(|e| e.to_string())?;
     if !optimized {
         builder = builder
             .with_optimization_level(GraphOptimizationLevel::Disable)
-            .map_err(|e| load_err(e.to_string()))?;
+            .map_err(|e| e.to_string())?;
     }
-    builder.commit_from_file(path).map_err(|e| load_err(e.to_string()))
+    builder.commit_from_memory(model).map_err(|e| e.to_string())
 }
 
-/// Phoneme ids counted in flight by [`PiperModel::reserve`] until dropped.
-struct Reservation<'a> {
-    model: &'a PiperModel,
-    ids: usize,
+/// Latent frames the vocoder takes at once at most (about 6 s of speech at Piper's 86 frames a
+/// second): a sentence's latent is run in as few equal windows as fit under it. Measured on
+/// joe with 1,693 frames (docs/bench.md, "Memory"): the vocoder costs the same per frame for
+/// windows of 64 to 1,693 frames, and its working memory follows the window.
+pub const VOCODER_FRAMES: usize = 128;
+
+/// Latent frames of context on each side of a window, run and then dropped. The vocoder's
+/// receptive field is about a dozen frames (`conv_pre`, then dilated convolutions at 8
+/// samples a frame); measured on joe, 12 frames of context already give samples identical to
+/// a whole run, 10 differ by 4e-7. 16 leaves a margin for voices of other sizes.
+pub const VOCODER_CONTEXT: usize = 16;
+
+/// One vocoder run: latent frames `from..to` go in, the samples of `keep_from..keep_to` are kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Window {
+    from: usize,
+    to: usize,
+    keep_from: usize,
+    keep_to: usize,
 }
 
-impl Drop for Reservation<'_> {
-    fn drop(&mut self) {
-        let mut inflight = self.model.inflight.lock().unwrap_or_else(|p| p.into_inner());
-        *inflight -= self.ids;
-        self.model.freed.notify_all();
+/// The windows that cover `frames` latent frames: as few as fit [`VOCODER_FRAMES`], of equal
+/// length, each with [`VOCODER_CONTEXT`] frames of context where the latent has them.
+fn windows(frames: usize) -> Vec<Window> {
+    let count = frames.div_ceil(VOCODER_FRAMES);
+    (0..count)
+        .map(|i| {
+            let keep_from = frames * i / count;
+            let keep_to = frames * (i + 1) / count;
+            Window {
+                from: keep_from.saturating_sub(VOCODER_CONTEXT),
+                to: (keep_to + VOCODER_CONTEXT).min(frames),
+                keep_from,
+                keep_to,
+            }
+        })
+        .collect()
+}
+
+/// The encoder and vocoder sessions of a cut graph.
+struct SplitEngine {
+    encoder: Session,
+    vocoder: Session,
+    /// The name of the encoder's output and the vocoder's input.
+    latent: String,
+    /// Whether the vocoder takes the speaker id too (a multi-speaker voice).
+    vocoder_reads_speaker: bool,
+}
+
+impl SplitEngine {
+    /// The whole graph's output for `inputs`: the encoder once, then the vocoder window by
+    /// window.
+    fn run(
+        &mut self,
+        inputs: Vec<(&'static str, DynValue)>,
+        sid: Option<i64>,
+    ) -> ort::Result<Vec<f32>> {
+        let encoded = self.encoder.run(inputs)?;
+        let (shape, latent) = encoded[0].try_extract_tensor::<f32>()?;
+        let (channels, frames) = match **shape {
+            [1, channels, frames] if channels > 0 && frames >= 0 => {
+                (channels as usize, frames as usize)
+            }
+            _ => {
+                return Err(ort::Error::new(format!(
+                    "the encoder gave a latent of shape {shape:?}, not [1, channels, frames]"
+                )))
+            }
+        };
+        let mut samples = Vec::new();
+        for w in windows(frames) {
+            let len = w.to - w.from;
+            let mut piece = Vec::with_capacity(channels * len);
+            for row in latent.chunks_exact(frames) {
+                piece.extend_from_slice(&row[w.from..w.to]);
+            }
+            let mut values = vec![(
+                self.latent.as_str(),
+                Tensor::from_array(([1, channels, len], piece))?.into_dyn(),
+            )];
+            if self.vocoder_reads_speaker {
+                let sid = sid.ok_or_else(|| ort::Error::new("the vocoder needs a speaker id"))?;
+                values.push(("sid", Tensor::from_array(([1], vec![sid]))?.into_dyn()));
+            }
+            let out = self.vocoder.run(values)?;
+            let (_, audio) = out[0].try_extract_tensor::<f32>()?;
+            if len == 0 || audio.len() % len != 0 {
+                return Err(ort::Error::new(format!(
+                    "the vocoder gave {} samples for {len} frames",
+                    audio.len()
+                )));
+            }
+            let hop = audio.len() / len;
+            samples.extend_from_slice(
+                &audio[(w.keep_from - w.from) * hop..(w.keep_to - w.from) * hop],
+            );
+        }
+        Ok(samples)
     }
 }
 
@@ -328,33 +445,58 @@ mod tests {
     }
 
     #[test]
-    fn inferences_wait_for_room_in_the_budget_and_a_long_one_runs_alone() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("m.onnx");
-        std::fs::write(&path, b"not loaded by this test").unwrap();
-        let Ok(model) = PiperModel::load_sessions(&path, 2) else {
-            return; // no onnxruntime on this machine: nothing to reserve for
+    fn windows_cover_every_frame_once_with_context_where_there_is_some() {
+        assert!(windows(0).is_empty());
+        let short = VOCODER_FRAMES - 10;
+        assert_eq!(windows(short), [Window { from: 0, to: short, keep_from: 0, keep_to: short }]);
+        assert_eq!(windows(VOCODER_FRAMES).len(), 1);
+        for frames in [VOCODER_FRAMES + 1, 1693, 5000] {
+            let all = windows(frames);
+            assert_eq!(all.len(), frames.div_ceil(VOCODER_FRAMES));
+            assert_eq!(all[0].keep_from, 0);
+            assert_eq!(all.last().unwrap().keep_to, frames);
+            for pair in all.windows(2) {
+                assert_eq!(pair[0].keep_to, pair[1].keep_from, "{frames}: a gap or an overlap");
+            }
+            for w in &all {
+                assert!(w.keep_to - w.keep_from <= VOCODER_FRAMES);
+                assert_eq!(w.from, w.keep_from.saturating_sub(VOCODER_CONTEXT));
+                assert_eq!(w.to, (w.keep_to + VOCODER_CONTEXT).min(frames));
+            }
+        }
+    }
+
+    /// The claim the cut rests on: a sentence over a dozen vocoder windows long gives the
+    /// samples the uncut graph gives (noise off, so that both runs draw nothing).
+    #[test]
+    fn a_long_sentence_run_in_windows_matches_the_whole_graph() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("voices/en_US-joe-medium.onnx");
+        let recipe =
+            Recipe { path: path.clone(), threads: 1, optimized: true, graph: Arc::default() };
+        let mut split = match recipe.build().unwrap() {
+            Engine::Split(split) => split,
+            Engine::Whole(_) => panic!("joe's graph was not cut"),
         };
-        let first = model.reserve(INFLIGHT_IDS / 2);
-        let second = model.reserve(INFLIGHT_IDS / 2);
-        assert_eq!(*model.inflight.lock().unwrap(), INFLIGHT_IDS);
-        let started = std::sync::atomic::AtomicBool::new(false);
-        std::thread::scope(|scope| {
-            let waiter = scope.spawn(|| {
-                let long = model.reserve(INFLIGHT_IDS * 2);
-                started.store(true, Ordering::SeqCst);
-                drop(long);
-            });
-            std::thread::sleep(std::time::Duration::from_millis(50));
-            assert!(!started.load(Ordering::SeqCst), "a long sentence started beside two others");
-            drop(first);
-            std::thread::sleep(std::time::Duration::from_millis(50));
-            assert!(!started.load(Ordering::SeqCst), "it started beside one other");
-            drop(second);
-            waiter.join().unwrap();
-        });
-        assert!(started.load(Ordering::SeqCst));
-        assert_eq!(*model.inflight.lock().unwrap(), 0);
+        let mut whole = build_session(&std::fs::read(&path).unwrap(), 1, true).unwrap();
+        // BOS, then phoneme ids of joe's map each followed by the pad, then EOS: 801 ids, about
+        // 20 s of speech.
+        let mut ids = vec![1, 0];
+        ids.extend((0..399).flat_map(|i| [14 + (i * 7) % 80, 0]));
+        ids.push(2);
+        let quiet = Scales { noise_scale: 0.0, length_scale: 1.0, noise_w: 0.0 };
+        let values = || {
+            piper_inputs(&ids, quiet, None)
+                .into_iter()
+                .map(|(name, data)| (name, to_value(data).unwrap()))
+                .collect::<Vec<_>>()
+        };
+        let outputs = whole.run(values()).unwrap();
+        let expected = outputs[0].try_extract_tensor::<f32>().unwrap().1.to_vec();
+        let windowed = split.run(values(), None).unwrap();
+        assert!(expected.len() > 256 * 2 * VOCODER_FRAMES, "only {} samples", expected.len());
+        assert_eq!(windowed.len(), expected.len());
+        let worst = windowed.iter().zip(&expected).map(|(a, b)| (a - b).abs()).fold(0.0, f32::max);
+        assert!(worst <= 1e-6, "largest difference {worst}");
     }
 
     #[test]
