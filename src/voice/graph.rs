@@ -104,36 +104,17 @@ pub fn split(model: &[u8]) -> Result<Option<Halves>, protobuf::Error> {
     let encoder_set: HashSet<usize> = encoder_nodes.iter().copied().collect();
     let vocoder_set: HashSet<usize> = vocoder_nodes.iter().copied().collect();
     for (i, node) in std::mem::take(&mut graph.node).into_iter().enumerate() {
-        match (encoder_set.contains(&i), vocoder_set.contains(&i)) {
-            (true, true) => {
-                encoder_graph.node.push(node.clone());
-                vocoder_graph.node.push(node);
-            }
-            (true, false) => encoder_graph.node.push(node),
-            (false, true) => vocoder_graph.node.push(node),
-            (false, false) => {}
-        }
+        let wanted = (encoder_set.contains(&i), vocoder_set.contains(&i));
+        deal(node, wanted, &mut encoder_graph.node, &mut vocoder_graph.node);
     }
     for tensor in std::mem::take(&mut graph.initializer) {
-        match (encoder_reads.contains(&tensor.name), vocoder_reads.contains(&tensor.name)) {
-            (true, true) => {
-                encoder_graph.initializer.push(tensor.clone());
-                vocoder_graph.initializer.push(tensor);
-            }
-            (true, false) => encoder_graph.initializer.push(tensor),
-            (false, true) => vocoder_graph.initializer.push(tensor),
-            (false, false) => {}
-        }
+        let wanted = (encoder_reads.contains(&tensor.name), vocoder_reads.contains(&tensor.name));
+        deal(tensor, wanted, &mut encoder_graph.initializer, &mut vocoder_graph.initializer);
     }
     for info in std::mem::take(&mut graph.value_info) {
-        if info.name == latent {
-            continue;
-        }
-        if encoder_made.contains(&info.name) {
-            encoder_graph.value_info.push(info.clone());
-        }
-        if vocoder_made.contains(&info.name) {
-            vocoder_graph.value_info.push(info);
+        if info.name != latent {
+            let wanted = (encoder_made.contains(&info.name), vocoder_made.contains(&info.name));
+            deal(info, wanted, &mut encoder_graph.value_info, &mut vocoder_graph.value_info);
         }
     }
     // The encoder keeps every input of the whole graph, so that the caller feeds both the same.
@@ -151,6 +132,20 @@ pub fn split(model: &[u8]) -> Result<Option<Halves>, protobuf::Error> {
         latent,
         vocoder_inputs,
     }))
+}
+
+/// Puts `item` in the halves that want it (`(encoder, vocoder)`): moved into one, copied
+/// only when both do.
+fn deal<T: Clone>(item: T, wanted: (bool, bool), encoder: &mut Vec<T>, vocoder: &mut Vec<T>) {
+    match wanted {
+        (true, true) => {
+            encoder.push(item.clone());
+            vocoder.push(item);
+        }
+        (true, false) => encoder.push(item),
+        (false, true) => vocoder.push(item),
+        (false, false) => {}
+    }
 }
 
 /// The tensor the vocoder's first convolution reads.
