@@ -254,7 +254,7 @@ struct Recipe {
     /// The graph, read and cut once for the engines built at the same moment (an edition's
     /// first sentences start on every job at once), and let go when they are built. Why: each
     /// cut holds the file and its parsed copy, about 130 MB for a 60 MB voice, and two at once
-    /// were the peak of a 15-article edition (docs/bench.md, "Memory").
+    /// were the peak of a 15-article edition.
     graph: Arc<Mutex<Weak<Graph>>>,
 }
 
@@ -262,14 +262,15 @@ impl Recipe {
     /// Prepares an engine: the graph's sessions, each with [`Recipe::threads`] intra-op
     /// threads.
     fn build(&self) -> Result<Engine, VoiceError> {
-        let load_err = |reason: String| VoiceError::ModelLoad { path: self.path.clone(), reason };
         let graph = self.graph()?;
-        let session = |model: &[u8]| build_session(model, self.threads, self.optimized);
+        let session = |model: &[u8]| {
+            build_session(model, self.threads, self.optimized).map_err(|e| self.load_err(e))
+        };
         Ok(match &*graph {
-            Graph::Whole(bytes) => Engine::Whole(session(bytes).map_err(load_err)?),
+            Graph::Whole(bytes) => Engine::Whole(session(bytes)?),
             Graph::Split(halves) => Engine::Split(SplitEngine {
-                encoder: session(&halves.encoder).map_err(load_err)?,
-                vocoder: session(&halves.vocoder).map_err(load_err)?,
+                encoder: session(&halves.encoder)?,
+                vocoder: session(&halves.vocoder)?,
                 latent: halves.latent.clone(),
                 vocoder_reads_speaker: !halves.vocoder_inputs.is_empty(),
             }),
@@ -278,21 +279,26 @@ impl Recipe {
 
     /// The graph another build is using now, else the file read and cut again.
     fn graph(&self) -> Result<Arc<Graph>, VoiceError> {
-        let load_err = |reason: String| VoiceError::ModelLoad { path: self.path.clone(), reason };
         let mut shared = self.graph.lock().unwrap_or_else(|p| p.into_inner());
         if let Some(graph) = shared.upgrade() {
             return Ok(graph);
         }
         let bytes =
-            std::fs::read(&self.path).map_err(|e| load_err(format!("cannot read it: {e}")))?;
-        let graph =
-            match graph::split(&bytes).map_err(|e| load_err(format!("not an ONNX model ({e})")))? {
-                Some(halves) => Graph::Split(halves),
-                None => Graph::Whole(bytes),
-            };
+            std::fs::read(&self.path).map_err(|e| self.load_err(format!("cannot read it: {e}")))?;
+        let graph = match graph::split(&bytes)
+            .map_err(|e| self.load_err(format!("not an ONNX model ({e})")))?
+        {
+            Some(halves) => Graph::Split(halves),
+            None => Graph::Whole(bytes),
+        };
         let graph = Arc::new(graph);
         *shared = Arc::downgrade(&graph);
         Ok(graph)
+    }
+
+    /// The voice's graph did not load, for `reason`.
+    fn load_err(&self, reason: String) -> VoiceError {
+        VoiceError::ModelLoad { path: self.path.clone(), reason }
     }
 }
 
@@ -303,7 +309,8 @@ impl Recipe {
 /// of its own; the arena kept growing by powers of two and held 130 MB a vocoder session on a
 /// 15-article edition, which rose from 540 to 690 MB over the run. Without them, tensors are
 /// taken one by one and the arena's free blocks fit the next window: the same edition stays at
-/// 450 MB from its third article on, for about 3% more CPU (docs/bench.md, "Memory"). Giving
+/// 450 MB from its third article on, for about 3% more CPU (docs/bench.md, "The vocoder in
+/// windows"). Giving
 /// the arena back after every run instead (`memory.enable_memory_arena_shrinkage`) kept the
 /// growth and cost 15 s of system time; no arena at all cost 10 s.
 fn build_session(model: &[u8], threads: usize, optimized: bool) -> Result<Session, String> {
@@ -319,10 +326,12 @@ fn build_session(model: &[u8], threads: usize, optimized: bool) -> Result<Sessio
     builder.commit_from_memory(model).map_err(|e| e.to_string())
 }
 
-/// Latent frames the vocoder takes at once at most (about 6 s of speech at Piper's 86 frames a
+/// Latent frames the vocoder takes at once at most (about 1.5 s of speech at Piper's 86 frames a
 /// second): a sentence's latent is run in as few equal windows as fit under it. Measured on
-/// joe with 1,693 frames (docs/bench.md, "Memory"): the vocoder costs the same per frame for
-/// windows of 64 to 1,693 frames, and its working memory follows the window.
+/// joe with 1,693 frames (docs/bench.md, "The vocoder in windows"): the vocoder costs the same
+/// per frame for windows of 64 to 1,693 frames, and its working memory follows the window; 128
+/// frames held a 15-article edition 100 MB under 256 for about 3% more CPU (the context runs
+/// twice).
 pub const VOCODER_FRAMES: usize = 128;
 
 /// Latent frames of context on each side of a window, run and then dropped. The vocoder's
