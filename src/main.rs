@@ -18,6 +18,7 @@ use nashra::voice::{catalog, install};
 
 fn main() -> ExitCode {
     nashra::runtime::mark_start();
+    nashra::runtime::settle_allocator();
     // Before any other thread exists: setting the environment is only sound then.
     nashra::runtime::disable_onnxruntime_telemetry();
     let cli = Cli::parse();

@@ -263,7 +263,7 @@ fn resolve_scales(d: InferenceDefaults, opts: &SynthOptions) -> Result<Scales, V
 #[derive(Debug)]
 enum Engine {
     Piper {
-        model: PiperModel,
+        model: Box<PiperModel>,
         scales: Scales,
         sid: Option<i64>,
         /// Where the weights were loaded from, so the cache can fingerprint them.
@@ -319,7 +319,7 @@ impl Voice {
                     info,
                     frontend,
                     engine: Engine::Piper {
-                        model: model_obj,
+                        model: Box::new(model_obj),
                         scales,
                         sid,
                         model_path: model.clone(),
