@@ -285,14 +285,19 @@ impl Verbalizer<'_> {
         }
         let words = &self.clause[..self.clause.len().saturating_sub(skip)];
         match words.last().and_then(|w| governor(w)) {
-            Some(Role::Genitive | Role::Year) => return Case::Genitive,
+            Some(Role::Preposition | Role::Genitive | Role::Year) => return Case::Genitive,
             Some(Role::Accusative | Role::Verb) => return Case::Accusative,
             _ => {}
         }
+        // يبلغ من العمر 25 عامًا: the idiom's preposition does not end the verb's reach.
+        let words = match words {
+            [rest @ .., min, age] if min == "من" && age == "العمر" => rest,
+            _ => words,
+        };
         for w in words.iter().rev().take(VERB_REACH) {
             match governor(w) {
                 Some(Role::Verb) => return Case::Accusative,
-                Some(Role::Genitive) => break,
+                Some(Role::Preposition) => break,
                 _ => {}
             }
         }
@@ -453,6 +458,8 @@ impl Verbalizer<'_> {
             '&' => self.out.push(" وَ ".to_string()),
             _ if kept(c) => {
                 self.out.push(c.to_string());
+                // Brackets do not end the clause: news prints numbers in them for emphasis
+                // (بلغ عددهم (30) شخصًا، المادة (5)), still governed from outside.
                 if ends_clause(c) {
                     self.clause.clear();
                 }
@@ -717,8 +724,7 @@ impl Verbalizer<'_> {
             let w = next_word.as_deref()?;
             // An unlisted singular in ة is feminine; words with an article or a proclitic
             // (للوفاة، بالمقارنة) are not counted nouns.
-            let clitic = ["ال", "لل", "بال", "وال", "فال", "كال"].iter().any(|p| w.starts_with(p));
-            (governor(w).is_none() && w.ends_with('ة') && !clitic)
+            (governor(w).is_none() && w.ends_with('ة') && !definite(w))
                 .then_some((Gender::Feminine, Count::Singular))
         });
         if int.len() > MAX_VALUE_DIGITS {
@@ -763,7 +769,10 @@ impl Verbalizer<'_> {
                 let following = self.word_at(self.skip_space(after_noun)).map(bare);
                 let construct = following.as_deref().is_some_and(|w| {
                     tables::noun(w).is_some()
-                        || (scale_noun(&noun_word).is_some() && governor(w).is_none())
+                        || (scale_noun(&noun_word).is_some()
+                            && governor(w).is_none()
+                            && !definite(w)
+                            && !verb_like(w))
                 }) && self.skip_space(after_noun) != after_noun;
                 self.next_noun_hint.set(NounHint::for_count(value, &noun_word, count, construct));
                 (integer(int, NumberForm::new(gender, case).with_end(end)), i + 1)
@@ -870,7 +879,7 @@ impl Verbalizer<'_> {
             return otherwise;
         }
         match self.clause.iter().rev().nth(1).and_then(|w| governor(w)) {
-            Some(Role::Genitive) => Case::Genitive,
+            Some(Role::Preposition | Role::Genitive) => Case::Genitive,
             _ => Case::Accusative,
         }
     }
@@ -1350,6 +1359,20 @@ fn genitive_month(name: &str) -> String {
         Some(rest) => format!("ذي {rest}"),
         None => name.to_string(),
     }
+}
+
+/// A word with the article, bare or after a proclitic (للوفاة، بالمقارنة): never the noun a number
+/// counts, so a scale noun before it stands alone (مِئَةِ أَلْفٍ بالمقارنة).
+fn definite(word: &str) -> bool {
+    ["ال", "لل", "بال", "وال", "فال", "كال"].iter().any(|p| word.starts_with(p))
+}
+
+/// An imperfect verb of the plural or dual (يلقون، تتجاوزان): a new clause, not a counted noun,
+/// after a scale noun (مِئَةِ أَلْفٍ يلقون حتفهم).
+fn verb_like(word: &str) -> bool {
+    word.starts_with(['ي', 'ت'])
+        && (word.ends_with("ون") || word.ends_with("ان"))
+        && word.chars().count() >= 4
 }
 
 /// Scale nouns that may follow an amount (`$7 مليار`).

@@ -49,7 +49,11 @@ pub fn noun(word: &str) -> Option<(Gender, Count)> {
 /// What a word before a number says about the number (`governors.tsv`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Role {
-    /// Preposition or construct head: the number is genitive.
+    /// A preposition or adverb that opens a phrase (في، خلال): the number is genitive, and a verb
+    /// before it does not make the number its object.
+    Preposition,
+    /// A construct head (قيمة، عمر): the number is genitive; it may be the subject of a verb
+    /// before it (بلغ عدد القتلى 30).
     Genitive,
     /// إِنَّ and its sisters: the number is accusative.
     Accusative,
@@ -65,6 +69,7 @@ static GOVERNORS: LazyLock<HashMap<&'static str, Role>> = LazyLock::new(|| {
     rows(GOVERNORS_TSV)
         .filter_map(|c| {
             let role = match *c.get(1)? {
+                "prep" => Role::Preposition,
                 "gen" => Role::Genitive,
                 "acc" => Role::Accusative,
                 "verb" => Role::Verb,
@@ -78,11 +83,28 @@ static GOVERNORS: LazyLock<HashMap<&'static str, Role>> = LazyLock::new(|| {
         .collect()
 });
 
-/// The role of `word`, also when it carries a proclitic وَ or فَ (`وفي`, `فمن`).
+/// The role of `word`, also when it carries a proclitic وَ or فَ (`وفي`, `فمن`), or a clitic that
+/// leaves the role as it is: بِ، لِ، كَ before a construct head (`بعمر`، `لكل`: the head is
+/// genitive, the number after it still its genitive complement), and the future سَ or the لِ of
+/// purpose before a listed verb (`ستدفع`، `ليبلغ`: still transitive). So the list holds each
+/// word once, bare.
 pub fn governor(word: &str) -> Option<Role> {
-    GOVERNORS.get(word).copied().or_else(|| {
-        let rest = word.strip_prefix('و').or_else(|| word.strip_prefix('ف'))?;
-        GOVERNORS.get(rest).copied()
+    let bare = word
+        .strip_prefix('و')
+        .or_else(|| word.strip_prefix('ف'))
+        .filter(|rest| !GOVERNORS.contains_key(word) && rest.chars().count() > 1)
+        .unwrap_or(word);
+    GOVERNORS.get(bare).copied().or_else(|| {
+        let mut chars = bare.chars();
+        let clitic = chars.next()?;
+        let rest = chars.as_str();
+        match (clitic, GOVERNORS.get(rest).copied()?) {
+            ('ب' | 'ل' | 'ك', Role::Genitive) => Some(Role::Genitive),
+            ('س' | 'ل', Role::Verb) if rest.starts_with(['ي', 'ت', 'ن', 'أ']) => {
+                Some(Role::Verb)
+            }
+            _ => None,
+        }
     })
 }
 

@@ -1,5 +1,7 @@
 //! Claims about the verbalizer as a whole; row-by-row examples are in `tests/data/text/spoken.tsv`.
 
+use std::collections::HashSet;
+
 use super::*;
 
 #[test]
@@ -10,6 +12,8 @@ fn case_comes_from_the_governing_word_before_the_number() {
     // A listed verb reaches over its subject to the number, but not past a preposition.
     assert_eq!(verbalize("بلغ عدد القتلى 30"), "بلغ عدد الْقتلى ثَلَاثِينَ");
     assert_eq!(verbalize("بلغ عدد في 30"), "بلغ عدد في ثَلَاثِينَ");
+    // A construct head is not a preposition: the verb reaches over it to its object.
+    assert_eq!(verbalize("سجلت نسبة البطالة 12 نقطة"), "سجلت نسبة الْبطالة اثْنَتَيْ عَشْرَةَ نقطةً");
 }
 
 #[test]
@@ -58,4 +62,45 @@ fn generated_words_are_recognized_with_their_proclitics_and_printed_words_are_no
 fn long_digit_runs_are_read_digit_by_digit() {
     let s = verbalize("12345678901234567890");
     assert!(s.starts_with("وَاحِد اثْنَانِ ثَلَاثَة"), "{s}");
+}
+
+#[test]
+fn governors_are_found_under_the_clitics_that_keep_their_role() {
+    for (word, role) in [
+        ("نسبة", Some(Role::Genitive)),
+        ("بنسبة", Some(Role::Genitive)),
+        ("وبنسبة", Some(Role::Genitive)),
+        ("لكل", Some(Role::Genitive)),
+        ("وبعد", Some(Role::Preposition)),
+        ("ستدفع", Some(Role::Verb)),
+        ("ليبلغ", Some(Role::Verb)),
+        ("وسيبلغ", Some(Role::Verb)),
+        // بأنّ is not a construct head, لـ before a perfect verb is not the لِ of purpose, and a
+        // name in و is not و + a listed word.
+        ("بأن", None),
+        ("لبلغ", None),
+        ("وليد", None),
+    ] {
+        assert_eq!(governor(word), role, "{word}");
+    }
+}
+
+#[test]
+fn governors_tsv_lists_each_construct_head_and_preposition_once_bare() {
+    for row in tables::rows(tables::GOVERNORS_TSV) {
+        assert!(governor(row[0]).is_some(), "governors.tsv: {row:?} has no known role");
+    }
+    let genitive: HashSet<&str> = tables::rows(tables::GOVERNORS_TSV)
+        .filter(|c| c[1] == "gen" || c[1] == "prep")
+        .map(|c| c[0])
+        .collect();
+    for word in &genitive {
+        let mut chars = word.chars();
+        let first = chars.next().unwrap_or_default();
+        assert!(
+            !("بلك".contains(first) && genitive.contains(chars.as_str())),
+            "{word}: the lookup finds it as {first} + {}; list it bare only",
+            chars.as_str()
+        );
+    }
 }
