@@ -81,12 +81,22 @@ pub fn latin_words(words: &[&str]) -> String {
     out.join(" ")
 }
 
-/// One Latin word: lexicon (`L1`), acronym (`L2`) or transliteration (`L3`).
+/// One Latin word: lexicon (`L1`), acronym (`L2`) or transliteration (`L3`). A word written in
+/// camel case (`OpenStreetMap`, `saveMLAK`) is several words run together: each is said on its own.
 pub fn word(w: &str) -> String {
     if let Some(a) = LEXICON.get(&w.to_lowercase()) {
         return (*a).to_string();
     }
     let letters: String = w.chars().filter(char::is_ascii_alphabetic).collect();
+    let parts = camel_parts(&letters);
+    if parts.len() > 1 {
+        return parts
+            .iter()
+            .map(|p| word(p))
+            .filter(|a| !a.is_empty())
+            .collect::<Vec<_>>()
+            .join(" ");
+    }
     let core = letters.strip_suffix('s').filter(|c| c.len() >= 2).unwrap_or(&letters);
     if !core.is_empty() && core.len() <= 6 && core.chars().all(|c| c.is_ascii_uppercase()) {
         let mut spelled: Vec<&str> =
@@ -99,6 +109,23 @@ pub fn word(w: &str) -> String {
     let said = transliterate(&letters.to_lowercase());
     report_unknown(w, &said);
     said
+}
+
+/// The words of a camel-case run: a new word starts at a capital after a small letter
+/// (`OpenStreetMap` → Open, Street, Map; `saveMLAK` → save, MLAK). An all-capital or
+/// all-small word, or one capital first, is one part.
+fn camel_parts(letters: &str) -> Vec<&str> {
+    let mut parts = Vec::new();
+    let mut start = 0;
+    let b = letters.as_bytes();
+    for i in 1..b.len() {
+        if b[i].is_ascii_uppercase() && b[i - 1].is_ascii_lowercase() {
+            parts.push(&letters[start..i]);
+            start = i;
+        }
+    }
+    parts.push(&letters[start..]);
+    parts
 }
 
 /// Latin words already reported in this process.
@@ -119,35 +146,55 @@ fn report_unknown(word: &str, said: &str) -> bool {
     first
 }
 
-/// `L3`: a rough Arabic spelling of a lower-case Latin word.
+/// `L3`: an Arabic spelling of a lower-case Latin word by English spelling rules: doubled
+/// consonants said once, `c` soft before e/i/y, `-ation`/`-tion` as يشن/شن, the unstressed
+/// `-er(s)`/`-ed` and a final silent `e` without a vowel letter, a final `s` voiced after a
+/// voiced consonant (the plural of Linings, Chapters, labs; not plus), a final `y` after a
+/// consonant ي (or اي in a word with no other vowel: `by`, `fly`). Rough for names from other
+/// languages; the lexicon is the place for those.
 fn transliterate(w: &str) -> String {
     let b = w.as_bytes();
+    let n = b.len();
+    let is_vowel = |c: u8| matches!(c, b'a' | b'e' | b'i' | b'o' | b'u');
+    let vowels = b.iter().filter(|&&c| is_vowel(c)).count();
     let mut out = String::new();
     let mut i = 0;
-    while i < b.len() {
-        let two = b.get(i..i + 2);
-        let digraph = match two {
-            Some(b"sh") => Some("ش"),
-            Some(b"ch") => Some("تش"),
-            Some(b"th") => Some("ث"),
-            Some(b"kh") => Some("خ"),
-            Some(b"gh") => Some("غ"),
-            Some(b"ph") => Some("ف"),
-            Some(b"oo") | Some(b"ou") => Some("و"),
-            Some(b"ee") | Some(b"ea") | Some(b"ei") => Some("ي"),
-            _ => None,
-        };
-        if let Some(d) = digraph {
-            if i == 0 && matches!(two, Some(b"oo" | b"ou" | b"ee" | b"ea")) {
+    while i < n {
+        let rest = &b[i..];
+        // Doubled consonants are one sound (Harry, Potter); `cc` before e/i is /ks/ (accent).
+        if i > 0 && !is_vowel(b[i]) && b[i] == b[i - 1] && b[i] != b'c' {
+            i += 1;
+            continue;
+        }
+        let cluster = [
+            (&b"ation"[..], "يشن"),
+            (b"tion", "شن"),
+            (b"sh", "ش"),
+            (b"ch", "تش"),
+            (b"th", "ث"),
+            (b"kh", "خ"),
+            (b"gh", "غ"),
+            (b"ph", "ف"),
+            (b"ck", "ك"),
+            (b"wh", "و"),
+            (b"oo", "و"),
+            (b"ou", "و"),
+            (b"ee", "ي"),
+            (b"ea", "ي"),
+            (b"ei", "ي"),
+        ]
+        .into_iter()
+        .find(|(spelled, _)| rest.starts_with(spelled));
+        if let Some((spelled, said)) = cluster {
+            if i == 0 && is_vowel(spelled[0]) {
                 out.push('أ');
             }
-            out.push_str(d);
-            i += 2;
+            out.push_str(said);
+            i += spelled.len();
             continue;
         }
         let c = b[i];
-        let vowel = matches!(c, b'a' | b'e' | b'i' | b'o' | b'u');
-        if i == 0 && vowel {
+        if i == 0 && is_vowel(c) {
             out.push_str(match c {
                 b'i' | b'e' => "إ",
                 b'o' | b'u' => "أو",
@@ -156,10 +203,25 @@ fn transliterate(w: &str) -> String {
             i += 1;
             continue;
         }
-        let last = i + 1 == b.len();
+        let after_consonant = i > 0 && !is_vowel(b[i - 1]);
+        // Unstressed endings: Potter, Chapters, Powered; a final silent e (Prince).
+        let ending = &b[i + 1..];
+        let weak_e = c == b'e'
+            && after_consonant
+            && vowels > 1
+            && matches!(ending, b"" | b"r" | b"s" | b"d" | b"rs");
+        let soft_c = c == b'c' && matches!(b.get(i + 1), Some(b'e' | b'i' | b'y'));
+        let voiced_s = c == b's'
+            && i + 1 == n
+            && i > 0
+            && matches!(b[i - 1], b'r' | b'n' | b'm' | b'l' | b'g' | b'd' | b'b' | b'v');
+        let final_y = c == b'y' && i + 1 == n && after_consonant;
         out.push_str(match c {
+            _ if weak_e => "",
+            _ if soft_c => "س",
+            _ if voiced_s => "ز",
+            _ if final_y && vowels == 0 => "اي",
             b'a' => "ا",
-            b'e' if last => "",
             b'e' | b'i' | b'y' => "ي",
             b'o' | b'u' | b'w' => "و",
             b'b' | b'p' => "ب",
@@ -208,6 +270,23 @@ mod tests {
         assert!(report_unknown("Qwzxtest", "x"));
         assert!(!report_unknown("qwzxtest", "x"));
         assert!(!report_unknown("QWZXTEST", "x"));
+    }
+
+    #[test]
+    fn english_spelling_rules_shape_the_transliteration() {
+        for (latin, arabic) in [
+            ("Harry", "هاري"),                    // doubled consonant said once
+            ("Potter", "بوتر"),                   // unstressed -er
+            ("Prince", "برينس"),                  // soft c, silent final e
+            ("Chapters", "تشابترز"),              // -ers, voiced plural s
+            ("plus", "بلوس"),                     // s after a vowel stays voiceless
+            ("by", "باي"),                        // y is the only vowel
+            ("station", "ستيشن"),                 // -tion
+            ("OpenStreetMap", "أوبين ستريت ماب"), // camel case: three words
+            ("saveMLAK", "ساف إم إل إيه كيه"),    // a word, then an acronym
+        ] {
+            assert_eq!(word(latin), arabic, "{latin}");
+        }
     }
 
     #[test]

@@ -287,6 +287,7 @@ impl Verbalizer<'_> {
         match words.last().and_then(|w| governor(w)) {
             Some(Role::Preposition | Role::Genitive | Role::Year) => return Case::Genitive,
             Some(Role::Accusative | Role::Verb) => return Case::Accusative,
+            None if words.last().is_some_and(|w| masdar_like(w)) => return Case::Genitive,
             _ => {}
         }
         // يبلغ من العمر 25 عامًا: the idiom's preposition does not end the verb's reach.
@@ -740,6 +741,14 @@ impl Verbalizer<'_> {
             } else {
                 case
             };
+            // A round hundred or thousand is in construct with any noun after it, listed or not
+            // (بمقدار مِئَةِ ضعفٍ), and its form does not depend on the noun's gender. 1900-2100
+            // are more often years (انتخابات 2000 شهدت) than amounts.
+            let round = value > 0 && value % 100 == 0 && !(1900..=2100).contains(&value);
+            let end = match next_word.as_deref() {
+                Some(w) if round && end == End::Connected && could_be_counted(w) => End::Construct,
+                _ => end,
+            };
             return (integer(int, NumberForm::new(Gender::Masculine, case).with_end(end)), i + 1);
         };
         let noun_word = self.word_at(j).unwrap_or_default().to_string();
@@ -769,10 +778,7 @@ impl Verbalizer<'_> {
                 let following = self.word_at(self.skip_space(after_noun)).map(bare);
                 let construct = following.as_deref().is_some_and(|w| {
                     tables::noun(w).is_some()
-                        || (scale_noun(&noun_word).is_some()
-                            && governor(w).is_none()
-                            && !definite(w)
-                            && !verb_like(w))
+                        || (scale_noun(&noun_word).is_some() && could_be_counted(w))
                 }) && self.skip_space(after_noun) != after_noun;
                 self.next_noun_hint.set(NounHint::for_count(value, &noun_word, count, construct));
                 (integer(int, NumberForm::new(gender, case).with_end(end)), i + 1)
@@ -1186,7 +1192,9 @@ impl NounHint {
         let mark = match (last2, count) {
             (3..=10, Count::Plural) if noun.ends_with("ات") => mark('\u{064D}', '\u{0650}'),
             (3..=10, Count::Plural) if noun == "آلاف" => mark('\u{064D}', '\u{0650}'),
-            (3..=10, Count::Plural) if noun == "ملايين" => '\u{064E}',
+            (3..=10, Count::Plural) if noun == "ملايين" || noun == "بلايين" => {
+                '\u{064E}'
+            }
             (11..=99, Count::Singular) if noun.ends_with('ا') || noun.ends_with('ة') => {
                 mark('\u{064B}', '\u{064E}')
             }
@@ -1367,12 +1375,40 @@ fn definite(word: &str) -> bool {
     ["ال", "لل", "بال", "وال", "فال", "كال"].iter().any(|p| word.starts_with(p))
 }
 
-/// An imperfect verb of the plural or dual (يلقون، تتجاوزان): a new clause, not a counted noun,
-/// after a scale noun (مِئَةِ أَلْفٍ يلقون حتفهم).
+/// A verb of the plural or dual, imperfect (يلقون، تتجاوزان) or perfect (قتلوا): a new clause,
+/// not a counted noun, after a scale noun (مِئَةِ أَلْفٍ يلقون حتفهم).
 fn verb_like(word: &str) -> bool {
-    word.starts_with(['ي', 'ت'])
+    let imperfect = word.starts_with(['ي', 'ت'])
         && (word.ends_with("ون") || word.ends_with("ان"))
-        && word.chars().count() >= 4
+        && word.chars().count() >= 4;
+    imperfect || (word.ends_with("وا") && word.chars().count() >= 4)
+}
+
+/// A verbal noun of a derived pattern, unlisted (اجتذاب، باستثمار، إنتاج): a construct head, so a
+/// number right after it is genitive. Forms IV (إفعال), VII and VIII (انفعال، افتعال) and X
+/// (استفعال) have shapes that no verb and no plural has; the few names that share them are left out.
+fn masdar_like(word: &str) -> bool {
+    let word = word.strip_prefix(['و', 'ف']).filter(|w| w.chars().count() > 4).unwrap_or(word);
+    let word = word.strip_prefix(['ب', 'ل', 'ك']).filter(|w| w.chars().count() > 4).unwrap_or(word);
+    let letters: Vec<char> = word.chars().collect();
+    let n = letters.len();
+    let shape = n >= 5
+        && letters[n - 2] == 'ا'
+        && match letters[0] {
+            'إ' => n == 5,
+            'ا' => n == 6 || n == 7,
+            _ => false,
+        };
+    shape && !definite(word) && !["إيران", "إسحاق", "إسلام", "إلهام"].contains(&word)
+}
+
+/// Whether an unlisted word after a round number or a scale word may be the noun it counts (in
+/// construct with it): an Arabic word that governs nothing, has no article and is not a verb.
+fn could_be_counted(word: &str) -> bool {
+    word.chars().all(is_arabic_letter)
+        && governor(word).is_none()
+        && !definite(word)
+        && !verb_like(word)
 }
 
 /// Scale nouns that may follow an amount (`$7 مليار`).
@@ -1381,6 +1417,7 @@ fn scale_noun(word: &str) -> Option<Noun<'static>> {
         "ألف" | "آلاف" | "الف" | "الاف" => ("أَلْف", "آلَاف", Plural::Broken),
         "مليون" | "ملايين" => ("مِلْيُون", "مَلَايِين", Plural::Diptote),
         "مليار" | "مليارات" => ("مِلْيَار", "مِلْيَارَات", Plural::Sound),
+        "بليون" | "بلايين" => ("بِلْيُون", "بَلَايِين", Plural::Diptote),
         "تريليون" | "ترليون" | "تريليونات" => {
             ("تِرِلْيُون", "تِرِلْيُونَات", Plural::Sound)
         }

@@ -104,3 +104,26 @@ fn governors_tsv_lists_each_construct_head_and_preposition_once_bare() {
         );
     }
 }
+
+#[test]
+fn derived_verbal_nouns_are_construct_heads_and_their_look_alikes_are_not() {
+    for word in ["اجتذاب", "باستثمار", "وإنتاج", "انسحاب", "استئناف"]
+    {
+        assert!(masdar_like(word), "{word}");
+    }
+    // Verbs, plurals, definite nouns and the names that share the shape.
+    for word in ["اجتذب", "استثمر", "احتجاجات", "الأمان", "إيران", "اتحاد"]
+    {
+        assert!(!masdar_like(word), "{word}");
+    }
+    assert_eq!(verbalize("اجتذاب 200 مليون"), "اجتذاب مِئَتَيْ مليونٍ");
+}
+
+#[test]
+fn a_round_number_is_in_construct_with_an_unlisted_noun_but_not_with_a_verb() {
+    assert_eq!(verbalize("بمقدار 100 ضعف"), "بمقدار مِئَةِ ضعف");
+    assert_eq!(verbalize("نحو 100 قتلوا"), "نحو مِئَةٍ قتلوا");
+    assert_eq!(verbalize("كل 100 ألف يلقون"), "كل مِئَةِ ألفٍ يلقون");
+    // 1900-2100 after a noun are years, not amounts.
+    assert_eq!(verbalize("انتخابات 2000 شهدت"), "انتخابات أَلْفَيْنِ شهدت");
+}
