@@ -340,11 +340,17 @@ impl Verbalizer<'_> {
             self.out.push("هِجْرِيًّا".to_string());
             return i + 1;
         }
-        // V11: الـ21 (the tatweel is gone after normalization: ال + digits).
+        // V11: الـ21 (the tatweel is gone after normalization: ال + digits), also printed with a
+        // space (الـ 41، ال 70): a lone ال is never a word of its own.
         if plain == "ال" {
-            if let Some(Tok::Num(int, None)) = self.toks.get(i + 1) {
+            let j = self.skip_space(i + 1);
+            if let Some(Tok::Num(int, None)) = self.toks.get(j) {
                 let int = int.clone();
-                return self.ordinal(i + 1, &int);
+                if let Some(said) = self.definite_cardinal(j, &int) {
+                    self.push_said(said);
+                    return j + 1;
+                }
+                return self.ordinal(j, &int);
             }
         }
         if let Some((said, next)) = self.abbreviation(i) {
@@ -688,6 +694,37 @@ impl Verbalizer<'_> {
         Some((said, end_at))
     }
 
+    /// V11: `الـ24 ساعة` after a preposition, a construct head or a verb, or at a clause start,
+    /// is a definite cardinal before its counted noun (خلال الْأَرْبَعِ وَالْعِشْرِينَ ساعة), not an
+    /// ordinal (which follows a noun: القرن الـ21). Only 3-99, the amounts news writes this way.
+    fn definite_cardinal(&self, i: usize, int: &str) -> Option<String> {
+        let value = int.parse::<u64>().ok().filter(|v| (3..=99).contains(v))?;
+        let governed = self.no_noun_head();
+        let j = self.skip_space(i + 1);
+        let noun = self.word_at(j).filter(|_| j > i + 1).map(bare)?;
+        let gender = match tables::noun(&noun) {
+            Some((g, _)) => g,
+            None if could_be_counted(&noun) && noun.ends_with('ة') => Gender::Feminine,
+            None if could_be_counted(&noun) => Gender::Masculine,
+            None => return None,
+        };
+        if !governed {
+            return None;
+        }
+        Some(definite_number(value, gender, self.case_after(0, false)))
+    }
+
+    /// Whether the clause so far ends in no noun an ordinal could describe: nothing, a generated
+    /// number, a preposition, a construct head or a verb (في الـ21، خلال الـ24).
+    fn no_noun_head(&self) -> bool {
+        self.clause.last().map(String::as_str).filter(|w| *w != "#").is_none_or(|w| {
+            matches!(
+                governor(w),
+                Some(Role::Preposition | Role::Genitive | Role::Verb | Role::Accusative)
+            )
+        })
+    }
+
     /// V11: the ordinal `int` at token `i` (after ال printed before the digits: `القرن الـ21`).
     fn ordinal(&mut self, i: usize, int: &str) -> usize {
         let (said, next) = self.ordinal_said(i, int);
@@ -707,7 +744,10 @@ impl Verbalizer<'_> {
                 None => Gender::Masculine,
             },
         };
-        let case = self.case_after(1, false);
+        // The case comes from before the head noun (في القرنِ الحادي والعشرين), or from the
+        // word right before when there is no head (في الـ21 من الشهر).
+        let skip = usize::from(!self.no_noun_head());
+        let case = self.case_after(skip, false);
         let end = self.end_before(i + 1);
         if int.len() > MAX_VALUE_DIGITS {
             return (digits_one_by_one(int), i + 1);
@@ -1273,6 +1313,9 @@ static GENERATED: std::sync::LazyLock<std::collections::HashSet<String>> =
                     for e in ends {
                         phrases.push(ordinal(n, g, c, e));
                     }
+                    if (3..=99).contains(&n) {
+                        phrases.push(definite_number(n, g, c));
+                    }
                 }
             }
         }
@@ -1366,6 +1409,57 @@ fn genitive_month(name: &str) -> String {
     match name.strip_prefix("ذو ") {
         Some(rest) => format!("ذي {rest}"),
         None => name.to_string(),
+    }
+}
+
+/// `value` (3-99) with the article, before its counted noun: الْأَرْبَعِ وَالْعِشْرِينَ.
+fn definite_number(value: u64, gender: Gender, case: Case) -> String {
+    let said = number(value, NumberForm::new(gender, case).with_end(End::Connected));
+    let words: Vec<&str> = said.split(' ').collect();
+    // 11-19: the article goes on the first word only (الْأَحَدَ عَشَرَ).
+    let articled = if (11..=19).contains(&value) { 1 } else { words.len() };
+    words
+        .iter()
+        .enumerate()
+        .map(|(k, w)| if k < articled { with_article(w) } else { (*w).to_string() })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// A vocalized number word with the article: tanween gives way to the plain vowel, a sun letter
+/// takes a shadda (before its vowel), a hamzat al-wasl a kasra on the lam; a leading وَ stays in
+/// front (وَالْعِشْرِينَ).
+fn with_article(word: &str) -> String {
+    if let Some(rest) = word.strip_prefix("وَ") {
+        return format!("وَ{}", with_article(rest));
+    }
+    let mut plain: String = word
+        .chars()
+        .map(|c| match c {
+            '\u{064C}' => '\u{064F}',
+            '\u{064D}' => '\u{0650}',
+            '\u{064B}' => '\u{064E}',
+            c => c,
+        })
+        .collect();
+    // خَمْسًا → الْخَمْسَ: the alif was the seat of the tanween.
+    if word.ends_with("\u{064B}ا") {
+        plain.pop();
+    }
+    // ثَمَانٍ → الثَّمَانِي: the yā' a tanween replaced comes back.
+    if word == "ثَمَانٍ" {
+        plain.push('ي');
+    }
+    let mut chars = plain.chars();
+    let Some(first) = chars.next() else { return plain };
+    let rest = chars.as_str();
+    match first {
+        'ا' => format!("الِ{plain}"),
+        'ت' | 'ث' | 'د' | 'ذ' | 'ر' | 'ز' | 'س' | 'ش' | 'ص' | 'ض' | 'ط' | 'ظ' | 'ل' | 'ن' =>
+        {
+            format!("ال{first}\u{0651}{rest}")
+        }
+        _ => format!("الْ{plain}"),
     }
 }
 

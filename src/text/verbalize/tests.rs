@@ -48,7 +48,17 @@ fn generated_words_are_recognized_with_their_proclitics_and_printed_words_are_no
     assert!(is_generated("مِنْ"));
     assert!(!is_generated("من"), "printed words carry no vowels");
     assert!(!is_generated("الْعالم"), "a hinted printed word is not generated");
-    for s in ["عام 2023", "الساعة 10:45", "$7.50", "3/4", "الدورة الـ21", "12%"] {
+    for s in [
+        "عام 2023",
+        "الساعة 10:45",
+        "$7.50",
+        "3/4",
+        "الدورة الـ21",
+        "12%",
+        "خلال الـ48 ساعة",
+        "في الـ3 أيام",
+        "في الـ12 شهرا",
+    ] {
         let said = verbalize(s);
         for w in said.split(|c: char| !(is_arabic_letter(c) || is_harakah(c))) {
             if w.chars().any(is_harakah) {
@@ -126,4 +136,23 @@ fn a_round_number_is_in_construct_with_an_unlisted_noun_but_not_with_a_verb() {
     assert_eq!(verbalize("كل 100 ألف يلقون"), "كل مِئَةِ ألفٍ يلقون");
     // 1900-2100 after a noun are years, not amounts.
     assert_eq!(verbalize("انتخابات 2000 شهدت"), "انتخابات أَلْفَيْنِ شهدت");
+}
+
+#[test]
+fn the_article_on_a_number_word_takes_tanween_off_and_assimilates() {
+    assert_eq!(with_article("أَرْبَعٍ"), "الْأَرْبَعِ");
+    assert_eq!(with_article("وَعِشْرِينَ"), "وَالْعِشْرِينَ");
+    // A sun letter takes a shadda, written before its vowel.
+    assert_eq!(with_article("ثَلَاثَةُ"), "الث\u{0651}َلَاثَةُ");
+    assert_eq!(with_article("خَمْسًا"), "الْخَمْسَ");
+    assert_eq!(with_article("ثَمَانٍ"), "الث\u{0651}َمَانِي");
+    assert_eq!(with_article("اثْنَتَيْ"), "الِاثْنَتَيْ");
+}
+
+#[test]
+fn al_before_a_number_is_an_ordinal_after_a_noun_and_a_definite_cardinal_otherwise() {
+    assert_eq!(verbalize("القرن الـ21"), "الْقرن الْحَادِي وَالْعِشْرُونَ");
+    assert_eq!(verbalize("خلال الـ24 ساعة"), "خلال الْأَرْبَعِ وَالْعِشْرِينَ ساعة");
+    // Without a counted noun after it, a number after a preposition is an ordinal (a day).
+    assert_eq!(verbalize("في الـ21 من الشهر"), "في الْحَادِي وَالْعِشْرِينَ من الشهر");
 }
