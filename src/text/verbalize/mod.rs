@@ -699,7 +699,9 @@ impl Verbalizer<'_> {
     /// ordinal (which follows a noun: القرن الـ21). Only 3-99, the amounts news writes this way.
     fn definite_cardinal(&self, i: usize, int: &str) -> Option<String> {
         let value = int.parse::<u64>().ok().filter(|v| (3..=99).contains(v))?;
-        let governed = self.no_noun_head();
+        if !self.no_noun_head() {
+            return None;
+        }
         let j = self.skip_space(i + 1);
         let noun = self.word_at(j).filter(|_| j > i + 1).map(bare)?;
         let gender = match tables::noun(&noun) {
@@ -708,9 +710,6 @@ impl Verbalizer<'_> {
             None if could_be_counted(&noun) => Gender::Masculine,
             None => return None,
         };
-        if !governed {
-            return None;
-        }
         Some(definite_number(value, gender, self.case_after(0, false)))
     }
 
