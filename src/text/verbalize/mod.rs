@@ -55,6 +55,7 @@ pub mod time;
 pub use date::{date, date_in_case, day_ordinal};
 pub use number::{cardinal, number, Case, End, Gender, NumberForm};
 pub use ordinal::ordinal;
+use ordinal::SUN_LETTERS;
 
 use counted::{counted, Noun, Plural};
 use tables::{governor, Count, Role, Unit};
@@ -706,9 +707,7 @@ impl Verbalizer<'_> {
         let noun = self.word_at(j).filter(|_| j > i + 1).map(bare)?;
         let gender = match tables::noun(&noun) {
             Some((g, _)) => g,
-            None if could_be_counted(&noun) && noun.ends_with('ة') => Gender::Feminine,
-            None if could_be_counted(&noun) => Gender::Masculine,
-            None => return None,
+            None => unlisted_gender(&noun)?,
         };
         Some(definite_number(value, gender, self.case_after(0, false)))
     }
@@ -761,11 +760,10 @@ impl Verbalizer<'_> {
         let value = parse_u64(int);
         let listed = next_word.as_deref().and_then(tables::noun);
         let noun = listed.or_else(|| {
-            let w = next_word.as_deref()?;
-            // An unlisted singular in ة is feminine; words with an article or a proclitic
-            // (للوفاة، بالمقارنة) are not counted nouns.
-            (governor(w).is_none() && w.ends_with('ة') && !definite(w))
-                .then_some((Gender::Feminine, Count::Singular))
+            // Only ة says something of an unlisted word here: without it the word may be no
+            // noun at all, and the number is said in the masculine either way.
+            let gender = unlisted_gender(next_word.as_deref()?)?;
+            (gender == Gender::Feminine).then_some((gender, Count::Singular))
         });
         if int.len() > MAX_VALUE_DIGITS {
             return (digits_one_by_one(int), i + 1);
@@ -1260,10 +1258,6 @@ impl NounHint {
     }
 }
 
-/// Letters that assimilate the lām of the article; before the others (moon letters) it is said
-/// with sukun.
-const SUN_LETTERS: &str = "تثدذرزسشصضطظلن";
-
 /// H2: the article's lām takes sukun before a moon letter (الْقَمَر), a hint the model sometimes
 /// misses. Also after the proclitics و، ف، ب، ك.
 fn article_hint(word: &str) -> String {
@@ -1425,9 +1419,8 @@ fn definite_number(value: u64, gender: Gender, case: Case) -> String {
         .join(" ")
 }
 
-/// A vocalized number word with the article: tanween gives way to the plain vowel, a sun letter
-/// takes a shadda (before its vowel), a hamzat al-wasl a kasra on the lam; a leading وَ stays in
-/// front (وَالْعِشْرِينَ).
+/// A vocalized number word with the article ([`ordinal::definite`]) after tanween has given way
+/// to the plain vowel; a leading وَ stays in front (وَالْعِشْرِينَ).
 fn with_article(word: &str) -> String {
     if let Some(rest) = word.strip_prefix("وَ") {
         return format!("وَ{}", with_article(rest));
@@ -1449,22 +1442,12 @@ fn with_article(word: &str) -> String {
     if word == "ثَمَانٍ" {
         plain.push('ي');
     }
-    let mut chars = plain.chars();
-    let Some(first) = chars.next() else { return plain };
-    let rest = chars.as_str();
-    match first {
-        'ا' => format!("الِ{plain}"),
-        'ت' | 'ث' | 'د' | 'ذ' | 'ر' | 'ز' | 'س' | 'ش' | 'ص' | 'ض' | 'ط' | 'ظ' | 'ل' | 'ن' =>
-        {
-            format!("ال{first}\u{0651}{rest}")
-        }
-        _ => format!("الْ{plain}"),
-    }
+    ordinal::definite(&plain)
 }
 
 /// A word with the article, bare or after a proclitic (للوفاة، بالمقارنة): never the noun a number
 /// counts, so a scale noun before it stands alone (مِئَةِ أَلْفٍ بالمقارنة).
-fn definite(word: &str) -> bool {
+fn has_article(word: &str) -> bool {
     ["ال", "لل", "بال", "وال", "فال", "كال"].iter().any(|p| word.starts_with(p))
 }
 
@@ -1492,7 +1475,7 @@ fn masdar_like(word: &str) -> bool {
             'ا' => n == 6 || n == 7,
             _ => false,
         };
-    shape && !definite(word) && !["إيران", "إسحاق", "إسلام", "إلهام"].contains(&word)
+    shape && !has_article(word) && !["إيران", "إسحاق", "إسلام", "إلهام"].contains(&word)
 }
 
 /// Whether an unlisted word after a round number or a scale word may be the noun it counts (in
@@ -1500,8 +1483,20 @@ fn masdar_like(word: &str) -> bool {
 fn could_be_counted(word: &str) -> bool {
     word.chars().all(is_arabic_letter)
         && governor(word).is_none()
-        && !definite(word)
+        && !has_article(word)
         && !verb_like(word)
+}
+
+/// The gender of an unlisted word that may be a counted noun ([`could_be_counted`]): feminine
+/// for a singular in ة, else masculine.
+fn unlisted_gender(word: &str) -> Option<Gender> {
+    could_be_counted(word).then(|| {
+        if word.ends_with('ة') {
+            Gender::Feminine
+        } else {
+            Gender::Masculine
+        }
+    })
 }
 
 /// Scale nouns that may follow an amount (`$7 مليار`).

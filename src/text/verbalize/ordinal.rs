@@ -154,8 +154,9 @@ fn words(n: u64, gender: Gender, case: Case, clock: bool) -> Vec<Word> {
     }
 }
 
-/// Letters that assimilate the lām of the article (الحروف الشمسية).
-const SUN_LETTERS: &str = "تثدذرزسشصضطظلن";
+/// Letters that assimilate the lām of the article (الحروف الشمسية); before the others (moon
+/// letters) it is said with sukun.
+pub(super) const SUN_LETTERS: &str = "تثدذرزسشصضطظلن";
 
 /// `ال` before a vocalized word: `الْ` before a moon letter, `ال` + shadda on a sun letter.
 pub fn definite(word: &str) -> String {

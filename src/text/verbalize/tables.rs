@@ -89,22 +89,21 @@ static GOVERNORS: LazyLock<HashMap<&'static str, Role>> = LazyLock::new(|| {
 /// purpose before a listed verb (`ستدفع`، `ليبلغ`: still transitive). So the list holds each
 /// word once, bare.
 pub fn governor(word: &str) -> Option<Role> {
-    let bare = word
-        .strip_prefix('و')
-        .or_else(|| word.strip_prefix('ف'))
-        .filter(|rest| !GOVERNORS.contains_key(word) && rest.chars().count() > 1)
-        .unwrap_or(word);
-    GOVERNORS.get(bare).copied().or_else(|| {
-        let mut chars = bare.chars();
-        let clitic = chars.next()?;
-        let rest = chars.as_str();
-        match (clitic, GOVERNORS.get(rest).copied()?) {
-            ('ب' | 'ل' | 'ك', Role::Genitive) => Some(Role::Genitive),
-            ('س' | 'ل', Role::Verb) if rest.starts_with(['ي', 'ت', 'ن', 'أ']) => {
-                Some(Role::Verb)
+    let listed = |w: &str| GOVERNORS.get(w).copied();
+    listed(word).or_else(|| {
+        let bare = word.strip_prefix(['و', 'ف']).filter(|r| r.chars().count() > 1).unwrap_or(word);
+        listed(bare).or_else(|| {
+            let mut chars = bare.chars();
+            let clitic = chars.next()?;
+            let rest = chars.as_str();
+            match (clitic, listed(rest)?) {
+                ('ب' | 'ل' | 'ك', Role::Genitive) => Some(Role::Genitive),
+                ('س' | 'ل', Role::Verb) if rest.starts_with(['ي', 'ت', 'ن', 'أ']) => {
+                    Some(Role::Verb)
+                }
+                _ => None,
             }
-            _ => None,
-        }
+        })
     })
 }
 
