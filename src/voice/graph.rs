@@ -46,6 +46,9 @@ pub struct Halves {
     pub latent: String,
     /// The whole graph's inputs the vocoder also reads (`sid` for a multi-speaker voice).
     pub vocoder_inputs: Vec<String>,
+    /// The latent frames of context a window of the vocoder needs on each side
+    /// ([`vocoder_context`]), `None` when the graph does not say.
+    pub context: Option<usize>,
 }
 
 /// Splits the Piper graph in `model`. `Ok(None)`: the graph is valid but not one this module
@@ -131,6 +134,7 @@ pub fn split(model: &[u8]) -> Result<Option<Halves>, protobuf::Error> {
         .input
         .extend(graph.input.iter().filter(|v| vocoder_inputs.contains(&v.name)).cloned());
     vocoder_graph.output = std::mem::take(&mut graph.output);
+    let context = vocoder_context(&vocoder_graph, &latent);
     let axes_as_input = default_opset(&header) >= 13;
     widen_convs(&mut encoder_graph, axes_as_input);
     widen_convs(&mut vocoder_graph, axes_as_input);
@@ -140,7 +144,170 @@ pub fn split(model: &[u8]) -> Result<Option<Halves>, protobuf::Error> {
         vocoder: with_graph(&header, vocoder_graph)?,
         latent,
         vocoder_inputs,
+        context,
     }))
+}
+
+/// How far apart in time what the vocoder reads and what it writes can be: the latent frames a
+/// window needs on each side of the frames whose samples it keeps, so that those samples are the
+/// ones a run over the whole sentence gives. `None` when the graph does something to a tensor
+/// on the latent's time axis that this walk does not follow (any op but convolutions and
+/// elementwise ones); the caller then takes a fixed margin.
+///
+/// Why computed rather than fixed: the context is run and thrown away with every window (a
+/// quarter of the vocoder's work at 16 frames on 128), so it should be no larger than the graph
+/// needs, and a voice with a larger vocoder than joe's must get what it needs.
+///
+/// The walk follows the graph from `latent` in order and keeps, for each tensor that depends on
+/// it, its rate (positions per latent frame) and how many positions before and after its own an
+/// output position may read, both in its own positions. A convolution of kernel `k`, dilation
+/// `d` and padding `begin` reads `begin` before and `(k - 1) d - begin` after; a transposed one
+/// of stride `s` multiplies the rate and what came before by `s`. Elementwise ops read the
+/// furthest of their inputs. The answer is rounded up to whole frames, plus one for a sample
+/// that falls between two.
+pub fn vocoder_context(graph: &GraphProto, latent: &str) -> Option<usize> {
+    let weights: HashMap<&str, &[i64]> =
+        graph.initializer.iter().map(|t| (t.name.as_str(), t.dims.as_slice())).collect();
+    let mut reach: HashMap<&str, Reach> =
+        HashMap::from([(latent, Reach { rate: 1, before: 0, after: 0 })]);
+    for node in &graph.node {
+        let timed: Vec<Reach> =
+            node.input.iter().filter_map(|name| reach.get(name.as_str()).copied()).collect();
+        let Some(first) = timed.first().copied() else { continue };
+        let out = match node.op_type.as_str() {
+            "Conv" | "ConvTranspose"
+                if timed.len() == 1
+                    && node.input.first().is_some_and(|i| reach.contains_key(i.as_str())) =>
+            {
+                first.through(&ConvShape::of(node, &weights)?)?
+            }
+            op if POSITIONWISE.contains(&op) => timed.iter().try_fold(first, |a, b| {
+                (a.rate == b.rate).then(|| Reach {
+                    rate: a.rate,
+                    before: a.before.max(b.before),
+                    after: a.after.max(b.after),
+                })
+            })?,
+            _ => return None,
+        };
+        for output in &node.output {
+            reach.insert(output.as_str(), out);
+        }
+    }
+    let out = graph.output.first().and_then(|o| reach.get(o.name.as_str()))?;
+    let positions = out.before.max(out.after);
+    Some(usize::try_from(positions.div_ceil(out.rate)).ok()? + 1)
+}
+
+/// The ops whose output at a time position reads their inputs at that position only: the
+/// elementwise ones (broadcasting tensors that do not depend on the latent, such as a bias or a
+/// speaker's embedding), and those that add or drop axes of size one (Piper's output is
+/// `[1, 1, 1, samples]`).
+const POSITIONWISE: &[&str] = &[
+    "Add",
+    "Sub",
+    "Mul",
+    "Div",
+    "Pow",
+    "LeakyRelu",
+    "Relu",
+    "Tanh",
+    "Sigmoid",
+    "Exp",
+    "Log",
+    "Sqrt",
+    "Neg",
+    "Abs",
+    "Clip",
+    "Softplus",
+    "Identity",
+    "Cast",
+    "Where",
+    "Erf",
+    "Unsqueeze",
+    "Squeeze",
+];
+
+/// Where a tensor on the latent's time axis stands (see [`vocoder_context`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Reach {
+    /// Positions per latent frame.
+    rate: u64,
+    /// Positions before and after its own that one position may read, in its own positions.
+    before: u64,
+    after: u64,
+}
+
+/// The time-axis shape of a one-dimensional convolution or transposed convolution.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct ConvShape {
+    transposed: bool,
+    kernel: u64,
+    stride: u64,
+    dilation: u64,
+    pad_begin: u64,
+}
+
+impl ConvShape {
+    /// The shape of `node`, or `None` for one that is not one-dimensional or pads automatically
+    /// (its padding then depends on the input's length).
+    fn of(node: &NodeProto, weights: &HashMap<&str, &[i64]>) -> Option<ConvShape> {
+        let ints =
+            |name: &str| node.attribute.iter().find(|a| a.name == name).map(|a| a.ints.as_slice());
+        let one = |name: &str| match ints(name) {
+            None => Some(1),
+            Some(&[v]) => u64::try_from(v).ok(),
+            Some(_) => None,
+        };
+        let auto_pad = node.attribute.iter().find(|a| a.name == "auto_pad");
+        if auto_pad.is_some_and(|a| !a.s.is_empty() && a.s != b"NOTSET") {
+            return None;
+        }
+        let kernel = match ints("kernel_shape") {
+            Some(&[k]) => u64::try_from(k).ok()?,
+            Some(_) => return None,
+            None => match *weights.get(node.input.get(1)?.as_str())? {
+                &[_, _, k] => u64::try_from(k).ok()?,
+                _ => return None,
+            },
+        };
+        let pad_begin = match ints("pads") {
+            None => 0,
+            Some(&[begin, _]) => u64::try_from(begin).ok()?,
+            Some(_) => return None,
+        };
+        let shape = ConvShape {
+            transposed: node.op_type == "ConvTranspose",
+            kernel,
+            stride: one("strides")?,
+            dilation: one("dilations")?,
+            pad_begin,
+        };
+        (shape.kernel > 0 && shape.stride > 0 && shape.dilation > 0).then_some(shape)
+    }
+}
+
+impl Reach {
+    /// Where the output of `conv` stands when it reads `self`.
+    fn through(self, conv: &ConvShape) -> Option<Reach> {
+        let span = (conv.kernel - 1) * conv.dilation;
+        if conv.transposed {
+            // Output o sums inputs i with i*s + j*d = o + begin for j < k: the inputs a stride
+            // apart around o/s, in output positions up to span - begin before and begin after.
+            let before =
+                (self.before * conv.stride).checked_add(span.checked_sub(conv.pad_begin)?)?;
+            let after = (self.after * conv.stride).checked_add(conv.pad_begin)?;
+            return Some(Reach { rate: self.rate.checked_mul(conv.stride)?, before, after });
+        }
+        if conv.stride != 1 {
+            return None;
+        }
+        Some(Reach {
+            rate: self.rate,
+            before: self.before.checked_add(conv.pad_begin)?,
+            after: self.after.checked_add(span.checked_sub(conv.pad_begin)?)?,
+        })
+    }
 }
 
 /// The version of the standard operator set the model is written against (0 if it names none).
@@ -478,6 +645,61 @@ mod tests {
         graph.initializer.push(onnx_protobuf::TensorProto { dims: dims.to_vec(), ..tensor("w") });
         graph.initializer.push(tensor("b"));
         graph
+    }
+
+    /// A convolution `input -> output` with `attributes`, its weight an initializer of `dims`.
+    fn conv(
+        graph: &mut GraphProto,
+        op: &str,
+        (input, output): (&str, &str),
+        dims: &[i64],
+        attributes: Vec<onnx_protobuf::AttributeProto>,
+    ) {
+        let weight = format!("{output}.weight");
+        let mut conv = node(op, &[input, &weight], &[output]);
+        conv.attribute = attributes;
+        graph.node.push(conv);
+        graph
+            .initializer
+            .push(onnx_protobuf::TensorProto { dims: dims.to_vec(), ..tensor(&weight) });
+    }
+
+    /// A vocoder in miniature: `conv_pre` (kernel 7, padding 3), an 8× transposed convolution
+    /// (kernel 16, padding 4) whose output a dilated convolution (kernel 3, dilation 5,
+    /// padding 5) adds to, a speaker's embedding added on the way, and `Tanh`.
+    fn small_vocoder() -> GraphProto {
+        let mut graph = GraphProto::new();
+        graph.output.push(float_tensor_info("audio"));
+        conv(&mut graph, "Conv", ("z", "pre"), &[8, 4, 7], vec![ints("pads", &[3, 3])]);
+        graph.node.push(node("Gather", &["emb_g.weight", "sid"], &["g"]));
+        graph.node.push(node("Add", &["pre", "g"], &["conditioned"]));
+        let up = vec![ints("kernel_shape", &[16]), ints("strides", &[8]), ints("pads", &[4, 4])];
+        conv(&mut graph, "ConvTranspose", ("conditioned", "up"), &[8, 4, 16], up);
+        let dilated = vec![ints("dilations", &[5]), ints("pads", &[5, 5])];
+        conv(&mut graph, "Conv", ("up", "res"), &[4, 4, 3], dilated);
+        graph.node.push(node("Add", &["up", "res"], &["sum"]));
+        graph.node.push(node("Tanh", &["sum"], &["audio"]));
+        graph
+    }
+
+    #[test]
+    fn the_vocoders_context_follows_its_convolutions_through_the_upsampling() {
+        // conv_pre reads 3 frames each side; the transposed convolution turns that into 24
+        // samples and adds 11 before (15 - 4) and 4 after; the dilated one adds 5 each side:
+        // 40 samples before, 33 after, at 8 samples a frame 5 frames, plus 1.
+        assert_eq!(vocoder_context(&small_vocoder(), "z"), Some(6));
+    }
+
+    #[test]
+    fn a_vocoder_that_moves_time_some_other_way_has_no_computed_context() {
+        let mut graph = small_vocoder();
+        let tanh = graph.node.len() - 1;
+        graph.node[tanh].input[0] = "sum_t".into();
+        graph.node.insert(tanh, node("Transpose", &["sum"], &["sum_t"]));
+        assert_eq!(vocoder_context(&graph, "z"), None);
+        let mut strided = small_vocoder();
+        strided.node[0].attribute.push(ints("strides", &[2]));
+        assert_eq!(vocoder_context(&strided, "z"), None);
     }
 
     fn attribute<'a>(node: &'a NodeProto, name: &str) -> &'a onnx_protobuf::AttributeProto {

@@ -286,7 +286,7 @@ impl PiperModel {
             }
             Engine::Split(split) => {
                 let latent = split.encode(values).map_err(fail)?;
-                let sentence = Vocoding::new(&latent, sid);
+                let sentence = Vocoding::new(&latent, sid, split.context);
                 if sentence.windows.len() < 2 || self.sessions.len() < 2 {
                     return sentence.run(split).map_err(fail);
                 }
@@ -357,6 +357,7 @@ impl Recipe {
                 vocoder: session(&halves.vocoder)?,
                 latent: halves.latent.clone(),
                 vocoder_reads_speaker: !halves.vocoder_inputs.is_empty(),
+                context: halves.context.unwrap_or(VOCODER_CONTEXT),
             }),
         })
     }
@@ -418,10 +419,11 @@ fn build_session(model: &[u8], threads: usize, optimized: bool) -> Result<Sessio
 /// twice).
 pub const VOCODER_FRAMES: usize = 128;
 
-/// Latent frames of context on each side of a window, run and then dropped. The vocoder's
-/// receptive field is about a dozen frames (`conv_pre`, then dilated convolutions at 8
-/// samples a frame); measured on joe, 12 frames of context already give samples identical to
-/// a whole run, 10 differ by 4e-7. 16 leaves a margin for voices of other sizes.
+/// Latent frames of context on each side of a window, run and then dropped, for a vocoder whose
+/// reach [`graph::vocoder_context`] cannot work out. Piper's vocoders reach about a dozen frames
+/// (`conv_pre`, then dilated convolutions at 8 samples a frame); measured on joe, 12 frames of
+/// context already give samples identical to a whole run, 10 differ by 4e-7. 16 leaves a margin
+/// for a graph of another shape.
 pub const VOCODER_CONTEXT: usize = 16;
 
 /// One vocoder run: latent frames `from..to` go in, the samples of `keep_from..keep_to` are kept.
@@ -434,16 +436,16 @@ struct Window {
 }
 
 /// The windows that cover `frames` latent frames: as few as fit [`VOCODER_FRAMES`], of equal
-/// length, each with [`VOCODER_CONTEXT`] frames of context where the latent has them.
-fn windows(frames: usize) -> Vec<Window> {
+/// length, each with `context` frames on each side where the latent has them.
+fn windows(frames: usize, context: usize) -> Vec<Window> {
     let count = frames.div_ceil(VOCODER_FRAMES);
     (0..count)
         .map(|i| {
             let keep_from = frames * i / count;
             let keep_to = frames * (i + 1) / count;
             Window {
-                from: keep_from.saturating_sub(VOCODER_CONTEXT),
-                to: (keep_to + VOCODER_CONTEXT).min(frames),
+                from: keep_from.saturating_sub(context),
+                to: (keep_to + context).min(frames),
                 keep_from,
                 keep_to,
             }
@@ -459,6 +461,8 @@ struct SplitEngine {
     latent: String,
     /// Whether the vocoder takes the speaker id too (a multi-speaker voice).
     vocoder_reads_speaker: bool,
+    /// Latent frames of context on each side of a vocoder window.
+    context: usize,
 }
 
 /// A sentence's latent sequence, `[1, channels, frames]`, as the encoder gave it.
@@ -524,8 +528,8 @@ struct Vocoding<'a> {
 }
 
 impl<'a> Vocoding<'a> {
-    fn new(latent: &'a Latent, sid: Option<i64>) -> Self {
-        Self { latent, sid, windows: windows(latent.frames), next: AtomicUsize::new(0) }
+    fn new(latent: &'a Latent, sid: Option<i64>, context: usize) -> Self {
+        Self { latent, sid, windows: windows(latent.frames, context), next: AtomicUsize::new(0) }
     }
 
     /// Runs windows on `engine` while `go_on` says so and windows are left; each with its
@@ -591,22 +595,25 @@ mod tests {
 
     #[test]
     fn windows_cover_every_frame_once_with_context_where_there_is_some() {
-        assert!(windows(0).is_empty());
-        let short = VOCODER_FRAMES - 10;
-        assert_eq!(windows(short), [Window { from: 0, to: short, keep_from: 0, keep_to: short }]);
-        assert_eq!(windows(VOCODER_FRAMES).len(), 1);
-        for frames in [VOCODER_FRAMES + 1, 1693, 5000] {
-            let all = windows(frames);
-            assert_eq!(all.len(), frames.div_ceil(VOCODER_FRAMES));
-            assert_eq!(all[0].keep_from, 0);
-            assert_eq!(all.last().unwrap().keep_to, frames);
-            for pair in all.windows(2) {
-                assert_eq!(pair[0].keep_to, pair[1].keep_from, "{frames}: a gap or an overlap");
-            }
-            for w in &all {
-                assert!(w.keep_to - w.keep_from <= VOCODER_FRAMES);
-                assert_eq!(w.from, w.keep_from.saturating_sub(VOCODER_CONTEXT));
-                assert_eq!(w.to, (w.keep_to + VOCODER_CONTEXT).min(frames));
+        for context in [0, 12, VOCODER_CONTEXT] {
+            assert!(windows(0, context).is_empty());
+            let short = VOCODER_FRAMES - 10;
+            let whole = Window { from: 0, to: short, keep_from: 0, keep_to: short };
+            assert_eq!(windows(short, context), [whole]);
+            assert_eq!(windows(VOCODER_FRAMES, context).len(), 1);
+            for frames in [VOCODER_FRAMES + 1, 1693, 5000] {
+                let all = windows(frames, context);
+                assert_eq!(all.len(), frames.div_ceil(VOCODER_FRAMES));
+                assert_eq!(all[0].keep_from, 0);
+                assert_eq!(all.last().unwrap().keep_to, frames);
+                for pair in all.windows(2) {
+                    assert_eq!(pair[0].keep_to, pair[1].keep_from, "{frames}: a gap or an overlap");
+                }
+                for w in &all {
+                    assert!(w.keep_to - w.keep_from <= VOCODER_FRAMES);
+                    assert_eq!(w.from, w.keep_from.saturating_sub(context));
+                    assert_eq!(w.to, (w.keep_to + context).min(frames));
+                }
             }
         }
     }
@@ -614,7 +621,8 @@ mod tests {
     /// The claim the cut rests on: a sentence over a dozen vocoder windows long gives the
     /// samples the uncut graph gives (noise off, so that both runs draw nothing), to within the
     /// reordered float sums of the widened convolutions (`graph::widen_convs`): under one 16-bit
-    /// step (measured 9e-6). Context of 4 frames instead of 16 fails it (0.006 off).
+    /// step (measured 9e-6). The context is what the graph gives (13 frames for joe); 4 frames
+    /// instead fail it (0.006 off).
     #[test]
     fn a_long_sentence_run_in_windows_matches_the_whole_graph() {
         let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("voices/en_US-joe-medium.onnx");
@@ -640,11 +648,21 @@ mod tests {
         let outputs = whole.run(values()).unwrap();
         let expected = outputs[0].try_extract_tensor::<f32>().unwrap().1.to_vec();
         let latent = split.encode(values()).unwrap();
-        let windowed = Vocoding::new(&latent, None).run(&mut split).unwrap();
+        let windowed = Vocoding::new(&latent, None, split.context).run(&mut split).unwrap();
         assert!(expected.len() > 256 * 2 * VOCODER_FRAMES, "only {} samples", expected.len());
         assert_eq!(windowed.len(), expected.len());
         let worst = windowed.iter().zip(&expected).map(|(a, b)| (a - b).abs()).fold(0.0, f32::max);
         assert!(worst < 1.0 / 32768.0, "largest difference {worst}");
+    }
+
+    /// joe's vocoder reaches as far as measured when the context was a constant: 12 frames gave
+    /// samples identical to a whole run, 10 differed by 4e-7. Its graph says 11-12 frames
+    /// (2,817-3,072 samples), and one more for a sample between two frames.
+    #[test]
+    fn joes_vocoder_context_is_worked_out_from_its_graph() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("voices/en_US-joe-medium.onnx");
+        let halves = graph::split(&std::fs::read(path).unwrap()).unwrap().unwrap();
+        assert_eq!(halves.context, Some(13));
     }
 
     /// What lending a session rests on: two sessions sharing a sentence's windows give the

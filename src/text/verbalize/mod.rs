@@ -744,13 +744,42 @@ impl Verbalizer<'_> {
         };
         // The case comes from before the head noun (في القرنِ الحادي والعشرين), or from the
         // word right before when there is no head (في الـ21 من الشهر).
-        let skip = usize::from(!self.no_noun_head());
-        let case = self.case_after(skip, false);
+        let case = if self.no_noun_head() { self.case_after(0, false) } else { self.head_case() };
         let end = self.end_before(i + 1);
         if int.len() > MAX_VALUE_DIGITS {
             return (digits_one_by_one(int), i + 1);
         }
         (ordinal(parse_u64(int), gender, case, end), i + 1)
+    }
+
+    /// The case of the noun an ordinal describes, the last word of the clause: what the words
+    /// before it give, or the genitive when a noun without the article stands right before it
+    /// (في إطارِ الدورةِ، فعالياتُ الدورةِ: a construct, whose second noun is genitive). The word
+    /// before is surely a noun when it ends in ة or ات, or follows a preposition or a construct
+    /// head; otherwise it may be a verb whose subject the head is (انطلقت الدورةُ).
+    fn head_case(&self) -> Case {
+        let case = self.case_after(1, false);
+        let construct = match self.clause.as_slice() {
+            [rest @ .., noun, head] => {
+                let nominal = noun.ends_with('ة')
+                    || (noun.ends_with("ات") && noun.chars().count() >= 4)
+                    || matches!(
+                        rest.last().and_then(|w| governor(w)),
+                        Some(Role::Preposition | Role::Genitive)
+                    );
+                head.starts_with("ال")
+                    && !noun.starts_with("ال")
+                    && noun != "#"
+                    && governor(noun).is_none()
+                    && nominal
+            }
+            _ => false,
+        };
+        if case == Case::Nominative && construct {
+            Case::Genitive
+        } else {
+            case
+        }
     }
 
     /// V1: a number before a printed noun (or none).

@@ -156,3 +156,17 @@ fn al_before_a_number_is_an_ordinal_after_a_noun_and_a_definite_cardinal_otherwi
     // Without a counted noun after it, a number after a preposition is an ordinal (a day).
     assert_eq!(verbalize("في الـ21 من الشهر"), "في الْحَادِي وَالْعِشْرِينَ من الشهر");
 }
+
+#[test]
+fn an_ordinal_is_genitive_after_a_noun_in_construct_and_nominative_after_a_possible_verb() {
+    // A noun without the article before the ordinal's noun: after a preposition, or ending in
+    // ة or ات, it cannot be a verb, and the two are a construct.
+    let genitive = "الْحَادِيَةِ وَالْأَرْبَعِينَ";
+    assert!(verbalize("في إطار الدورة الـ41").ends_with(genitive));
+    assert!(verbalize("انطلقت فعاليات الدورة الـ41").ends_with(genitive));
+    assert!(verbalize("بمناسبة الذكرى الـ50").ends_with("الْخَمْسِينَ"));
+    // انطلقت may be the verb whose subject the noun is.
+    assert!(verbalize("انطلقت الدورة الـ41").ends_with("الْحَادِيَةُ وَالْأَرْبَعُونَ"));
+    // A short word in ات (مات، بات) may be a verb.
+    assert!(verbalize("مات الملك الـ5 في").ends_with("الْخَامِسُ في"));
+}
