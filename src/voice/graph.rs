@@ -1,5 +1,5 @@
-//! A Piper graph cut in two at the vocoder's input, so that the vocoder can run over a long
-//! sentence a piece at a time.
+//! A Piper graph cut at the vocoder's input, and the vocoder cut again after its first stage,
+//! so that the vocoder can run over a long sentence a piece at a time.
 //!
 //! Why: a VITS graph turns phoneme ids into a latent sequence (about 86 frames a second of
 //! speech, 192 values each) and its HiFi-GAN vocoder upsamples that 256 times into samples. The
@@ -7,14 +7,16 @@
 //! (0.77 GB for one sentence at the 200-character cap, docs/bench.md "Memory"). The vocoder is
 //! convolutional with a receptive field of a few frames, so it gives the same samples when run
 //! on overlapping pieces of the latent sequence; what the pieces need at once is bounded by the
-//! piece, not by the sentence.
+//! piece, not by the sentence. Most of that receptive field is in the vocoder's first stage and
+//! most of its work in the later ones, so the two run in separate windows ([`Front`]).
 //!
-//! In: the bytes of a Piper `.onnx` file. Out: two ONNX models (the text encoder, duration
-//! predictor and flow ending at the latent; the vocoder starting from it), or `None` for a graph
-//! without the layout of Piper's VITS export, which is then run whole. Both halves have their
-//! one-dimensional convolutions widened to two dimensions ([`widen_convs`]), which ONNX Runtime
-//! runs faster. Must never happen: a cut or a widening that changes what the graph computes
-//! (beyond the order of float sums), or a graph refused because it cannot be cut.
+//! In: the bytes of a Piper `.onnx` file. Out: ONNX models (the text encoder, duration
+//! predictor and flow ending at the latent; the vocoder's first stage; the rest of the
+//! vocoder), or `None` for a graph without the layout of Piper's VITS export, which is then run
+//! whole. Every part has its one-dimensional convolutions widened to two dimensions
+//! ([`widen_convs`]), which ONNX Runtime runs faster. Must never happen: a cut or a widening
+//! that changes what the graph computes (beyond the order of float sums), or a graph refused
+//! because it cannot be cut.
 
 use std::collections::{HashMap, HashSet};
 
@@ -33,21 +35,47 @@ const VOCODER_MAY_READ: &[&str] = &["sid"];
 /// The start of every name [`widen_convs`] adds to a graph (no exporter writes it).
 const WIDE: &str = "nashra.wide";
 
-/// The two halves of a Piper graph, as serialized ONNX models, their one-dimensional
-/// convolutions widened (see [`widen_convs`]).
+/// The parts of a Piper graph, as serialized ONNX models, their one-dimensional convolutions
+/// widened (see [`widen_convs`]).
 #[derive(Debug, Clone)]
 pub struct Halves {
     /// Same inputs as the whole graph; one output, the latent sequence `[1, channels, frames]`.
     pub encoder: Vec<u8>,
-    /// Reads [`Halves::latent`] (and the inputs in [`Halves::vocoder_inputs`]); its output is the
-    /// whole graph's output for that latent.
+    /// The vocoder's first stage (up to its second upsampling), run in windows of its own;
+    /// `None` when the vocoder is not cut there.
+    pub front: Option<Front>,
+    /// The vocoder (or the rest of it after [`Halves::front`]), run in windows: reads
+    /// [`Halves::windowed`] (and the inputs in [`Halves::vocoder_inputs`]); its output is the
+    /// whole graph's output for that input.
     pub vocoder: Vec<u8>,
-    /// The name of the latent tensor, the encoder's output and the vocoder's input.
+    /// The name of the latent tensor, the encoder's output.
     pub latent: String,
-    /// The whole graph's inputs the vocoder also reads (`sid` for a multi-speaker voice).
+    /// The tensor [`Halves::vocoder`] reads: the latent, or the front's output.
+    pub windowed: String,
+    /// Positions of [`Halves::windowed`] per latent frame (1 for the latent itself).
+    pub rate: usize,
+    /// The whole graph's inputs [`Halves::vocoder`] also reads (`sid` for a multi-speaker voice).
     pub vocoder_inputs: Vec<String>,
-    /// The latent frames of context a window of the vocoder needs on each side
-    /// ([`vocoder_context`]), `None` when the graph does not say.
+    /// The positions of [`Halves::windowed`] a window needs on each side ([`vocoder_context`]),
+    /// `None` when the graph does not say.
+    pub context: Option<usize>,
+}
+
+/// The vocoder's first stage, cut off so that it runs in windows of its own, longer than the
+/// rest's.
+///
+/// Why: a window's context is run and thrown away, and most of a HiFi-GAN vocoder's reach (the
+/// dilated convolutions of its first stage, at 8 positions a frame) is at its start, while most
+/// of its work is in the later stages at 64 and 256 positions a frame. Cut there, the later
+/// stages' windows need about one frame of context instead of 13 (joe), and the first stage,
+/// a fifth of the work with small tensors, runs in windows twice as long that keep its 13.
+#[derive(Debug, Clone)]
+pub struct Front {
+    /// Reads the latent (and `sid` when the vocoder does); one output, [`Halves::windowed`].
+    pub model: Vec<u8>,
+    /// Whether it reads the speaker id.
+    pub reads_speaker: bool,
+    /// Latent frames of context its windows need on each side ([`vocoder_context`]).
     pub context: Option<usize>,
 }
 
@@ -56,101 +84,159 @@ pub struct Halves {
 /// control flow); `Err`: the bytes are not an ONNX model.
 pub fn split(model: &[u8]) -> Result<Option<Halves>, protobuf::Error> {
     let mut header = ModelProto::parse_from_bytes(model)?;
-    let Some(mut graph) = header.graph.take() else { return Ok(None) };
+    let Some(graph) = header.graph.take() else { return Ok(None) };
     let Some(latent) = latent_name(&graph) else { return Ok(None) };
     if graph.node.iter().any(has_subgraph) {
         return Ok(None);
     }
-    let inputs: Vec<String> = graph.input.iter().map(|v| v.name.clone()).collect();
-    let outputs: Vec<String> = graph.output.iter().map(|v| v.name.clone()).collect();
-    let initializers: HashSet<String> = graph.initializer.iter().map(|t| t.name.clone()).collect();
-
-    let encoder_nodes = needed_nodes(&graph.node, std::slice::from_ref(&latent), &HashSet::new());
-    let stop = HashSet::from([latent.clone()]);
-    let vocoder_nodes = needed_nodes(&graph.node, &outputs, &stop);
-    let vocoder_reads = reads(&graph.node, &vocoder_nodes);
-    let vocoder_made = made_by(&graph.node, &vocoder_nodes);
-    let mut vocoder_inputs = Vec::new();
-    for name in &vocoder_reads {
-        if vocoder_made.contains(name)
-            || initializers.contains(name)
-            || *name == latent
-            || name.is_empty()
-        {
-            continue;
-        }
-        if inputs.contains(name) && VOCODER_MAY_READ.contains(&name.as_str()) {
-            vocoder_inputs.push(name.clone());
-        } else {
-            return Ok(None);
-        }
-    }
-    let encoder_reads = reads(&graph.node, &encoder_nodes);
-    let encoder_made = made_by(&graph.node, &encoder_nodes);
-    let resolvable = |name: &String| {
-        name.is_empty()
-            || initializers.contains(name)
-            || inputs.contains(name)
-            || encoder_made.contains(name)
-    };
-    if !encoder_reads.iter().all(resolvable) {
+    let Ok(Cut { first: mut encoder, second: mut vocoder, second_inputs: mut vocoder_inputs }) =
+        cut(graph, &latent, VOCODER_MAY_READ)
+    else {
         return Ok(None);
+    };
+    let (mut windowed, mut rate, mut front) = (latent.clone(), 1, None);
+    let stage = first_stage_end(&vocoder).and_then(|end| {
+        let rate = reach_from(&vocoder, &latent)?.get(end.as_str())?.rate;
+        Some((end, usize::try_from(rate).ok()?))
+    });
+    if let Some((end, end_rate)) = stage {
+        let reads_speaker = !vocoder_inputs.is_empty();
+        vocoder = match cut(vocoder, &end, VOCODER_MAY_READ) {
+            Ok(Cut { first, second, second_inputs }) => {
+                let context = vocoder_context(&first, &latent);
+                front = Some((first, reads_speaker, context));
+                (windowed, rate, vocoder_inputs) = (end, end_rate, second_inputs);
+                second
+            }
+            Err(whole) => *whole,
+        };
     }
-
-    let latent_info = graph
-        .value_info
-        .iter()
-        .find(|v| v.name == latent)
-        .cloned()
-        .unwrap_or_else(|| float_tensor_info(&latent));
-
-    // The halves share few nodes and initializers (a constant, the speaker embedding): those
-    // are copied, the rest moved, so that the weights are never held three times.
-    let mut encoder_graph =
-        GraphProto { name: format!("{}-encoder", graph.name), ..Default::default() };
-    let mut vocoder_graph =
-        GraphProto { name: format!("{}-vocoder", graph.name), ..Default::default() };
-    let encoder_set: HashSet<usize> = encoder_nodes.iter().copied().collect();
-    let vocoder_set: HashSet<usize> = vocoder_nodes.iter().copied().collect();
-    for (i, node) in std::mem::take(&mut graph.node).into_iter().enumerate() {
-        let wanted = (encoder_set.contains(&i), vocoder_set.contains(&i));
-        deal(node, wanted, &mut encoder_graph.node, &mut vocoder_graph.node);
-    }
-    for tensor in std::mem::take(&mut graph.initializer) {
-        let wanted = (encoder_reads.contains(&tensor.name), vocoder_reads.contains(&tensor.name));
-        deal(tensor, wanted, &mut encoder_graph.initializer, &mut vocoder_graph.initializer);
-    }
-    for info in std::mem::take(&mut graph.value_info) {
-        if info.name != latent {
-            let wanted = (encoder_made.contains(&info.name), vocoder_made.contains(&info.name));
-            deal(info, wanted, &mut encoder_graph.value_info, &mut vocoder_graph.value_info);
-        }
-    }
-    // The encoder keeps every input of the whole graph, so that the caller feeds both the same.
-    encoder_graph.input = graph.input.clone();
-    encoder_graph.output.push(latent_info.clone());
-    vocoder_graph.input.push(latent_info);
-    vocoder_graph
-        .input
-        .extend(graph.input.iter().filter(|v| vocoder_inputs.contains(&v.name)).cloned());
-    vocoder_graph.output = std::mem::take(&mut graph.output);
-    let context = vocoder_context(&vocoder_graph, &latent);
+    let context = vocoder_context(&vocoder, &windowed);
     let axes_as_input = default_opset(&header) >= 13;
-    widen_convs(&mut encoder_graph, axes_as_input);
-    widen_convs(&mut vocoder_graph, axes_as_input);
-
+    widen_convs(&mut encoder, axes_as_input);
+    widen_convs(&mut vocoder, axes_as_input);
+    let front = match front {
+        Some((mut graph, reads_speaker, context)) => {
+            widen_convs(&mut graph, axes_as_input);
+            Some(Front { model: with_graph(&header, graph)?, reads_speaker, context })
+        }
+        None => None,
+    };
     Ok(Some(Halves {
-        encoder: with_graph(&header, encoder_graph)?,
-        vocoder: with_graph(&header, vocoder_graph)?,
+        encoder: with_graph(&header, encoder)?,
+        front,
+        vocoder: with_graph(&header, vocoder)?,
         latent,
+        windowed,
+        rate,
         vocoder_inputs,
         context,
     }))
 }
 
-/// How far apart in time what the vocoder reads and what it writes can be: the latent frames a
-/// window needs on each side of the frames whose samples it keeps, so that those samples are the
-/// ones a run over the whole sentence gives. `None` when the graph does something to a tensor
+/// A graph cut in two at one tensor.
+struct Cut {
+    /// Every input of the graph; one output, the tensor cut at.
+    first: GraphProto,
+    /// Reads the tensor cut at and [`Cut::second_inputs`]; the graph's outputs.
+    second: GraphProto,
+    /// The graph's inputs the second part reads.
+    second_inputs: Vec<String>,
+}
+
+/// Cuts `graph` at tensor `at`, or gives it back when the part after `at` reads a graph input
+/// not in `may_read` (its output would then depend on more than `at`) or the part before needs
+/// a name nothing makes.
+fn cut(mut graph: GraphProto, at: &str, may_read: &[&str]) -> Result<Cut, Box<GraphProto>> {
+    let inputs: Vec<String> = graph.input.iter().map(|v| v.name.clone()).collect();
+    let outputs: Vec<String> = graph.output.iter().map(|v| v.name.clone()).collect();
+    let initializers: HashSet<String> = graph.initializer.iter().map(|t| t.name.clone()).collect();
+
+    let at = at.to_owned();
+    let first_nodes = needed_nodes(&graph.node, std::slice::from_ref(&at), &HashSet::new());
+    let stop = HashSet::from([at.clone()]);
+    let second_nodes = needed_nodes(&graph.node, &outputs, &stop);
+    let second_reads = reads(&graph.node, &second_nodes);
+    let second_made = made_by(&graph.node, &second_nodes);
+    let mut second_inputs = Vec::new();
+    for name in &second_reads {
+        if second_made.contains(name)
+            || initializers.contains(name)
+            || *name == at
+            || name.is_empty()
+        {
+            continue;
+        }
+        if inputs.contains(name) && may_read.contains(&name.as_str()) {
+            second_inputs.push(name.clone());
+        } else {
+            return Err(Box::new(graph));
+        }
+    }
+    let first_reads = reads(&graph.node, &first_nodes);
+    let first_made = made_by(&graph.node, &first_nodes);
+    let resolvable = |name: &String| {
+        name.is_empty()
+            || initializers.contains(name)
+            || inputs.contains(name)
+            || first_made.contains(name)
+    };
+    if !first_reads.iter().all(resolvable) {
+        return Err(Box::new(graph));
+    }
+
+    let at_info = graph
+        .value_info
+        .iter()
+        .chain(&graph.input)
+        .find(|v| v.name == at)
+        .cloned()
+        .unwrap_or_else(|| float_tensor_info(&at));
+
+    // The parts share few nodes and initializers (a constant, the speaker embedding): those
+    // are copied, the rest moved, so that the weights are never held three times.
+    let mut first = GraphProto { name: format!("{}-1", graph.name), ..Default::default() };
+    let mut second = GraphProto { name: format!("{}-2", graph.name), ..Default::default() };
+    let first_set: HashSet<usize> = first_nodes.iter().copied().collect();
+    let second_set: HashSet<usize> = second_nodes.iter().copied().collect();
+    for (i, node) in std::mem::take(&mut graph.node).into_iter().enumerate() {
+        let wanted = (first_set.contains(&i), second_set.contains(&i));
+        deal(node, wanted, &mut first.node, &mut second.node);
+    }
+    for tensor in std::mem::take(&mut graph.initializer) {
+        let wanted = (first_reads.contains(&tensor.name), second_reads.contains(&tensor.name));
+        deal(tensor, wanted, &mut first.initializer, &mut second.initializer);
+    }
+    for info in std::mem::take(&mut graph.value_info) {
+        if info.name != at {
+            let wanted = (first_made.contains(&info.name), second_made.contains(&info.name));
+            deal(info, wanted, &mut first.value_info, &mut second.value_info);
+        }
+    }
+    // The first part keeps every input of the graph, so that the caller feeds both the same.
+    first.input = graph.input.clone();
+    first.output.push(at_info.clone());
+    second.input.push(at_info);
+    second.input.extend(graph.input.iter().filter(|v| second_inputs.contains(&v.name)).cloned());
+    second.output = std::mem::take(&mut graph.output);
+    Ok(Cut { first, second, second_inputs })
+}
+
+/// The tensor a vocoder's second transposed convolution reads: the end of its first stage
+/// (upsampling and the residual blocks at that rate). `None` for a vocoder with fewer.
+fn first_stage_end(graph: &GraphProto) -> Option<String> {
+    graph
+        .node
+        .iter()
+        .filter(|n| n.op_type == "ConvTranspose" && n.domain.is_empty())
+        .nth(1)
+        .and_then(|n| n.input.first().cloned())
+}
+
+/// How far apart in time what the vocoder reads and what it writes can be: the positions of
+/// `input` (latent frames, or the front's output) a window needs on each side of the positions
+/// whose samples it keeps, so that those samples are the ones a run over the whole sentence
+/// gives. `None` when the graph does something to a tensor
 /// on the latent's time axis that this walk does not follow (any op but convolutions and
 /// elementwise ones); the caller then takes a fixed margin.
 ///
@@ -158,18 +244,27 @@ pub fn split(model: &[u8]) -> Result<Option<Halves>, protobuf::Error> {
 /// quarter of the vocoder's work at 16 frames on 128), so it should be no larger than the graph
 /// needs, and a voice with a larger vocoder than joe's must get what it needs.
 ///
-/// The walk follows the graph from `latent` in order and keeps, for each tensor that depends on
-/// it, its rate (positions per latent frame) and how many positions before and after its own an
+/// The walk follows the graph from `input` in order and keeps, for each tensor that depends on
+/// it, its rate (positions per input position) and how many positions before and after its own an
 /// output position may read, both in its own positions. A convolution of kernel `k`, dilation
 /// `d` and padding `begin` reads `begin` before and `(k - 1) d - begin` after; a transposed one
 /// of stride `s` multiplies the rate and what came before by `s`. Elementwise ops read the
-/// furthest of their inputs. The answer is rounded up to whole frames, plus one for a sample
-/// that falls between two.
-pub fn vocoder_context(graph: &GraphProto, latent: &str) -> Option<usize> {
+/// furthest of their inputs. The answer is rounded up to whole input positions, plus one for a
+/// sample that falls between two.
+pub fn vocoder_context(graph: &GraphProto, input: &str) -> Option<usize> {
+    let reach = reach_from(graph, input)?;
+    let out = graph.output.first().and_then(|o| reach.get(o.name.as_str()))?;
+    let positions = out.before.max(out.after);
+    Some(usize::try_from(positions.div_ceil(out.rate)).ok()? + 1)
+}
+
+/// Where each tensor that depends on `input` stands on its time axis (see [`vocoder_context`]);
+/// `None` when an op the walk does not follow touches one.
+fn reach_from<'g>(graph: &'g GraphProto, input: &'g str) -> Option<HashMap<&'g str, Reach>> {
     let weights: HashMap<&str, &[i64]> =
         graph.initializer.iter().map(|t| (t.name.as_str(), t.dims.as_slice())).collect();
     let mut reach: HashMap<&str, Reach> =
-        HashMap::from([(latent, Reach { rate: 1, before: 0, after: 0 })]);
+        HashMap::from([(input, Reach { rate: 1, before: 0, after: 0 })]);
     for node in &graph.node {
         let timed: Vec<Reach> =
             node.input.iter().filter_map(|name| reach.get(name.as_str()).copied()).collect();
@@ -194,9 +289,7 @@ pub fn vocoder_context(graph: &GraphProto, latent: &str) -> Option<usize> {
             reach.insert(output.as_str(), out);
         }
     }
-    let out = graph.output.first().and_then(|o| reach.get(o.name.as_str()))?;
-    let positions = out.before.max(out.after);
-    Some(usize::try_from(positions.div_ceil(out.rate)).ok()? + 1)
+    Some(reach)
 }
 
 /// The ops whose output at a time position reads their inputs at that position only: the
@@ -561,6 +654,11 @@ mod tests {
         for name in ["enc.emb.weight", VOCODER_FIRST_WEIGHT, "dec.conv_pre.bias", "one"] {
             graph.initializer.push(tensor(name));
         }
+        model_bytes(graph)
+    }
+
+    /// `graph` as the bytes of a model file.
+    fn model_bytes(graph: GraphProto) -> Vec<u8> {
         ModelProto {
             ir_version: 8,
             graph: protobuf::MessageField::some(graph),
@@ -664,6 +762,20 @@ mod tests {
             .push(onnx_protobuf::TensorProto { dims: dims.to_vec(), ..tensor(&weight) });
     }
 
+    /// After `pre`: the speaker's embedding added, an 8× transposed convolution (kernel 16,
+    /// padding 4) and a dilated convolution (kernel 3, dilation 5, padding 5) added to its
+    /// output, which is `end`.
+    fn first_stage(graph: &mut GraphProto, end: &str) {
+        graph.node.push(node("Gather", &["emb_g.weight", "sid"], &["g"]));
+        graph.initializer.push(tensor("emb_g.weight"));
+        graph.node.push(node("Add", &["pre", "g"], &["conditioned"]));
+        let up = vec![ints("kernel_shape", &[16]), ints("strides", &[8]), ints("pads", &[4, 4])];
+        conv(graph, "ConvTranspose", ("conditioned", "up"), &[8, 4, 16], up);
+        let dilated = vec![ints("dilations", &[5]), ints("pads", &[5, 5])];
+        conv(graph, "Conv", ("up", "res"), &[4, 4, 3], dilated);
+        graph.node.push(node("Add", &["up", "res"], &[end]));
+    }
+
     /// A vocoder in miniature: `conv_pre` (kernel 7, padding 3), an 8× transposed convolution
     /// (kernel 16, padding 4) whose output a dilated convolution (kernel 3, dilation 5,
     /// padding 5) adds to, a speaker's embedding added on the way, and `Tanh`.
@@ -671,13 +783,7 @@ mod tests {
         let mut graph = GraphProto::new();
         graph.output.push(float_tensor_info("audio"));
         conv(&mut graph, "Conv", ("z", "pre"), &[8, 4, 7], vec![ints("pads", &[3, 3])]);
-        graph.node.push(node("Gather", &["emb_g.weight", "sid"], &["g"]));
-        graph.node.push(node("Add", &["pre", "g"], &["conditioned"]));
-        let up = vec![ints("kernel_shape", &[16]), ints("strides", &[8]), ints("pads", &[4, 4])];
-        conv(&mut graph, "ConvTranspose", ("conditioned", "up"), &[8, 4, 16], up);
-        let dilated = vec![ints("dilations", &[5]), ints("pads", &[5, 5])];
-        conv(&mut graph, "Conv", ("up", "res"), &[4, 4, 3], dilated);
-        graph.node.push(node("Add", &["up", "res"], &["sum"]));
+        first_stage(&mut graph, "sum");
         graph.node.push(node("Tanh", &["sum"], &["audio"]));
         graph
     }
@@ -700,6 +806,60 @@ mod tests {
         let mut strided = small_vocoder();
         strided.node[0].attribute.push(ints("strides", &[2]));
         assert_eq!(vocoder_context(&strided, "z"), None);
+    }
+
+    /// A whole graph whose vocoder has two stages: ids -> `z`; `conv_pre` (conditioned on
+    /// `sid`), then an 8× transposed convolution and a dilated one (the first stage, ending at
+    /// `stage1`), then a 4× transposed convolution and `Tanh`.
+    fn two_stage_graph() -> Vec<u8> {
+        let mut graph = GraphProto::new();
+        for name in ["input", "input_lengths", "scales", "sid"] {
+            graph.input.push(float_tensor_info(name));
+        }
+        graph.output.push(float_tensor_info("audio"));
+        graph.node.push(node("Gather", &["enc.emb.weight", "input"], &["h"]));
+        graph.node.push(node("Mul", &["h", "scales"], &["z"]));
+        graph.initializer.push(tensor("enc.emb.weight"));
+        let mut pre = node("Conv", &["z", VOCODER_FIRST_WEIGHT], &["pre"]);
+        pre.attribute = vec![ints("pads", &[3, 3])];
+        graph.node.push(pre);
+        graph.initializer.push(onnx_protobuf::TensorProto {
+            dims: vec![8, 4, 7],
+            ..tensor(VOCODER_FIRST_WEIGHT)
+        });
+        first_stage(&mut graph, "stage1");
+        let up2 = vec![ints("kernel_shape", &[8]), ints("strides", &[4]), ints("pads", &[2, 2])];
+        conv(&mut graph, "ConvTranspose", ("stage1", "up2"), &[4, 1, 8], up2);
+        graph.node.push(node("Tanh", &["up2"], &["audio"]));
+        model_bytes(graph)
+    }
+
+    #[test]
+    fn a_two_stage_vocoder_is_cut_again_after_its_first_stage() {
+        let halves = split(&two_stage_graph()).unwrap().unwrap();
+        assert_eq!((halves.latent.as_str(), halves.windowed.as_str()), ("z", "stage1"));
+        assert_eq!(halves.rate, 8);
+        // The speaker conditions conv_pre, in the first stage; the rest reads only stage1.
+        let front = halves.front.as_ref().unwrap();
+        assert!(front.reads_speaker);
+        assert!(halves.vocoder_inputs.is_empty());
+        // The first stage's reach: 40 samples before, 33 after at 8 a frame, as in
+        // small_vocoder: 5 frames, plus 1.
+        assert_eq!(front.context, Some(6));
+        // The rest: up2 (kernel 8, padding 2) reads 5 of its positions before and 2 after, at
+        // 4 a stage-1 position: 2 positions, plus 1.
+        assert_eq!(halves.context, Some(3));
+        let first = parse(&front.model);
+        assert_eq!(names(&first.input, |v| &v.name), ["z", "sid"]);
+        assert_eq!(names(&first.output, |v| &v.name), ["stage1"]);
+        let rest = parse(&halves.vocoder);
+        assert_eq!(names(&rest.input, |v| &v.name), ["stage1"]);
+        assert_eq!(names(&rest.output, |v| &v.name), ["audio"]);
+        assert_eq!(
+            names(&rest.node, |n| &n.op_type),
+            ["ConvTranspose", "Tanh"],
+            "a transposed convolution is not widened"
+        );
     }
 
     fn attribute<'a>(node: &'a NodeProto, name: &str) -> &'a onnx_protobuf::AttributeProto {

@@ -286,7 +286,8 @@ impl PiperModel {
             }
             Engine::Split(split) => {
                 let latent = split.encode(values).map_err(fail)?;
-                let sentence = Vocoding::new(&latent, sid, split.context);
+                let latent = split.first_stage(latent, sid).map_err(fail)?;
+                let sentence = Vocoding::new(&latent, sid, split);
                 if sentence.windows.len() < 2 || self.sessions.len() < 2 {
                     return sentence.run(split).map_err(fail);
                 }
@@ -354,10 +355,20 @@ impl Recipe {
             Graph::Whole(bytes) => Engine::Whole(session(bytes)?),
             Graph::Split(halves) => Engine::Split(SplitEngine {
                 encoder: session(&halves.encoder)?,
+                front: match &halves.front {
+                    Some(front) => Some(FrontSession {
+                        session: session(&front.model)?,
+                        reads_speaker: front.reads_speaker,
+                        context: front.context.unwrap_or(VOCODER_CONTEXT),
+                    }),
+                    None => None,
+                },
                 vocoder: session(&halves.vocoder)?,
                 latent: halves.latent.clone(),
+                windowed: halves.windowed.clone(),
                 vocoder_reads_speaker: !halves.vocoder_inputs.is_empty(),
-                context: halves.context.unwrap_or(VOCODER_CONTEXT),
+                rate: halves.rate,
+                context: halves.context.unwrap_or(VOCODER_CONTEXT * halves.rate),
             }),
         })
     }
@@ -426,7 +437,22 @@ pub const VOCODER_FRAMES: usize = 128;
 /// for a graph of another shape.
 pub const VOCODER_CONTEXT: usize = 16;
 
-/// One vocoder run: latent frames `from..to` go in, the samples of `keep_from..keep_to` are kept.
+/// Latent frames the vocoder's first stage ([`graph::Front`]) takes at once at most: its
+/// tensors are small (8 positions a frame, 128 channels for joe), and its context of a dozen
+/// frames costs less of a longer window.
+pub const FRONT_FRAMES: usize = 2 * VOCODER_FRAMES;
+
+/// The vocoder's first stage as a session.
+struct FrontSession {
+    session: Session,
+    /// Whether it takes the speaker id.
+    reads_speaker: bool,
+    /// Latent frames of context on each side of its windows.
+    context: usize,
+}
+
+/// One vocoder run: positions `from..to` of its input go in, the samples of `keep_from..keep_to`
+/// are kept.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Window {
     from: usize,
@@ -435,10 +461,10 @@ struct Window {
     keep_to: usize,
 }
 
-/// The windows that cover `frames` latent frames: as few as fit [`VOCODER_FRAMES`], of equal
-/// length, each with `context` frames on each side where the latent has them.
-fn windows(frames: usize, context: usize) -> Vec<Window> {
-    let count = frames.div_ceil(VOCODER_FRAMES);
+/// The windows that cover `frames` positions: as few as fit `most`, of equal length, each with
+/// `context` positions on each side where the input has them.
+fn windows(frames: usize, most: usize, context: usize) -> Vec<Window> {
+    let count = frames.div_ceil(most.max(1));
     (0..count)
         .map(|i| {
             let keep_from = frames * i / count;
@@ -457,15 +483,22 @@ fn windows(frames: usize, context: usize) -> Vec<Window> {
 struct SplitEngine {
     encoder: Session,
     vocoder: Session,
-    /// The name of the encoder's output and the vocoder's input.
+    /// The vocoder's first stage ([`graph::Front`]).
+    front: Option<FrontSession>,
+    /// The name of the encoder's output.
     latent: String,
-    /// Whether the vocoder takes the speaker id too (a multi-speaker voice).
+    /// The name of the tensor the windowed vocoder reads (the latent, or the front's output).
+    windowed: String,
+    /// Whether the windowed vocoder takes the speaker id too (a multi-speaker voice).
     vocoder_reads_speaker: bool,
-    /// Latent frames of context on each side of a vocoder window.
+    /// Positions of the windowed vocoder's input per latent frame.
+    rate: usize,
+    /// Positions of context on each side of a vocoder window.
     context: usize,
 }
 
-/// A sentence's latent sequence, `[1, channels, frames]`, as the encoder gave it.
+/// A sentence's latent sequence, `[1, channels, frames]`, as the encoder gave it, or the
+/// vocoder's first stage's output for it (then `frames` counts its positions).
 struct Latent {
     channels: usize,
     frames: usize,
@@ -489,21 +522,45 @@ impl SplitEngine {
         }
     }
 
+    /// The vocoder's first stage over `latent`, in windows of [`FRONT_FRAMES`], when the graph
+    /// was cut there; else the latent as it is.
+    fn first_stage(&mut self, latent: Latent, sid: Option<i64>) -> ort::Result<Latent> {
+        let Some(front) = &mut self.front else { return Ok(latent) };
+        let rate = self.rate;
+        let positions = latent.frames * rate;
+        let mut out: Option<(usize, Vec<f32>)> = None;
+        for w in windows(latent.frames, FRONT_FRAMES, front.context) {
+            let len = w.to - w.from;
+            let inputs = window_inputs(&self.latent, &latent, w, front.reads_speaker, sid)?;
+            let run = front.session.run(inputs)?;
+            let (shape, values) = run[0].try_extract_tensor::<f32>()?;
+            let channels = match **shape {
+                [1, channels, got] if channels > 0 && got == (len * rate) as i64 => {
+                    channels as usize
+                }
+                _ => {
+                    return Err(ort::Error::new(format!(
+                        "the vocoder's first stage gave {shape:?} for {len} latent frames, not \
+                         [1, channels, {}]",
+                        len * rate
+                    )))
+                }
+            };
+            let (_, all) = out.get_or_insert_with(|| (channels, vec![0.0; channels * positions]));
+            let keep = (w.keep_from - w.from) * rate..(w.keep_to - w.from) * rate;
+            for (c, row) in values.chunks_exact(len * rate).enumerate().take(channels) {
+                let at = c * positions + w.keep_from * rate;
+                all[at..at + keep.len()].copy_from_slice(&row[keep.clone()]);
+            }
+        }
+        let (channels, values) = out.unwrap_or((0, Vec::new()));
+        Ok(Latent { channels, frames: positions, values })
+    }
+
     /// The samples of window `w` of `latent` that the window keeps.
     fn vocode(&mut self, latent: &Latent, w: Window, sid: Option<i64>) -> ort::Result<Vec<f32>> {
         let len = w.to - w.from;
-        let mut piece = Vec::with_capacity(latent.channels * len);
-        for row in latent.values.chunks_exact(latent.frames) {
-            piece.extend_from_slice(&row[w.from..w.to]);
-        }
-        let mut values = vec![(
-            self.latent.as_str(),
-            Tensor::from_array(([1, latent.channels, len], piece))?.into_dyn(),
-        )];
-        if self.vocoder_reads_speaker {
-            let sid = sid.ok_or_else(|| ort::Error::new("the vocoder needs a speaker id"))?;
-            values.push(("sid", Tensor::from_array(([1], vec![sid]))?.into_dyn()));
-        }
+        let values = window_inputs(&self.windowed, latent, w, self.vocoder_reads_speaker, sid)?;
         let out = self.vocoder.run(values)?;
         let (_, audio) = out[0].try_extract_tensor::<f32>()?;
         if len == 0 || audio.len() % len != 0 {
@@ -517,6 +574,29 @@ impl SplitEngine {
     }
 }
 
+/// A vocoder part's inputs for window `w`: positions `w.from..w.to` of `latent` under the name
+/// `name`, and the speaker id when the part reads one.
+fn window_inputs<'n>(
+    name: &'n str,
+    latent: &Latent,
+    w: Window,
+    reads_speaker: bool,
+    sid: Option<i64>,
+) -> ort::Result<Vec<(&'n str, DynValue)>> {
+    let len = w.to - w.from;
+    let mut piece = Vec::with_capacity(latent.channels * len);
+    for row in latent.values.chunks_exact(latent.frames) {
+        piece.extend_from_slice(&row[w.from..w.to]);
+    }
+    let mut values =
+        vec![(name, Tensor::from_array(([1, latent.channels, len], piece))?.into_dyn())];
+    if reads_speaker {
+        let sid = sid.ok_or_else(|| ort::Error::new("the vocoder needs a speaker id"))?;
+        values.push(("sid", Tensor::from_array(([1], vec![sid]))?.into_dyn()));
+    }
+    Ok(values)
+}
+
 /// One sentence's vocoder work: its windows, taken one at a time by whichever session is free
 /// (the sentence's own, and one lent by [`PiperModel::lend`]).
 struct Vocoding<'a> {
@@ -528,8 +608,9 @@ struct Vocoding<'a> {
 }
 
 impl<'a> Vocoding<'a> {
-    fn new(latent: &'a Latent, sid: Option<i64>, context: usize) -> Self {
-        Self { latent, sid, windows: windows(latent.frames, context), next: AtomicUsize::new(0) }
+    fn new(latent: &'a Latent, sid: Option<i64>, engine: &SplitEngine) -> Self {
+        let windows = windows(latent.frames, VOCODER_FRAMES * engine.rate, engine.context);
+        Self { latent, sid, windows, next: AtomicUsize::new(0) }
     }
 
     /// Runs windows on `engine` while `go_on` says so and windows are left; each with its
@@ -596,13 +677,13 @@ mod tests {
     #[test]
     fn windows_cover_every_frame_once_with_context_where_there_is_some() {
         for context in [0, 12, VOCODER_CONTEXT] {
-            assert!(windows(0, context).is_empty());
+            assert!(windows(0, VOCODER_FRAMES, context).is_empty());
             let short = VOCODER_FRAMES - 10;
             let whole = Window { from: 0, to: short, keep_from: 0, keep_to: short };
-            assert_eq!(windows(short, context), [whole]);
-            assert_eq!(windows(VOCODER_FRAMES, context).len(), 1);
+            assert_eq!(windows(short, VOCODER_FRAMES, context), [whole]);
+            assert_eq!(windows(VOCODER_FRAMES, VOCODER_FRAMES, context).len(), 1);
             for frames in [VOCODER_FRAMES + 1, 1693, 5000] {
-                let all = windows(frames, context);
+                let all = windows(frames, VOCODER_FRAMES, context);
                 assert_eq!(all.len(), frames.div_ceil(VOCODER_FRAMES));
                 assert_eq!(all[0].keep_from, 0);
                 assert_eq!(all.last().unwrap().keep_to, frames);
@@ -648,21 +729,26 @@ mod tests {
         let outputs = whole.run(values()).unwrap();
         let expected = outputs[0].try_extract_tensor::<f32>().unwrap().1.to_vec();
         let latent = split.encode(values()).unwrap();
-        let windowed = Vocoding::new(&latent, None, split.context).run(&mut split).unwrap();
+        let latent = split.first_stage(latent, None).unwrap();
+        let windowed = Vocoding::new(&latent, None, &split).run(&mut split).unwrap();
         assert!(expected.len() > 256 * 2 * VOCODER_FRAMES, "only {} samples", expected.len());
         assert_eq!(windowed.len(), expected.len());
         let worst = windowed.iter().zip(&expected).map(|(a, b)| (a - b).abs()).fold(0.0, f32::max);
         assert!(worst < 1.0 / 32768.0, "largest difference {worst}");
     }
 
-    /// joe's vocoder reaches as far as measured when the context was a constant: 12 frames gave
-    /// samples identical to a whole run, 10 differed by 4e-7. Its graph says 11-12 frames
-    /// (2,817-3,072 samples), and one more for a sample between two frames.
+    /// joe's vocoder is cut after its first stage (8 positions a frame), and the rest reaches
+    /// 10 of those positions, about a frame. The whole vocoder reaches 11-12 frames (2,817-3,072
+    /// samples; measured when the context was a constant: 12 frames gave samples identical to
+    /// a whole run, 10 differed by 4e-7), nearly all of it in the first stage.
     #[test]
-    fn joes_vocoder_context_is_worked_out_from_its_graph() {
+    fn joes_vocoder_is_cut_after_its_first_stage_and_the_rest_needs_little_context() {
         let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("voices/en_US-joe-medium.onnx");
         let halves = graph::split(&std::fs::read(path).unwrap()).unwrap().unwrap();
-        assert_eq!(halves.context, Some(13));
+        assert!(halves.front.is_some());
+        assert_ne!(halves.windowed, halves.latent);
+        assert_eq!(halves.rate, 8);
+        assert_eq!(halves.context, Some(10));
     }
 
     /// What lending a session rests on: two sessions sharing a sentence's windows give the
