@@ -170,3 +170,16 @@ fn an_ordinal_is_genitive_after_a_noun_in_construct_and_nominative_after_a_possi
     // A short word in ات (مات، بات) may be a verb.
     assert!(verbalize("مات الملك الـ5 في").ends_with("الْخَامِسُ في"));
 }
+
+#[test]
+fn a_scale_word_printed_in_a_form_its_number_does_not_take_is_said_in_the_one_it_does() {
+    // 3-10 take the plural, genitive (papers often print the singular).
+    assert_eq!(verbalize("نحو 3 مليون شخص"), "نحو ثَلَاثَةِ ملايينِ شخص");
+    assert_eq!(verbalize("نحو 3 ألف شخص"), "نحو ثَلَاثَةِ آلافِ شخص");
+    // 11-99 take the accusative singular: its tanween and alif when no noun follows.
+    assert_eq!(verbalize("بلغ 15 ألف."), "بلغ خَمْسَةَ عَشَرَ ألفًا.");
+    assert_eq!(verbalize("بلغ 15 ألف شخص"), "بلغ خَمْسَةَ عَشَرَ ألفَ شخص");
+    // A diptote plural in construct takes kasra, on its own fatha.
+    assert_eq!(verbalize("خسر 5 ملايين دولار"), "خسر خَمْسَةَ ملايينِ دولار");
+    assert_eq!(verbalize("يعيش 5 ملايين في"), "يعيش خَمْسَةُ ملايينَ في");
+}
