@@ -68,7 +68,7 @@ pub struct Halves {
 /// dilated convolutions of its first stage, at 8 positions a frame) is at its start, while most
 /// of its work is in the later stages at 64 and 256 positions a frame. Cut there, the later
 /// stages' windows need about one frame of context instead of 13 (joe), and the first stage,
-/// a fifth of the work with small tensors, runs in windows twice as long that keep its 13.
+/// a fifth of the work with small tensors, runs in windows twice as long with its own 11.
 #[derive(Debug, Clone)]
 pub struct Front {
     /// Reads the latent (and `sid` when the vocoder does); one output, [`Halves::windowed`].
@@ -95,16 +95,16 @@ pub fn split(model: &[u8]) -> Result<Option<Halves>, protobuf::Error> {
         return Ok(None);
     };
     let (mut windowed, mut rate, mut front) = (latent.clone(), 1, None);
+    // One walk gives the first stage's rate and, from its end's reach, its windows' context.
     let stage = first_stage_end(&vocoder).and_then(|end| {
-        let rate = reach_from(&vocoder, &latent)?.get(end.as_str())?.rate;
-        Some((end, usize::try_from(rate).ok()?))
+        let reach = *reach_from(&vocoder, &latent)?.get(end.as_str())?;
+        Some((end, usize::try_from(reach.rate).ok()?, reach.context()))
     });
-    if let Some((end, end_rate)) = stage {
+    if let Some((end, end_rate, front_context)) = stage {
         let reads_speaker = !vocoder_inputs.is_empty();
         vocoder = match cut(vocoder, &end, VOCODER_MAY_READ) {
             Ok(Cut { first, second, second_inputs }) => {
-                let context = vocoder_context(&first, &latent);
-                front = Some((first, reads_speaker, context));
+                front = Some((first, reads_speaker, front_context));
                 (windowed, rate, vocoder_inputs) = (end, end_rate, second_inputs);
                 second
             }
@@ -253,9 +253,7 @@ fn first_stage_end(graph: &GraphProto) -> Option<String> {
 /// sample that falls between two.
 pub fn vocoder_context(graph: &GraphProto, input: &str) -> Option<usize> {
     let reach = reach_from(graph, input)?;
-    let out = graph.output.first().and_then(|o| reach.get(o.name.as_str()))?;
-    let positions = out.before.max(out.after);
-    Some(usize::try_from(positions.div_ceil(out.rate)).ok()? + 1)
+    graph.output.first().and_then(|o| reach.get(o.name.as_str()))?.context()
 }
 
 /// Where each tensor that depends on `input` stands on its time axis (see [`vocoder_context`]);
@@ -321,10 +319,10 @@ const POSITIONWISE: &[&str] = &[
     "Squeeze",
 ];
 
-/// Where a tensor on the latent's time axis stands (see [`vocoder_context`]).
+/// Where a tensor on the time axis of the walk's input stands (see [`vocoder_context`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Reach {
-    /// Positions per latent frame.
+    /// Positions per position of the walk's input.
     rate: u64,
     /// Positions before and after its own that one position may read, in its own positions.
     before: u64,
@@ -381,6 +379,13 @@ impl ConvShape {
 }
 
 impl Reach {
+    /// The input positions a window needs on each side to give this tensor's positions as a
+    /// whole run does: the further reach rounded up to whole input positions, plus one for a
+    /// position that falls between two.
+    fn context(self) -> Option<usize> {
+        usize::try_from(self.before.max(self.after).div_ceil(self.rate)).ok().map(|c| c + 1)
+    }
+
     /// Where the output of `conv` stands when it reads `self`.
     fn through(self, conv: &ConvShape) -> Option<Reach> {
         let span = (conv.kernel - 1) * conv.dilation;

@@ -702,8 +702,8 @@ mod tests {
     /// The claim the cut rests on: a sentence over a dozen vocoder windows long gives the
     /// samples the uncut graph gives (noise off, so that both runs draw nothing), to within the
     /// reordered float sums of the widened convolutions (`graph::widen_convs`): under one 16-bit
-    /// step (measured 9e-6). The context is what the graph gives (13 frames for joe); 4 frames
-    /// instead fail it (0.006 off).
+    /// step (measured 9e-6). The context is what the graph gives (for joe 11 frames for the first
+    /// stage, 10 positions after it); 4 frames for the whole vocoder instead fail it (0.006 off).
     #[test]
     fn a_long_sentence_run_in_windows_matches_the_whole_graph() {
         let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("voices/en_US-joe-medium.onnx");
@@ -737,15 +737,16 @@ mod tests {
         assert!(worst < 1.0 / 32768.0, "largest difference {worst}");
     }
 
-    /// joe's vocoder is cut after its first stage (8 positions a frame), and the rest reaches
-    /// 10 of those positions, about a frame. The whole vocoder reaches 11-12 frames (2,817-3,072
+    /// joe's vocoder is cut after its first stage (8 positions a frame), whose windows need 11
+    /// frames of context, and the rest reaches 10 of those positions, about a frame. The whole vocoder reaches 11-12 frames (2,817-3,072
     /// samples; measured when the context was a constant: 12 frames gave samples identical to
     /// a whole run, 10 differed by 4e-7), nearly all of it in the first stage.
     #[test]
     fn joes_vocoder_is_cut_after_its_first_stage_and_the_rest_needs_little_context() {
         let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("voices/en_US-joe-medium.onnx");
         let halves = graph::split(&std::fs::read(path).unwrap()).unwrap().unwrap();
-        assert!(halves.front.is_some());
+        let front = halves.front.as_ref().map(|f| f.context);
+        assert_eq!(front, Some(Some(11)), "the first stage holds nearly all of the reach");
         assert_ne!(halves.windowed, halves.latent);
         assert_eq!(halves.rate, 8);
         assert_eq!(halves.context, Some(10));

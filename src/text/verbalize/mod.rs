@@ -850,12 +850,12 @@ impl Verbalizer<'_> {
                 // does (`3 مليون` → ملايين, `15 ألف.` → ألفًا); otherwise the printed word stays
                 // and gets its ending as a hint, which the diacritizer takes better than a word
                 // vocalized throughout (measured on WikiNews).
+                let said = integer(int, NumberForm::new(gender, case).with_end(end));
                 if let Some(word) = scale_form(value, &noun_word, construct) {
-                    let said = integer(int, NumberForm::new(gender, case).with_end(end));
                     return (format!("{said} {word}"), after_noun);
                 }
                 self.next_noun_hint.set(NounHint::for_count(value, &noun_word, count, construct));
-                (integer(int, NumberForm::new(gender, case).with_end(end)), i + 1)
+                (said, i + 1)
             }
         }
     }
@@ -1537,20 +1537,56 @@ fn unlisted_gender(word: &str) -> Option<Gender> {
     })
 }
 
-/// Scale nouns that may follow an amount (`$7 مليار`).
+/// A scale noun: the spellings papers print for its singular and for its plural, its two forms
+/// vocalized, and how its plural declines.
+struct Scale {
+    singular: &'static [&'static str],
+    plural: &'static [&'static str],
+    said: (&'static str, &'static str),
+    kind: Plural,
+}
+
+/// The scale nouns, for [`scale_noun`] and [`scale_form`].
+const SCALES: &[Scale] = &[
+    Scale {
+        singular: &["ألف", "الف"],
+        plural: &["آلاف", "الاف"],
+        said: ("أَلْف", "آلَاف"),
+        kind: Plural::Broken,
+    },
+    Scale {
+        singular: &["مليون"],
+        plural: &["ملايين"],
+        said: ("مِلْيُون", "مَلَايِين"),
+        kind: Plural::Diptote,
+    },
+    Scale {
+        singular: &["مليار"],
+        plural: &["مليارات"],
+        said: ("مِلْيَار", "مِلْيَارَات"),
+        kind: Plural::Sound,
+    },
+    Scale {
+        singular: &["بليون"],
+        plural: &["بلايين"],
+        said: ("بِلْيُون", "بَلَايِين"),
+        kind: Plural::Diptote,
+    },
+    Scale {
+        singular: &["تريليون", "ترليون"],
+        plural: &["تريليونات"],
+        said: ("تِرِلْيُون", "تِرِلْيُونَات"),
+        kind: Plural::Sound,
+    },
+];
+
 /// The scale word `printed` after `value` in the form the number takes, when the paper printed
 /// another: the plural after 3-10 (ملايين، آلاف), the accusative's tanween and alif after 11-99
 /// when no noun follows (ألفًا). `None` when the printed form is right or is no scale word.
 fn scale_form(value: u64, printed: &str, construct: bool) -> Option<String> {
     let plain = bare(printed);
-    let plural = match plain.as_str() {
-        "ألف" | "الف" => "آلاف",
-        "مليون" => "ملايين",
-        "مليار" => "مليارات",
-        "بليون" => "بلايين",
-        "تريليون" | "ترليون" => "تريليونات",
-        _ => return None,
-    };
+    let scale = SCALES.iter().find(|s| s.singular.contains(&plain.as_str()))?;
+    let plural = scale.plural[0];
     match value % 100 {
         3..=10 => {
             let hint = NounHint::for_count(value, plural, Count::Plural, construct);
@@ -1561,21 +1597,16 @@ fn scale_form(value: u64, printed: &str, construct: bool) -> Option<String> {
     }
 }
 
+/// Scale nouns that may follow an amount (`$7 مليار`), printed in the singular or the plural.
 fn scale_noun(word: &str) -> Option<Noun<'static>> {
-    let (singular, plural, kind) = match bare(word).as_str() {
-        "ألف" | "آلاف" | "الف" | "الاف" => ("أَلْف", "آلَاف", Plural::Broken),
-        "مليون" | "ملايين" => ("مِلْيُون", "مَلَايِين", Plural::Diptote),
-        "مليار" | "مليارات" => ("مِلْيَار", "مِلْيَارَات", Plural::Sound),
-        "بليون" | "بلايين" => ("بِلْيُون", "بَلَايِين", Plural::Diptote),
-        "تريليون" | "ترليون" | "تريليونات" => {
-            ("تِرِلْيُون", "تِرِلْيُونَات", Plural::Sound)
-        }
-        _ => return None,
-    };
+    let plain = bare(word);
+    let scale = SCALES
+        .iter()
+        .find(|s| s.singular.contains(&plain.as_str()) || s.plural.contains(&plain.as_str()))?;
     Some(Noun {
-        singular,
-        plural,
-        plural_kind: kind,
+        singular: scale.said.0,
+        plural: scale.said.1,
+        plural_kind: scale.kind,
         gender: Gender::Masculine,
         adjective: None,
         after: None,
