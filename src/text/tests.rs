@@ -1,5 +1,6 @@
 //! Golden rows, data-file hygiene and end-to-end claims on the seed page.
 
+use std::ops::RangeInclusive;
 use std::path::Path;
 
 use chrono::NaiveDate;
@@ -96,15 +97,15 @@ fn golden_normalize_rows() {
 #[test]
 fn data_files_have_unique_keys_right_columns_and_no_stray_characters() {
     // (file, text, columns, key columns)
-    let files: [(&str, &str, usize, usize); 8] = [
-        ("months.tsv", months::MONTHS_TSV, 4, 3), // key = name + family
-        ("months.tsv(name+month)", months::MONTHS_TSV, 4, 2),
-        ("latin.tsv", verbalize::latin::LATIN_TSV, 2, 1),
-        ("noun_gender.tsv", tables::NOUN_GENDER_TSV, 3, 1),
-        ("abbreviations.tsv", tables::ABBREVIATIONS_TSV, 3, 1),
-        ("governors.tsv", tables::GOVERNORS_TSV, 2, 1),
-        ("units.tsv", tables::UNITS_TSV, 9, 1),
-        ("lexicon.tsv", lexicon::LEXICON_TSV, 2, 1),
+    let files: [(&str, &str, RangeInclusive<usize>, usize); 8] = [
+        ("months.tsv", months::MONTHS_TSV, 4..=4, 3), // key = name + family
+        ("months.tsv(name+month)", months::MONTHS_TSV, 4..=4, 2),
+        ("latin.tsv", verbalize::latin::LATIN_TSV, 2..=2, 1),
+        ("noun_gender.tsv", tables::NOUN_GENDER_TSV, 3..=4, 1), // 4th: t, a unit of time
+        ("abbreviations.tsv", tables::ABBREVIATIONS_TSV, 3..=3, 1),
+        ("governors.tsv", tables::GOVERNORS_TSV, 2..=2, 1),
+        ("units.tsv", tables::UNITS_TSV, 9..=9, 1),
+        ("lexicon.tsv", lexicon::LEXICON_TSV, 2..=2, 1),
     ];
     let mut problems = Vec::new();
     for (name, text, columns, key_columns) in files {
@@ -115,8 +116,8 @@ fn data_files_have_unique_keys_right_columns_and_no_stray_characters() {
             }
             let at = format!("src/text/data/{name}:{}", i + 1);
             let cols: Vec<&str> = line.split('\t').collect();
-            if cols.len() != columns {
-                problems.push(format!("{at}: {} columns, want {columns}", cols.len()));
+            if !columns.contains(&cols.len()) {
+                problems.push(format!("{at}: {} columns, want {columns:?}", cols.len()));
             }
             if cols.iter().any(|c| c.is_empty() || c.trim() != *c || c.contains("  ")) {
                 problems.push(format!("{at}: empty cell or stray space"));

@@ -205,11 +205,23 @@ pub fn verbalize(text: &str) -> String {
         pending: None,
         conjoined: None,
         last_number_case: Case::Nominative,
+        around: Around::default(),
         noun_hint: None,
         next_noun_hint: std::cell::Cell::new(None),
     };
     v.run();
     tidy(&v.out.concat())
+}
+
+/// The words right around a number that decide how a verb before it governs it (V1).
+#[derive(Debug, Default, Clone, Copy)]
+struct Around {
+    /// It counts a unit of time (`3 أيام`), which a verb of duration takes as an adverb.
+    counts_time: bool,
+    /// A word with the article stands right before it (`عدد القتلى 25`): the subject of a كان
+    /// before them, so that the number is its predicate. Not after a bracket or a name
+    /// (`كان الأولى( 17 )`، `كان مسبار فوياجر 1`).
+    after_definite: bool,
 }
 
 /// What a number phrase is followed by, for its case and ending.
@@ -224,6 +236,8 @@ struct Verbalizer<'a> {
     conjoined: Option<Case>,
     /// The context case of the last number said.
     last_number_case: Case,
+    /// The words right around the number being read.
+    around: Around,
     /// The case ending of the counted noun printed right after a number (V13).
     noun_hint: Option<NounHint>,
     /// Set while a number phrase is read, taken into `noun_hint` once it is said.
@@ -288,6 +302,13 @@ impl Verbalizer<'_> {
         match words.last().and_then(|w| governor(w)) {
             Some(Role::Preposition | Role::Genitive | Role::Year) => return Case::Genitive,
             Some(Role::Accusative | Role::Verb) => return Case::Accusative,
+            // كان 3 أشخاص: the subject of كان; but ليصبح 55 (so that it became 55): the
+            // predicate, its subject said before.
+            Some(Role::Kana) => {
+                let result =
+                    words.last().is_some_and(|w| w.trim_start_matches(['و', 'ف']).starts_with('ل'));
+                return if result { Case::Accusative } else { Case::Nominative };
+            }
             None if words.last().is_some_and(|w| masdar_like(w)) => return Case::Genitive,
             _ => {}
         }
@@ -296,14 +317,15 @@ impl Verbalizer<'_> {
             [rest @ .., min, age] if min == "من" && age == "العمر" => rest,
             _ => words,
         };
-        for w in words.iter().rev().take(VERB_REACH) {
-            match governor(w) {
-                Some(Role::Verb) => return Case::Accusative,
-                Some(Role::Preposition) => break,
-                _ => {}
-            }
+        match reaching_verb(words) {
+            // The object of a transitive verb.
+            Some(Role::Verb) => Case::Accusative,
+            // أصبح عدد القتلى 25: the predicate of كان past its subject.
+            Some(Role::Kana) if self.around.after_definite => Case::Accusative,
+            // استمرت الحرب 3 أيام: an adverb of time; قضى 5 أشخاص: the subject.
+            Some(Role::During) if self.around.counts_time => Case::Accusative,
+            _ => Case::Nominative,
         }
-        Case::Nominative
     }
 
     /// V3: a date is genitive after a noun (construct: هجومِ السابعِ), nominative at a clause start.
@@ -571,12 +593,26 @@ impl Verbalizer<'_> {
         let Some(Tok::Num(int, frac)) = self.toks.get(i) else { return i + 1 };
         let (int, frac) = (int.clone(), frac.clone());
         let clitic_genitive = self.pending.is_some_and(|p| proclitic(p).1);
-        self.conjoined = (self.pending == Some('و')
-            && self.clause.last().map(String::as_str) == Some("#"))
-        .then_some(self.last_number_case);
+        // و joins this number to the one before, alone or with its counted nouns (3 أيام و4
+        // ساعات، 3 ملايين دولار و4 آلاف).
+        let after_number = self.clause.iter().rposition(|w| w == "#").is_some_and(|at| {
+            let nouns = &self.clause[at + 1..];
+            nouns.len() <= 2 && nouns.iter().all(|w| tables::noun(w).is_some())
+        });
+        self.conjoined =
+            (self.pending == Some('و') && after_number).then_some(self.last_number_case);
+        let counted = self.word_at(self.skip_space(i + 1)).map(bare);
+        let before = match i.checked_sub(1).map(|j| &self.toks[j]) {
+            Some(Tok::Space) => i.checked_sub(2).and_then(|j| self.word_at(j)),
+            _ => i.checked_sub(1).and_then(|j| self.word_at(j)),
+        };
+        self.around = Around {
+            counts_time: counted.is_some_and(|w| tables::is_time_noun(&w)),
+            after_definite: before.is_some_and(|w| bare(w).starts_with("ال")),
+        };
         self.last_number_case = self.case_after(0, clitic_genitive);
         let (said, next) = self.say_number(i, &int, frac.as_deref(), unit_before, clitic_genitive);
-        self.conjoined = None;
+        (self.conjoined, self.around) = (None, Around::default());
         self.push_said(said);
         self.noun_hint = self.next_noun_hint.take();
         next
@@ -718,7 +754,14 @@ impl Verbalizer<'_> {
         self.clause.last().map(String::as_str).filter(|w| *w != "#").is_none_or(|w| {
             matches!(
                 governor(w),
-                Some(Role::Preposition | Role::Genitive | Role::Verb | Role::Accusative)
+                Some(
+                    Role::Preposition
+                        | Role::Genitive
+                        | Role::Verb
+                        | Role::Kana
+                        | Role::During
+                        | Role::Accusative
+                )
             )
         })
     }
@@ -1487,6 +1530,19 @@ fn with_article(word: &str) -> String {
 /// counts, so a scale noun before it stands alone (مِئَةِ أَلْفٍ بالمقارنة).
 fn has_article(word: &str) -> bool {
     ["ال", "لل", "بال", "وال", "فال", "كال"].iter().any(|p| word.starts_with(p))
+}
+
+/// The listed verb a number after `words` stands in the reach of (V1): the nearest transitive
+/// verb, كان or verb of duration up to [`VERB_REACH`] words back, unless a preposition comes first.
+fn reaching_verb(words: &[String]) -> Option<Role> {
+    for w in words.iter().rev().take(VERB_REACH) {
+        match governor(w) {
+            Some(role @ (Role::Verb | Role::Kana | Role::During)) => return Some(role),
+            Some(Role::Preposition) => return None,
+            _ => {}
+        }
+    }
+    None
 }
 
 /// A verb of the plural or dual, imperfect (يلقون، تتجاوزان) or perfect (قتلوا): a new clause,

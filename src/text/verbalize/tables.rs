@@ -3,7 +3,7 @@
 //! In: the TSV files, embedded at build time. Out: lookups by printed word. Never: a lookup that
 //! panics on a malformed row (malformed rows are skipped here and rejected by the data-hygiene test).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::LazyLock;
 
 use super::counted::{Noun, Plural};
@@ -46,6 +46,16 @@ pub fn noun(word: &str) -> Option<(Gender, Count)> {
     NOUNS.get(word).copied()
 }
 
+static TIME_NOUNS: LazyLock<HashSet<&'static str>> = LazyLock::new(|| {
+    rows(NOUN_GENDER_TSV).filter(|c| c.get(3) == Some(&"t")).map(|c| c[0]).collect()
+});
+
+/// Whether a counted noun is a unit of time or مرة (`noun_gender.tsv`: t), which a count takes
+/// as an adverb after a verb of duration (`استمرت 3 أيام` → ثَلَاثَةَ).
+pub fn is_time_noun(word: &str) -> bool {
+    TIME_NOUNS.contains(word)
+}
+
 /// What a word before a number says about the number (`governors.tsv`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Role {
@@ -59,6 +69,12 @@ pub enum Role {
     Accusative,
     /// A transitive verb: a number shortly after it is its object.
     Verb,
+    /// كان and its sisters: a number right after it is its subject (but its predicate after
+    /// the لِ of result: ليصبح 55), one shortly after a subject with the article its predicate.
+    Kana,
+    /// An intransitive verb that lasts or recurs (استمر، عاش، فاز): a count of time units shortly
+    /// after it is an adverb (accusative), any other number its subject.
+    During,
     /// عام، سنة: the number is a year.
     Year,
     /// المادة، القرن: the number is an ordinal describing this noun.
@@ -73,6 +89,8 @@ static GOVERNORS: LazyLock<HashMap<&'static str, Role>> = LazyLock::new(|| {
                 "gen" => Role::Genitive,
                 "acc" => Role::Accusative,
                 "verb" => Role::Verb,
+                "kana" => Role::Kana,
+                "during" => Role::During,
                 "year" => Role::Year,
                 "ordinal-m" => Role::Ordinal(Gender::Masculine),
                 "ordinal-f" => Role::Ordinal(Gender::Feminine),
@@ -98,8 +116,10 @@ pub fn governor(word: &str) -> Option<Role> {
             let rest = chars.as_str();
             match (clitic, listed(rest)?) {
                 ('ب' | 'ل' | 'ك', Role::Genitive) => Some(Role::Genitive),
-                ('س' | 'ل', Role::Verb) if rest.starts_with(['ي', 'ت', 'ن', 'أ']) => {
-                    Some(Role::Verb)
+                ('س' | 'ل', role @ (Role::Verb | Role::Kana | Role::During))
+                    if rest.starts_with(['ي', 'ت', 'ن', 'أ']) =>
+                {
+                    Some(role)
                 }
                 _ => None,
             }

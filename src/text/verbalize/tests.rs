@@ -85,6 +85,8 @@ fn governors_are_found_under_the_clitics_that_keep_their_role() {
         ("ستدفع", Some(Role::Verb)),
         ("ليبلغ", Some(Role::Verb)),
         ("وسيبلغ", Some(Role::Verb)),
+        ("ستستمر", Some(Role::During)),
+        ("ستكون", Some(Role::Kana)),
         // بأنّ is not a construct head, لـ before a perfect verb is not the لِ of purpose, and a
         // name in و is not و + a listed word.
         ("بأن", None),
@@ -92,6 +94,19 @@ fn governors_are_found_under_the_clitics_that_keep_their_role() {
         ("وليد", None),
     ] {
         assert_eq!(governor(word), role, "{word}");
+    }
+}
+
+#[test]
+fn only_units_of_time_and_times_are_marked_as_time() {
+    for row in tables::rows(tables::NOUN_GENDER_TSV).filter(|c| c.len() == 4) {
+        assert_eq!(row[3], "t", "noun_gender.tsv: {row:?}");
+    }
+    for word in ["أيام", "ساعة", "عاما", "سنوات", "مرات"] {
+        assert!(tables::is_time_noun(word), "{word}");
+    }
+    for word in ["أشخاص", "دولار", "ساعتين", "الأيام"] {
+        assert!(!tables::is_time_noun(word), "{word}");
     }
 }
 
