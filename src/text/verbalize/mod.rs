@@ -70,6 +70,9 @@ const ZERO: &str = "صِفْر";
 const MAX_VALUE_DIGITS: usize = 15;
 /// How far back (in words) a listed verb makes a number its object (V1).
 const VERB_REACH: usize = 3;
+/// How far back (in words) a listed verb makes a count of time its adverb, past prepositions
+/// (ظلت الطائرة في الجو 3 ساعات).
+const TIME_REACH: usize = 6;
 
 #[derive(Debug, Clone, PartialEq)]
 enum Tok {
@@ -311,6 +314,9 @@ impl Verbalizer<'_> {
             }
             None if words.last().is_some_and(|w| masdar_like(w)) => return Case::Genitive,
             _ => {}
+        }
+        if self.around.counts_time && time_adverb(words) {
+            return Case::Accusative;
         }
         // يبلغ من العمر 25 عامًا: the idiom's preposition does not end the verb's reach.
         let words = match words {
@@ -1545,13 +1551,27 @@ fn reaching_verb(words: &[String]) -> Option<Role> {
     None
 }
 
-/// A verb of the plural or dual, imperfect (يلقون، تتجاوزان) or perfect (قتلوا): a new clause,
-/// not a counted noun, after a scale noun (مِئَةِ أَلْفٍ يلقون حتفهم).
+/// Whether a count of time after `words` is an adverb of a listed verb before it, up to
+/// [`TIME_REACH`] words back and past prepositions, but not past another number.
+fn time_adverb(words: &[String]) -> bool {
+    words
+        .iter()
+        .rev()
+        .take(TIME_REACH)
+        .take_while(|w| *w != "#")
+        .any(|w| matches!(governor(w), Some(Role::Verb | Role::Kana | Role::During)))
+}
+
+/// A verb of the plural or dual, imperfect (يلقون، تتجاوزان) or perfect (قتلوا), or an imperfect
+/// after the conjunction و (ويقوم): a new clause, not a counted noun, after a scale noun (مِئَةِ
+/// أَلْفٍ يلقون حتفهم، أربعُ مئةِ ألفٍ ويقوم). Only وي: nouns begin with وت and ون (وتيرة).
 fn verb_like(word: &str) -> bool {
+    let letters = word.chars().count();
     let imperfect = word.starts_with(['ي', 'ت'])
         && (word.ends_with("ون") || word.ends_with("ان"))
-        && word.chars().count() >= 4;
-    imperfect || (word.ends_with("وا") && word.chars().count() >= 4)
+        && letters >= 4;
+    let after_and = word.starts_with("وي") && letters >= 5;
+    imperfect || after_and || (word.ends_with("وا") && letters >= 4)
 }
 
 /// A verbal noun of a derived pattern, unlisted (اجتذاب، باستثمار، إنتاج): a construct head, so a
