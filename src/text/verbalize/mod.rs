@@ -758,17 +758,10 @@ impl Verbalizer<'_> {
     /// number, a preposition, a construct head or a verb (في الـ21، خلال الـ24).
     fn no_noun_head(&self) -> bool {
         self.clause.last().map(String::as_str).filter(|w| *w != "#").is_none_or(|w| {
-            matches!(
-                governor(w),
-                Some(
-                    Role::Preposition
-                        | Role::Genitive
-                        | Role::Verb
-                        | Role::Kana
-                        | Role::During
-                        | Role::Accusative
-                )
-            )
+            governor(w).is_some_and(|role| {
+                role.is_verb()
+                    || matches!(role, Role::Preposition | Role::Genitive | Role::Accusative)
+            })
         })
     }
 
@@ -1543,7 +1536,7 @@ fn has_article(word: &str) -> bool {
 fn reaching_verb(words: &[String]) -> Option<Role> {
     for w in words.iter().rev().take(VERB_REACH) {
         match governor(w) {
-            Some(role @ (Role::Verb | Role::Kana | Role::During)) => return Some(role),
+            Some(role) if role.is_verb() => return Some(role),
             Some(Role::Preposition) => return None,
             _ => {}
         }
@@ -1559,7 +1552,7 @@ fn time_adverb(words: &[String]) -> bool {
         .rev()
         .take(TIME_REACH)
         .take_while(|w| *w != "#")
-        .any(|w| matches!(governor(w), Some(Role::Verb | Role::Kana | Role::During)))
+        .any(|w| governor(w).is_some_and(Role::is_verb))
 }
 
 /// A verb of the plural or dual, imperfect (يلقون، تتجاوزان) or perfect (قتلوا), or an imperfect

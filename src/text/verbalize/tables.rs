@@ -81,6 +81,13 @@ pub enum Role {
     Ordinal(Gender),
 }
 
+impl Role {
+    /// A listed verb of any kind: what reaches a number past the words between them (V1).
+    pub fn is_verb(self) -> bool {
+        matches!(self, Role::Verb | Role::Kana | Role::During)
+    }
+}
+
 static GOVERNORS: LazyLock<HashMap<&'static str, Role>> = LazyLock::new(|| {
     rows(GOVERNORS_TSV)
         .filter_map(|c| {
@@ -116,9 +123,7 @@ pub fn governor(word: &str) -> Option<Role> {
             let rest = chars.as_str();
             match (clitic, listed(rest)?) {
                 ('ب' | 'ل' | 'ك', Role::Genitive) => Some(Role::Genitive),
-                ('س' | 'ل', role @ (Role::Verb | Role::Kana | Role::During))
-                    if rest.starts_with(['ي', 'ت', 'ن', 'أ']) =>
-                {
+                ('س' | 'ل', role) if role.is_verb() && rest.starts_with(['ي', 'ت', 'ن', 'أ']) => {
                     Some(role)
                 }
                 _ => None,
