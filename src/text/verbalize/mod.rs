@@ -15,9 +15,11 @@
 //! Rules (IDs in tests and `tests/data/text/*.tsv`):
 //! - `V1` a number's case comes from the words before it (`data/governors.tsv`): genitive after a
 //!   preposition, a construct head or a proclitic `بـ`/`لـ`/`كـ`; accusative after إِنَّ and its
-//!   sisters or as the object of a listed verb up to three words back in the same clause;
-//!   nominative otherwise. Its gender comes from the counted noun after it
-//!   (`data/noun_gender.tsv`; an unlisted singular in ة is feminine), and before a noun it takes
+//!   sisters or as the object of a listed verb up to four words back in the same clause;
+//!   nominative otherwise; right after a preposition a verb's spelling is its verbal noun, in
+//!   construct with the number. Its gender comes from the counted noun after it
+//!   (`data/noun_gender.tsv`; an unlisted singular in ة is feminine, an unlisted plural in ات
+//!   after 3–10 takes the gender its singular likely has), and before a noun it takes
 //!   construct form where Arabic does (3–10 and round numbers). `1`/`2` before a singular noun
 //!   become the noun + وَاحِد and the noun's dual.
 //! - `V2` a number after `عام`/`سنة`, or a 4-digit number followed by `م`/`هـ`, is a year: a genitive
@@ -69,7 +71,7 @@ const ZERO: &str = "صِفْر";
 /// Longer digit runs are read digit by digit (phone numbers, codes), never as one value.
 const MAX_VALUE_DIGITS: usize = 15;
 /// How far back (in words) a listed verb makes a number its object (V1).
-const VERB_REACH: usize = 3;
+const VERB_REACH: usize = 4;
 /// How far back (in words) a listed verb makes a count of time its adverb, past prepositions
 /// (ظلت الطائرة في الجو 3 ساعات).
 const TIME_REACH: usize = 6;
@@ -302,6 +304,9 @@ impl Verbalizer<'_> {
             return case;
         }
         let words = &self.clause[..self.clause.len().saturating_sub(skip)];
+        if verbal_noun_after_preposition(words) {
+            return Case::Genitive;
+        }
         match words.last().and_then(|w| governor(w)) {
             Some(Role::Preposition | Role::Genitive | Role::Year) => return Case::Genitive,
             Some(Role::Accusative | Role::Verb) => return Case::Accusative,
@@ -330,6 +335,7 @@ impl Verbalizer<'_> {
             Some(Role::Kana) if self.around.after_definite => Case::Accusative,
             // استمرت الحرب 3 أيام: an adverb of time; قضى 5 أشخاص: the subject.
             Some(Role::During) if self.around.counts_time => Case::Accusative,
+            None if object_past_subject(words) => Case::Accusative,
             _ => Case::Nominative,
         }
     }
@@ -831,9 +837,15 @@ impl Verbalizer<'_> {
         let value = parse_u64(int);
         let listed = next_word.as_deref().and_then(tables::noun);
         let noun = listed.or_else(|| {
-            // Only ة says something of an unlisted word here: without it the word may be no
-            // noun at all, and the number is said in the masculine either way.
-            let gender = unlisted_gender(next_word.as_deref()?)?;
+            let word = next_word.as_deref()?;
+            if (3..=10).contains(&(value % 100)) {
+                if let Some(gender) = unlisted_plural(word) {
+                    return Some((gender, Count::Plural));
+                }
+            }
+            // Otherwise only ة says something of an unlisted word here: without it the word may
+            // be no noun at all, and the number is said in the masculine either way.
+            let gender = unlisted_gender(word)?;
             (gender == Gender::Feminine).then_some((gender, Count::Singular))
         });
         if int.len() > MAX_VALUE_DIGITS {
@@ -1567,22 +1579,80 @@ fn verb_like(word: &str) -> bool {
     imperfect || after_and || (word.ends_with("وا") && letters >= 4)
 }
 
-/// A verbal noun of a derived pattern, unlisted (اجتذاب، باستثمار، إنتاج): a construct head, so a
-/// number right after it is genitive. Forms IV (إفعال), VII and VIII (انفعال، افتعال) and X
-/// (استفعال) have shapes that no verb and no plural has; the few names that share them are left out.
+/// A verbal noun of a derived pattern, unlisted (اجتذاب، باستثمار، إنتاج، تسجيل): a construct head,
+/// so a number right after it is genitive. Forms II (تفعيل), IV (إفعال), VII and VIII (انفعال،
+/// افتعال) and X (استفعال) have shapes that no verb and no plural has; the few names that share
+/// them are left out.
 fn masdar_like(word: &str) -> bool {
     let word = word.strip_prefix(['و', 'ف']).filter(|w| w.chars().count() > 4).unwrap_or(word);
     let word = word.strip_prefix(['ب', 'ل', 'ك']).filter(|w| w.chars().count() > 4).unwrap_or(word);
     let letters: Vec<char> = word.chars().collect();
     let n = letters.len();
-    let shape = n >= 5
-        && letters[n - 2] == 'ا'
-        && match letters[0] {
-            'إ' => n == 5,
-            'ا' => n == 6 || n == 7,
-            _ => false,
-        };
-    shape && !has_article(word) && !["إيران", "إسحاق", "إسلام", "إلهام"].contains(&word)
+    let taf_il = matches!(letters[..], ['ت', _, _, 'ي', _]);
+    let shape = taf_il
+        || (n >= 5
+            && letters[n - 2] == 'ا'
+            && match letters[0] {
+                'إ' => n == 5,
+                'ا' => n == 6 || n == 7,
+                _ => false,
+            });
+    shape && !has_article(word) && !["إيران", "إسحاق", "إسلام", "إلهام", "تكريت"].contains(&word)
+}
+
+/// Whether `words` end in an unlisted verb of the feminine perfect and its subject, one or two
+/// words with the article (اعتقلت الشرطة، أطلقت القوات الإسرائيلية): a number right after them
+/// is the verb's object (ثَلَاثَةً وَعِشْرِينَ مشتبها), or the amount of an intransitive one
+/// (تراجعت البورصة 2%), accusative either way. A number right after the verb may be its subject
+/// or, the verb passive, its deputy (قتلت 3 نساء), and stays nominative.
+fn object_past_subject(words: &[String]) -> bool {
+    let subject = words.iter().rev().take_while(|w| w.starts_with("ال")).count();
+    if !(1..=2).contains(&subject) {
+        return false;
+    }
+    let Some(verb) = words.len().checked_sub(subject + 1).map(|at| &words[at]) else {
+        return false;
+    };
+    let verb = verb.strip_prefix(['و', 'ف']).filter(|v| v.chars().count() > 4).unwrap_or(verb);
+    feminine_perfect(verb)
+}
+
+/// A verb of the feminine perfect (أعلنت، اعتقلت): a word in ت of four to seven letters, but
+/// not in ات (a plural), وت or يت (بيروت، الكويت), and governing nothing listed.
+fn feminine_perfect(word: &str) -> bool {
+    let letters = word.chars().count();
+    word.ends_with('ت')
+        && (4..=7).contains(&letters)
+        && !["ات", "وت", "يت"].iter().any(|end| word.ends_with(end))
+        && word.chars().all(is_arabic_letter)
+        && !has_article(word)
+        && governor(word).is_none()
+}
+
+/// Whether `words` end in a preposition and a verbal noun, the construct head of a number after
+/// them (بعد توقفِ ثلاثةِ أيامٍ، بعد دفعِ خمسةِ ملايين). No verb follows a preposition, so
+/// there a listed verb's spelling is its verbal noun; an unlisted word counts when it has the
+/// shape of the verbal noun of forms V or VI (تفعّل، تفاعل), which an imperfect verb shares but
+/// not after a preposition. حتى، منذ and مذ are left out: a verb may follow them (منذ بلغ).
+fn verbal_noun_after_preposition(words: &[String]) -> bool {
+    let [.., prep, word] = words else { return false };
+    let prep = prep.strip_prefix(['و', 'ف']).filter(|p| p.chars().count() > 1).unwrap_or(prep);
+    if governor(prep) != Some(Role::Preposition) || ["حتى", "منذ", "مذ"].contains(&prep) {
+        return false;
+    }
+    match governor(word) {
+        Some(role) => role.is_verb(),
+        None => masdar_like(word) || derived_masdar_with_ta(word),
+    }
+}
+
+/// The verbal noun shapes of forms V (تفعّل: توقف) and VI (تفاعل: تبادل), which imperfect verbs
+/// share, less the place names that share them.
+fn derived_masdar_with_ta(word: &str) -> bool {
+    let letters: Vec<char> = word.chars().collect();
+    matches!(letters[..], ['ت', _, _, _] | ['ت', _, 'ا', _, _])
+        && letters.iter().all(|&c| is_arabic_letter(c))
+        && !["تونس", "تدمر", "تبوك"].contains(&word)
 }
 
 /// Whether an unlisted word after a round number or a scale word may be the noun it counts (in
@@ -1604,6 +1674,25 @@ fn unlisted_gender(word: &str) -> Option<Gender> {
             Gender::Masculine
         }
     })
+}
+
+/// An unlisted sound feminine plural (مظاهرات، تصريحات) and the gender of its singular, which a
+/// number from 3 to 10 takes the opposite of. The singular is looked up in `noun_gender.tsv`
+/// (مظاهرة، قرار); failing that, a stem of a derived verbal noun's shape (تصريح، انتخاب،
+/// استثمار، إصلاح) or of مفعول (مشروع، not مفاعلة: مفاوضات) is a masculine singular, any other the feminine singular
+/// in ة that most of these plurals come from.
+fn unlisted_plural(word: &str) -> Option<Gender> {
+    let stem = word.strip_suffix("ات").filter(|s| s.chars().count() >= 3)?;
+    if !could_be_counted(word) {
+        return None;
+    }
+    let listed = tables::noun(&format!("{stem}ة")).or_else(|| tables::noun(stem));
+    if let Some((gender, Count::Singular)) = listed {
+        return Some(gender);
+    }
+    let letters: Vec<char> = stem.chars().collect();
+    let masculine = masdar_like(stem) || matches!(letters[..], ['م', _, c, 'و', _] if c != 'ا');
+    Some(if masculine { Gender::Masculine } else { Gender::Feminine })
 }
 
 /// A scale noun: the spellings papers print for its singular and for its plural, its two forms

@@ -41,9 +41,13 @@ static NOUNS: LazyLock<HashMap<&'static str, (Gender, Count)>> = LazyLock::new(|
         .collect()
 });
 
-/// Gender of a counted noun's singular and how it is printed, if the noun is listed.
+/// Gender of a counted noun's singular and how it is printed, if the noun is listed: also a
+/// listed singular printed with the alif of its accusative tanween (وزيرا، قتيلا), as after 11-99.
 pub fn noun(word: &str) -> Option<(Gender, Count)> {
-    NOUNS.get(word).copied()
+    NOUNS.get(word).copied().or_else(|| {
+        let stem = word.strip_suffix('ا')?;
+        NOUNS.get(stem).copied().filter(|&(_, count)| count == Count::Singular)
+    })
 }
 
 static TIME_NOUNS: LazyLock<HashSet<&'static str>> = LazyLock::new(|| {

@@ -198,3 +198,58 @@ fn a_scale_word_printed_in_a_form_its_number_does_not_take_is_said_in_the_one_it
     assert_eq!(verbalize("خسر 5 ملايين دولار"), "خسر خَمْسَةَ ملايينِ دولار");
     assert_eq!(verbalize("يعيش 5 ملايين في"), "يعيش خَمْسَةُ ملايينَ في");
 }
+
+#[test]
+fn an_unlisted_plural_in_at_takes_the_gender_of_its_singular() {
+    // The singular is listed (مظاهرة) or is feminine in ة by default.
+    assert_eq!(unlisted_plural("مظاهرات"), Some(Gender::Feminine));
+    assert_eq!(unlisted_plural("مفاوضات"), Some(Gender::Feminine));
+    // A derived verbal noun's stem or مفعول is a masculine singular.
+    for word in ["تصريحات", "انتخابات", "استثمارات", "إصلاحات", "مشروعات", "موضوعات"]
+    {
+        assert_eq!(unlisted_plural(word), Some(Gender::Masculine), "{word}");
+    }
+    // Too short to be a plural (مات، بات), or no noun at all.
+    assert_eq!(unlisted_plural("مات"), None);
+    assert_eq!(unlisted_plural("بالسيارات"), None);
+    // Only 3-10 (and 103-110 ...) take the plural.
+    assert_eq!(verbalize("خرجت 15 مظاهرات"), "خرجت خَمْسَةَ عَشَرَ مظاهرات");
+}
+
+#[test]
+fn right_after_a_preposition_a_verb_is_its_verbal_noun_in_construct_with_the_number() {
+    assert!(verbal_noun_after_preposition(&["بعد".into(), "توقف".into()]));
+    assert!(verbal_noun_after_preposition(&["وبعد".into(), "دفع".into()]));
+    assert!(verbal_noun_after_preposition(&["قبل".into(), "تمديد".into()]));
+    assert!(verbal_noun_after_preposition(&["عبر".into(), "تبادل".into()]));
+    // A verb may follow منذ and حتى; a place name shares the shape; a noun of another shape.
+    assert!(!verbal_noun_after_preposition(&["منذ".into(), "بلغ".into()]));
+    assert!(!verbal_noun_after_preposition(&["حتى".into(), "تبلغ".into()]));
+    assert!(!verbal_noun_after_preposition(&["في".into(), "تونس".into()]));
+    assert!(!verbal_noun_after_preposition(&["في".into(), "غزة".into()]));
+    assert!(!verbal_noun_after_preposition(&["توقف".into()]));
+}
+
+#[test]
+fn past_the_definite_subject_of_a_feminine_perfect_verb_a_number_is_its_object() {
+    let words = |s: &str| s.split(' ').map(str::to_string).collect::<Vec<_>>();
+    assert!(object_past_subject(&words("اعتقلت الشرطة")));
+    assert!(object_past_subject(&words("وأعلنت القوات الإسرائيلية")));
+    // Right after the verb (its subject, or a passive's deputy), past three words, past a
+    // preposition, after a plural, a name in وت or a listed verb (its own rules): not this rule.
+    assert!(!object_past_subject(&words("قتلت")));
+    assert!(!object_past_subject(&words("أعلنت الشرطة المحلية الفلسطينية")));
+    assert!(!object_past_subject(&words("أعلنت في الشرطة")));
+    assert!(!object_past_subject(&words("مظاهرات الطلاب")));
+    assert!(!object_past_subject(&words("بيروت الشرقية")));
+    assert!(!object_past_subject(&words("استمرت الحرب")));
+    assert_eq!(verbalize("قتلت 3 نساء"), "قتلت ثَلَاثُ نساء");
+}
+
+#[test]
+fn a_listed_singular_printed_with_its_tanween_alif_is_found() {
+    assert_eq!(tables::noun("وزيرا"), tables::noun("وزير"));
+    assert!(tables::noun("وزير").is_some());
+    // Only singulars: the alif of a plural or dual is no tanween.
+    assert_eq!(tables::noun("سنواتا"), None);
+}
