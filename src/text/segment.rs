@@ -4,7 +4,8 @@
 //! - `S1` a line end is a hard stop (headlines carry no period).
 //! - `S2` `.` `؟` `?` `!` `…` end a sentence, with any closing quotes or brackets after them.
 //! - `S3` no stop inside a number (`7.9`, `12.08.2014`) or after an abbreviation from
-//!   `data/abbreviations.tsv` (`د.`, `م.`), or after a single Latin capital (`J. Smith`).
+//!   `data/abbreviations.tsv` (`د.`, `م.`), after a single Latin capital (`J. Smith`) or after
+//!   capitals joined by dots (`واشنطن D.C. أمس`).
 //! - `S4` a stop inside a quotation does not end the sentence while the quotation is still open
 //!   (balanced quotes only; an unclosed quote is ignored).
 //! - `S5` a sentence longer than [`MAX_SENTENCE_CHARS`] is split at the last clause mark (`؛ ، : ;
@@ -121,7 +122,15 @@ fn period_ends(chars: &[char], i: usize) -> bool {
         return false;
     }
     let single_capital = word.chars().count() == 1 && word.chars().all(|c| c.is_ascii_uppercase());
-    !single_capital
+    !single_capital && !latin_initialism(&word)
+}
+
+/// Capitals joined by dots (`D.C`, `U.S.A` before their last dot): an abbreviation printed in
+/// Arabic text, whose last dot does not end the sentence (`واشنطن D.C. أمس`).
+fn latin_initialism(word: &str) -> bool {
+    let parts: Vec<&str> = word.split('.').collect();
+    parts.len() >= 2
+        && parts.iter().all(|p| p.chars().count() == 1 && p.chars().all(|c| c.is_ascii_uppercase()))
 }
 
 /// S4: true for characters strictly inside a balanced quotation.

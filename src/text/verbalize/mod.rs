@@ -70,6 +70,12 @@ const POINT: &str = "فَاصِلَة";
 const ZERO: &str = "صِفْر";
 /// Longer digit runs are read digit by digit (phone numbers, codes), never as one value.
 const MAX_VALUE_DIGITS: usize = 15;
+
+/// A digit run that is a code, not an amount: too long for a value, or three digits or more
+/// after a leading zero (a phone number: `0791234567` → صِفْر سَبْعَة تِسْعَة ...).
+fn is_code(int: &str) -> bool {
+    int.len() > MAX_VALUE_DIGITS || (int.len() >= 3 && int.starts_with('0'))
+}
 /// How far back (in words) a listed verb makes a number its object (V1).
 const VERB_REACH: usize = 4;
 /// How far back (in words) a listed verb makes a count of time its adverb, past prepositions
@@ -381,11 +387,21 @@ impl Verbalizer<'_> {
             let j = self.skip_space(i + 1);
             if let Some(Tok::Num(int, None)) = self.toks.get(j) {
                 let int = int.clone();
-                if let Some(said) = self.definite_cardinal(j, &int) {
+                let cardinal =
+                    self.definite_cardinal(j, &int).or_else(|| self.cardinal_after_plural(&int));
+                if let Some(said) = cardinal {
                     self.push_said(said);
                     return j + 1;
                 }
                 return self.ordinal(j, &int);
+            }
+            // L1: الـ UN، الـ Bitcoin: the article joins the Latin word's Arabic form (اليو إن).
+            if self.pending.is_none() && matches!(self.toks.get(j), Some(Tok::Latin(_))) {
+                let next = self.latin(j);
+                if let Some(said) = self.out.last_mut() {
+                    said.insert_str(0, "ال");
+                }
+                return next;
             }
         }
         if let Some((said, next)) = self.abbreviation(i) {
@@ -760,6 +776,22 @@ impl Verbalizer<'_> {
         Some(definite_number(value, gender, self.case_after(0, false)))
     }
 
+    /// V11: `الـ3` after a plural with the article describes it as a definite cardinal
+    /// (خلال الأسابيع الـ3 الماضية → الثَّلَاثَةِ), not an ordinal, which describes a singular
+    /// (الأسبوع الثالث). Its gender is the opposite of the singular's for 3-10, its case the
+    /// plural's.
+    fn cardinal_after_plural(&self, int: &str) -> Option<String> {
+        let value = int.parse::<u64>().ok().filter(|v| (3..=99).contains(v))?;
+        let head = self.clause.last()?;
+        let plural = head.strip_prefix("ال").or_else(|| head.strip_prefix("وال"))?;
+        let gender = match tables::noun(plural) {
+            Some((gender, Count::Plural)) => gender,
+            Some(_) => return None,
+            None => unlisted_plural(plural)?,
+        };
+        Some(definite_number(value, gender, self.head_case()))
+    }
+
     /// Whether the clause so far ends in no noun an ordinal could describe: nothing, a generated
     /// number, a preposition, a construct head or a verb (في الـ21، خلال الـ24).
     fn no_noun_head(&self) -> bool {
@@ -848,7 +880,7 @@ impl Verbalizer<'_> {
             let gender = unlisted_gender(word)?;
             (gender == Gender::Feminine).then_some((gender, Count::Singular))
         });
-        if int.len() > MAX_VALUE_DIGITS {
+        if is_code(int) {
             return (digits_one_by_one(int), i + 1);
         }
         let Some((gender, count)) = noun else {
@@ -865,8 +897,17 @@ impl Verbalizer<'_> {
             // (بمقدار مِئَةِ ضعفٍ), and its form does not depend on the noun's gender. 1900-2100
             // are more often years (انتخابات 2000 شهدت) than amounts.
             let round = value > 0 && value % 100 == 0 && !(1900..=2100).contains(&value);
+            // 3-10 are in construct with the plural they count, listed or not (ثَلَاثَةُ
+            // فلسطينيين).
+            let few = (3..=10).contains(&value);
             let end = match next_word.as_deref() {
-                Some(w) if round && end == End::Connected && could_be_counted(w) => End::Construct,
+                Some(w)
+                    if (round || (few && w.chars().count() > 2))
+                        && end == End::Connected
+                        && could_be_counted(w) =>
+                {
+                    End::Construct
+                }
                 _ => end,
             };
             return (integer(int, NumberForm::new(Gender::Masculine, case).with_end(end)), i + 1);
@@ -1266,11 +1307,20 @@ impl Verbalizer<'_> {
             _ if self.about_a_match() => ("مُقَابِلَ", Case::Nominative),
             _ => ("إِلَى", case),
         };
+        // A span of years after a noun or at a clause start (الفترة 2020-2023) is said from
+        // one to the other, both genitive: مِنْ أَلْفَيْنِ وَعِشْرِينَ إِلَى.
+        let year = |n: &str| n.len() == 4 && (1000..=2100).contains(&parse_u64(n));
+        let span = word == "إِلَى"
+            && case == Case::Nominative
+            && year(int)
+            && year(b)
+            && parse_u64(b) > parse_u64(int);
+        let (from, case) = if span { ("مِنْ ", Case::Genitive) } else { ("", case) };
         let end = self.end_before(b_at + 1);
         let a_said =
             integer(int, NumberForm::new(Gender::Masculine, case).with_end(End::Connected));
         let b_said = integer(b, NumberForm::new(Gender::Masculine, Case::Genitive).with_end(end));
-        Some((format!("{a_said} {word} {b_said}"), b_at + 1))
+        Some((format!("{from}{a_said} {word} {b_said}"), b_at + 1))
     }
 
     /// Whether the words just said are about a match (a dash between numbers is then a score).
@@ -1346,6 +1396,11 @@ impl NounHint {
             return word.to_string();
         }
         chars.insert(at, self.mark);
+        // A hinted singular in ي is a nisba (جنديّ، عسكريّ): its shadda comes with the mark,
+        // which the model otherwise leaves out (جِنْدِيٍ).
+        if at > 1 && chars[at - 1] == 'ي' {
+            chars.insert(at, '\u{0651}');
+        }
         chars.into_iter().collect()
     }
 }

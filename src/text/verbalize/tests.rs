@@ -253,3 +253,20 @@ fn a_listed_singular_printed_with_its_tanween_alif_is_found() {
     // Only singulars: the alif of a plural or dual is no tanween.
     assert_eq!(tables::noun("سنواتا"), None);
 }
+
+#[test]
+fn a_hinted_singular_in_ya_gets_the_shadda_of_its_nisba() {
+    let genitive = NounHint { mark: '\u{064D}' };
+    assert_eq!(genitive.apply("جندي"), "جندي\u{0651}\u{064D}");
+    let accusative = NounHint { mark: '\u{064B}' };
+    assert_eq!(accusative.apply("عسكريا"), "عسكري\u{0651}\u{064B}ا");
+    assert_eq!(accusative.apply("قتيلا"), "قتيل\u{064B}ا");
+}
+
+#[test]
+fn al_and_a_number_after_a_plural_is_a_cardinal_describing_it() {
+    assert_eq!(verbalize("خلال الأيام الـ5 الماضية"), "خلال الْأيام الْخَمْسَةِ الْماضية");
+    assert_eq!(verbalize("خلال الساعات الـ5 الماضية"), "خلال الساعات الْخَمْسِ الْماضية");
+    // After a singular it is an ordinal.
+    assert_eq!(verbalize("خلال اليوم الـ5 من"), "خلال الْيوم الْخَامِسِ من");
+}
