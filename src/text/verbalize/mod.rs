@@ -666,6 +666,9 @@ impl Verbalizer<'_> {
             if let Some(r) = self.numeric_date_at(i, int, clitic_genitive) {
                 return r;
             }
+            if let Some(r) = self.day_span_at(i, int, clitic_genitive) {
+                return r;
+            }
             if let Some(r) = self.day_month_at(i, int, clitic_genitive) {
                 return r;
             }
@@ -706,7 +709,9 @@ impl Verbalizer<'_> {
             return r;
         }
         // V8: an hour after الساعة (الساعة 5 صباحا).
-        if self.clause.last().map(String::as_str) == Some("الساعة") && int.len() <= 2 {
+        if (self.clause.last().map(String::as_str) == Some("الساعة") || self.second_hour(i))
+            && int.len() <= 2
+        {
             if let Some(r) = self.hour_at(i, int) {
                 return r;
             }
@@ -1049,11 +1054,26 @@ impl Verbalizer<'_> {
 
     /// After الساعة the hour agrees with it; الساعة itself is an adverb (accusative) unless a
     /// preposition governs it.
+    /// V8: the number at `i` is a second hour joined by و to one after الساعة (بين الساعة 8
+    /// و10 صباحا → الثَّامِنَةِ وَالْعَاشِرَةِ), not minutes (الساعة 8 و10 دقائق).
+    fn second_hour(&self, i: usize) -> bool {
+        let minutes =
+            self.word_at(self.skip_space(i + 1)).is_some_and(|w| tables::noun(&bare(w)).is_some());
+        self.pending == Some('و')
+            && matches!(self.clause.as_slice(), [.., hour, marker] if hour == "الساعة" && marker == "#")
+            && !minutes
+    }
+
     fn hour_case(&self, otherwise: Case) -> Case {
-        if self.clause.last().map(String::as_str) != Some("الساعة") {
+        // A second hour after و reads the words before the first (بين الساعة 8 و10).
+        let words = match self.clause.as_slice() {
+            [rest @ .., marker] if marker == "#" && self.pending == Some('و') => rest,
+            words => words,
+        };
+        if words.last().map(String::as_str) != Some("الساعة") {
             return otherwise;
         }
-        match self.clause.iter().rev().nth(1).and_then(|w| governor(w)) {
+        match words.iter().rev().nth(1).and_then(|w| governor(w)) {
             Some(Role::Preposition | Role::Genitive) => Case::Genitive,
             _ => Case::Accusative,
         }
@@ -1202,6 +1222,35 @@ impl Verbalizer<'_> {
             }
         }
         Some((said, next))
+    }
+
+    /// V3: the first day of a span before a month is a day too, an ordinal (من 10 إلى 15 مارس →
+    /// من الْعَاشِرِ إلى الْخَامِسَ عَشَرَ مِنْ مارس، بين 5 و7 أبريل، 10-15 مارس). After إلى، حتى
+    /// or و, only the first day is said here; the second is read on its own, before its month.
+    fn day_span_at(&self, i: usize, int: &str, clitic_genitive: bool) -> Option<(String, usize)> {
+        let first = parse_u64(int);
+        if !(1..=31).contains(&first) || int.len() > 2 {
+            return None;
+        }
+        let j = self.skip_space(i + 1);
+        let (second_at, dashed) = match self.toks.get(j) {
+            Some(Tok::Word(w)) if ["إلى", "الى", "حتى", "و"].contains(&bare(w).as_str()) => {
+                (self.skip_space(j + 1), false)
+            }
+            Some(Tok::Punct('-' | '–')) => (self.skip_space(j + 1), true),
+            _ => return None,
+        };
+        let Some(Tok::Num(second, None)) = self.toks.get(second_at) else { return None };
+        if second.len() > 2 || !(first + 1..=31).contains(&parse_u64(second)) {
+            return None;
+        }
+        self.month_at_with(self.skip_space(second_at + 1), true)?;
+        let said = day_ordinal(first as u32, self.date_case(clitic_genitive));
+        if dashed {
+            let (rest, next) = self.day_month_at(second_at, second, true)?;
+            return Some((format!("{said} إِلَى {rest}"), next));
+        }
+        Some((said, i + 1))
     }
 
     /// How a fraction ending before `j` ends: in construct before a definite noun (ثَلَاثَةُ أَرْبَاعِ
