@@ -532,10 +532,17 @@ impl Verbalizer<'_> {
     fn abbreviation(&self, i: usize) -> Option<(String, usize)> {
         let mut printed = String::new();
         let mut best = None;
+        let letter =
+            |j: usize| matches!(self.toks.get(j), Some(Tok::Word(w)) if w.chars().count() == 1);
         for j in i..self.toks.len().min(i + 6) {
             match &self.toks[j] {
                 Tok::Word(w) | Tok::Latin(w) => printed.push_str(w),
                 Tok::Punct('.') => printed.push('.'),
+                // Letters printed with spaces for dots: (أ ف ب) is أ.ف.ب.
+                Tok::Space if j > 0 && letter(j - 1) && letter(j + 1) => {
+                    printed.push('.');
+                    continue; // a space ends no abbreviation (ت ع is not ت. + ع)
+                }
                 _ => break,
             }
             if let Some(a) = tables::abbreviation(&printed) {
@@ -704,6 +711,14 @@ impl Verbalizer<'_> {
         if let Some(f) = frac {
             return (decimal(int, f, case), after);
         }
+        // V11: a year's noun with the article before one or two digits counts years (للعام 2
+        // على التوالي → الثَّانِي), it does not name one.
+        if self.is_year_context()
+            && int.len() <= 2
+            && self.clause.last().is_some_and(|w| has_article(w))
+        {
+            return self.ordinal_said(i, int);
+        }
         // V2: years.
         if let Some(r) = self.year_at(i, int) {
             return r;
@@ -843,6 +858,14 @@ impl Verbalizer<'_> {
     /// before is surely a noun when it ends in ة or ات, or follows a preposition or a construct
     /// head; otherwise it may be a verb whose subject the head is (انطلقت الدورةُ).
     fn head_case(&self) -> Case {
+        // للمرة، بالمادة: the head's own preposition makes it genitive.
+        let clitic_preposition = self.clause.last().is_some_and(|w| {
+            let w = w.strip_prefix(['و', 'ف']).filter(|r| r.starts_with("ال")).unwrap_or(w);
+            ["لل", "بال", "كال"].iter().any(|p| w.starts_with(p))
+        });
+        if clitic_preposition {
+            return Case::Genitive;
+        }
         let case = self.case_after(1, false);
         let construct = match self.clause.as_slice() {
             [rest @ .., noun, head] => {

@@ -114,7 +114,8 @@ static GOVERNORS: LazyLock<HashMap<&'static str, Role>> = LazyLock::new(|| {
 
 /// The role of `word`, also when it carries a proclitic وَ or فَ (`وفي`, `فمن`), or a clitic that
 /// leaves the role as it is: بِ، لِ، كَ before a construct head (`بعمر`، `لكل`: the head is
-/// genitive, the number after it still its genitive complement), and the future سَ or the لِ of
+/// genitive, the number after it still its genitive complement) or before an ordinal's or a
+/// year's noun with the article (`للمرة`، `بالمادة`، `للعام`), and the future سَ or the لِ of
 /// purpose before a listed verb (`ستدفع`، `ليبلغ`: still transitive). So the list holds each
 /// word once, bare.
 pub fn governor(word: &str) -> Option<Role> {
@@ -122,11 +123,19 @@ pub fn governor(word: &str) -> Option<Role> {
     listed(word).or_else(|| {
         let bare = word.strip_prefix(['و', 'ف']).filter(|r| r.chars().count() > 1).unwrap_or(word);
         listed(bare).or_else(|| {
+            // للمرة، للعام: لِ before the article, whose alif is not written.
+            if let Some(noun) = bare.strip_prefix("لل") {
+                let role = listed(&format!("ال{noun}"));
+                return role.filter(|r| matches!(r, Role::Ordinal(_) | Role::Year));
+            }
             let mut chars = bare.chars();
             let clitic = chars.next()?;
             let rest = chars.as_str();
             match (clitic, listed(rest)?) {
                 ('ب' | 'ل' | 'ك', Role::Genitive) => Some(Role::Genitive),
+                ('ب' | 'ك', role @ (Role::Ordinal(_) | Role::Year)) if rest.starts_with("ال") => {
+                    Some(role)
+                }
                 ('س' | 'ل', role) if role.is_verb() && rest.starts_with(['ي', 'ت', 'ن', 'أ']) => {
                     Some(role)
                 }

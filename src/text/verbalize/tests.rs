@@ -87,6 +87,11 @@ fn governors_are_found_under_the_clitics_that_keep_their_role() {
         ("وسيبلغ", Some(Role::Verb)),
         ("ستستمر", Some(Role::During)),
         ("ستكون", Some(Role::Kana)),
+        ("للمرة", Some(Role::Ordinal(Gender::Feminine))),
+        ("بالمادة", Some(Role::Ordinal(Gender::Feminine))),
+        ("للعام", Some(Role::Year)),
+        // لل before a construct head is لِ + the article: no longer a head (للقيمة).
+        ("للقيمة", None),
         // بأنّ is not a construct head, لـ before a perfect verb is not the لِ of purpose, and a
         // name in و is not و + a listed word.
         ("بأن", None),
@@ -269,4 +274,12 @@ fn al_and_a_number_after_a_plural_is_a_cardinal_describing_it() {
     assert_eq!(verbalize("خلال الساعات الـ5 الماضية"), "خلال الساعات الْخَمْسِ الْماضية");
     // After a singular it is an ordinal.
     assert_eq!(verbalize("خلال اليوم الـ5 من"), "خلال الْيوم الْخَامِسِ من");
+}
+
+#[test]
+fn letters_printed_with_spaces_for_dots_are_an_abbreviation_only_as_a_whole() {
+    assert_eq!(verbalize("(أ ف ب)"), "(فْرَانْس بْرِس)");
+    // ت. (هاتف) is an abbreviation; ت followed by a space and another letter is not it.
+    assert_eq!(verbalize("(ت ع)"), "(ت ع)");
+    assert_eq!(verbalize("أ و ب"), "أ و ب");
 }
