@@ -145,6 +145,12 @@ impl Diacritizer {
     /// reference does); text over [`CHAR_LIMIT`] characters is diacritized in
     /// whitespace-separated pieces.
     pub fn diacritize(&self, text: &str) -> Result<String, DiacritizeError> {
+        Ok(spelled_as_said(&self.diacritize_as_printed(text)?))
+    }
+
+    /// [`Self::diacritize`] before the hundred loses its silent alif (H4): every letter of the
+    /// input is there, as scoring against a gold text needs.
+    pub fn diacritize_as_printed(&self, text: &str) -> Result<String, DiacritizeError> {
         let text = text.trim();
         let segments = segments(text);
         let model_input: String = segments.iter().map(Segment::model_input).collect();
@@ -165,7 +171,7 @@ impl Diacritizer {
         // trims (they would shift the separators).
         let trimmed: Vec<&str> = texts.iter().map(|t| t.trim()).collect();
         let texts: Vec<&str> = trimmed.iter().copied().filter(|t| !t.is_empty()).collect();
-        let joined = self.diacritize(&texts.join(" "))?;
+        let joined = self.diacritize_as_printed(&texts.join(" "))?;
         let mut output = joined.chars().peekable();
         let mut parts = Vec::with_capacity(texts.len());
         for (i, text) in texts.iter().enumerate() {
@@ -194,7 +200,7 @@ impl Diacritizer {
                     texts.len()
                 )));
             }
-            parts.push(part);
+            parts.push(spelled_as_said(&part));
         }
         let mut parts = parts.into_iter();
         Ok(trimmed
@@ -225,6 +231,44 @@ impl Diacritizer {
             Err(_) => Err(DiacritizeError::Inference("libtashkeel panicked on this input".into())),
         }
     }
+}
+
+/// H4: the hundred spelled with a silent alif (مِائَة، ثَلَاثُمِائَةٍ، مِائَتَيْنِ) loses it once the
+/// model has vocalized it, its م gets kasra (the model wrote مَائَتَيْ) and a compound hundred is
+/// parted from its unit (ثَلَاثُ مِئَةٍ): espeak reads the alif as a long vowel (`almiˈaːʔat`),
+/// which no reader says. Done after the model, not before: shown مئة instead of the spelling it learnt, it
+/// vocalized Fadel's other words worse (DER 7.06 → 7.07).
+fn spelled_as_said(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    // The letters of `chars` from `from` on, without their marks, and where each is.
+    let letters = |from: usize| (from..chars.len()).filter(|&k| !is_harakah(chars[k]));
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    while i < chars.len() {
+        out.push(chars[i]);
+        if chars[i] == 'م' {
+            let next: Vec<usize> = letters(i + 1).take(3).collect();
+            // م ا ئ then ة or ت: مائة، مائتان (not مائدة، مائل).
+            if let [alif, hamza, end] = next[..] {
+                if chars[alif] == 'ا' && chars[hamza] == 'ئ' && matches!(chars[end], 'ة' | 'ت')
+                {
+                    // ثلاثمائة is said as two words (ثَلَاثُ مِئَةٍ); espeak reads the compound
+                    // without the i (θalaːθumaʔa).
+                    let before = chars[..i].iter().rev().find(|c| !is_harakah(**c));
+                    if before.is_some_and(|c| matches!(c, 'ث' | 'ع' | 'س' | 'ت' | 'ن')) {
+                        out.pop();
+                        out.push(' ');
+                        out.push('م');
+                    }
+                    out.push('\u{0650}'); // the hundred's م has kasra, whatever the model put
+                    i = hamza;
+                    continue;
+                }
+            }
+        }
+        i += 1;
+    }
+    out
 }
 
 /// A stretch of text: plain (diacritized by the model) or a run of generated number words (kept).
@@ -468,6 +512,30 @@ mod tests {
     fn diacritizer() -> &'static Diacritizer {
         static D: OnceLock<Diacritizer> = OnceLock::new();
         D.get_or_init(|| Diacritizer::new().unwrap())
+    }
+
+    #[test]
+    fn the_hundreds_silent_alif_goes_and_its_mim_takes_kasra() {
+        for (printed, said) in [
+            ("فِي الْمِائَةِ", "فِي الْمِئَةِ"),
+            ("وَمَائَتَيْ شَخْصٍ", "وَمِئَتَيْ شَخْصٍ"),
+            ("بِالْمِائَةِ", "بِالْمِئَةِ"),
+            ("مائة", "مِئة"),
+            // A compound hundred is parted from its unit.
+            ("ثَلَاثُمِائَةٍ", "ثَلَاثُ مِئَةٍ"),
+            // Other words in م ا ئ keep their alif.
+            ("الْمَائِدَةِ", "الْمَائِدَةِ"),
+            ("مَائِلٌ", "مَائِلٌ"),
+            ("الْمَائِيَّةِ", "الْمَائِيَّةِ"),
+        ] {
+            assert_eq!(spelled_as_said(printed), said, "{printed}");
+        }
+    }
+
+    #[test]
+    fn diacritize_many_spells_each_part_as_said() {
+        let parts = diacritizer().diacritize_many(&["قتل مائة شخص", "في المائة"]).unwrap();
+        assert!(parts.iter().all(|p| !p.contains("مِائ") && p.contains("مِئ")), "{parts:?}");
     }
 
     // Expected strings were produced by piper-tts 1.8's TashkeelDiacritizer on the same input.
