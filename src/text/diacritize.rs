@@ -236,8 +236,8 @@ impl Diacritizer {
 /// H4: the hundred spelled with a silent alif (مِائَة، ثَلَاثُمِائَةٍ، مِائَتَيْنِ) loses it once the
 /// model has vocalized it, its م gets kasra (the model wrote مَائَتَيْ) and a compound hundred is
 /// parted from its unit (ثَلَاثُ مِئَةٍ): espeak reads the alif as a long vowel (`almiˈaːʔat`),
-/// which no reader says. Done after the model, not before: shown مئة instead of the spelling it learnt, it
-/// vocalized Fadel's other words worse (DER 7.06 → 7.07).
+/// which no reader says. Done after the model, not before: shown مئة instead of the spelling it
+/// learnt, it vocalized Fadel's other words worse (DER 7.06 → 7.07).
 fn spelled_as_said(text: &str) -> String {
     let chars: Vec<char> = text.chars().collect();
     // The letters of `chars` from `from` on, without their marks, and where each is.
