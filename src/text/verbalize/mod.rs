@@ -387,9 +387,7 @@ impl Verbalizer<'_> {
             let j = self.skip_space(i + 1);
             if let Some(Tok::Num(int, None)) = self.toks.get(j) {
                 let int = int.clone();
-                let cardinal =
-                    self.definite_cardinal(j, &int).or_else(|| self.cardinal_after_plural(&int));
-                if let Some(said) = cardinal {
+                if let Some(said) = self.definite_cardinal(j, &int) {
                     self.push_said(said);
                     return j + 1;
                 }
@@ -785,7 +783,7 @@ impl Verbalizer<'_> {
     fn definite_cardinal(&self, i: usize, int: &str) -> Option<String> {
         let value = int.parse::<u64>().ok().filter(|v| (3..=99).contains(v))?;
         if !self.no_noun_head() {
-            return None;
+            return self.cardinal_after_plural(value);
         }
         let j = self.skip_space(i + 1);
         let noun = self.word_at(j).filter(|_| j > i + 1).map(bare)?;
@@ -800,8 +798,7 @@ impl Verbalizer<'_> {
     /// (خلال الأسابيع الـ3 الماضية → الثَّلَاثَةِ), not an ordinal, which describes a singular
     /// (الأسبوع الثالث). Its gender is the opposite of the singular's for 3-10, its case the
     /// plural's.
-    fn cardinal_after_plural(&self, int: &str) -> Option<String> {
-        let value = int.parse::<u64>().ok().filter(|v| (3..=99).contains(v))?;
+    fn cardinal_after_plural(&self, value: u64) -> Option<String> {
         let head = self.clause.last()?;
         let plural = head.strip_prefix("ال").or_else(|| head.strip_prefix("وال"))?;
         let gender = match tables::noun(plural) {
@@ -1082,17 +1079,21 @@ impl Verbalizer<'_> {
     fn second_hour(&self, i: usize) -> bool {
         let minutes =
             self.word_at(self.skip_space(i + 1)).is_some_and(|w| tables::noun(&bare(w)).is_some());
-        self.pending == Some('و')
-            && matches!(self.clause.as_slice(), [.., hour, marker] if hour == "الساعة" && marker == "#")
-            && !minutes
+        let words = self.hour_clause();
+        words.len() < self.clause.len() && words.last().is_some_and(|w| w == "الساعة") && !minutes
+    }
+
+    /// The clause as an hour joined by و to the number before it reads it: without that
+    /// number's marker (بين الساعة 8 و10 → … الساعة), so the second hour sees what the first saw.
+    fn hour_clause(&self) -> &[String] {
+        match self.clause.as_slice() {
+            [rest @ .., marker] if marker == "#" && self.pending == Some('و') => rest,
+            words => words,
+        }
     }
 
     fn hour_case(&self, otherwise: Case) -> Case {
-        // A second hour after و reads the words before the first (بين الساعة 8 و10).
-        let words = match self.clause.as_slice() {
-            [rest @ .., marker] if marker == "#" && self.pending == Some('و') => rest,
-            words => words,
-        };
+        let words = self.hour_clause();
         if words.last().map(String::as_str) != Some("الساعة") {
             return otherwise;
         }
@@ -1711,7 +1712,7 @@ fn verb_like(word: &str) -> bool {
 /// افتعال) and X (استفعال) have shapes that no verb and no plural has; the few names that share
 /// them are left out.
 fn masdar_like(word: &str) -> bool {
-    let word = word.strip_prefix(['و', 'ف']).filter(|w| w.chars().count() > 4).unwrap_or(word);
+    let word = tables::without_conjunction(word, 4);
     let word = word.strip_prefix(['ب', 'ل', 'ك']).filter(|w| w.chars().count() > 4).unwrap_or(word);
     let letters: Vec<char> = word.chars().collect();
     let n = letters.len();
@@ -1740,8 +1741,7 @@ fn object_past_subject(words: &[String]) -> bool {
     let Some(verb) = words.len().checked_sub(subject + 1).map(|at| &words[at]) else {
         return false;
     };
-    let verb = verb.strip_prefix(['و', 'ف']).filter(|v| v.chars().count() > 4).unwrap_or(verb);
-    feminine_perfect(verb)
+    feminine_perfect(tables::without_conjunction(verb, 4))
 }
 
 /// A verb of the feminine perfect (أعلنت، اعتقلت): a word in ت of four to seven letters, but
@@ -1763,7 +1763,7 @@ fn feminine_perfect(word: &str) -> bool {
 /// not after a preposition. حتى، منذ and مذ are left out: a verb may follow them (منذ بلغ).
 fn verbal_noun_after_preposition(words: &[String]) -> bool {
     let [.., prep, word] = words else { return false };
-    let prep = prep.strip_prefix(['و', 'ف']).filter(|p| p.chars().count() > 1).unwrap_or(prep);
+    let prep = tables::without_conjunction(prep, 1);
     if governor(prep) != Some(Role::Preposition) || ["حتى", "منذ", "مذ"].contains(&prep) {
         return false;
     }
@@ -1806,8 +1806,8 @@ fn unlisted_gender(word: &str) -> Option<Gender> {
 /// An unlisted sound feminine plural (مظاهرات، تصريحات) and the gender of its singular, which a
 /// number from 3 to 10 takes the opposite of. The singular is looked up in `noun_gender.tsv`
 /// (مظاهرة، قرار); failing that, a stem of a derived verbal noun's shape (تصريح، انتخاب،
-/// استثمار، إصلاح) or of مفعول (مشروع، not مفاعلة: مفاوضات) is a masculine singular, any other the feminine singular
-/// in ة that most of these plurals come from.
+/// استثمار، إصلاح) or of مفعول (مشروع، not مفاعلة: مفاوضات) is a masculine singular, any other
+/// the feminine singular in ة that most of these plurals come from.
 fn unlisted_plural(word: &str) -> Option<Gender> {
     let stem = word.strip_suffix("ات").filter(|s| s.chars().count() >= 3)?;
     if !could_be_counted(word) {

@@ -112,6 +112,12 @@ static GOVERNORS: LazyLock<HashMap<&'static str, Role>> = LazyLock::new(|| {
         .collect()
 });
 
+/// `word` without a proclitic وَ or فَ, when more than `keep` letters are left (وبعد → بعد; a
+/// longer `keep` spares words whose first letter is their own: وقعت).
+pub fn without_conjunction(word: &str, keep: usize) -> &str {
+    word.strip_prefix(['و', 'ف']).filter(|r| r.chars().count() > keep).unwrap_or(word)
+}
+
 /// The role of `word`, also when it carries a proclitic وَ or فَ (`وفي`, `فمن`), or a clitic that
 /// leaves the role as it is: بِ، لِ، كَ before a construct head (`بعمر`، `لكل`: the head is
 /// genitive, the number after it still its genitive complement) or before an ordinal's or a
@@ -121,7 +127,7 @@ static GOVERNORS: LazyLock<HashMap<&'static str, Role>> = LazyLock::new(|| {
 pub fn governor(word: &str) -> Option<Role> {
     let listed = |w: &str| GOVERNORS.get(w).copied();
     listed(word).or_else(|| {
-        let bare = word.strip_prefix(['و', 'ف']).filter(|r| r.chars().count() > 1).unwrap_or(word);
+        let bare = without_conjunction(word, 1);
         listed(bare).or_else(|| {
             // للمرة، للعام: لِ before the article, whose alif is not written.
             if let Some(noun) = bare.strip_prefix("لل") {
