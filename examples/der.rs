@@ -158,7 +158,7 @@ fn split(lines: &[String], part: Part) -> Vec<usize> {
 
 /// The model alone on the bare text of each line (one call per line, as piper-tts does).
 fn predict_model(d: &Diacritizer, lines: &[String]) -> Result<Vec<String>> {
-    lines.iter().map(|l| Ok(d.diacritize_as_printed(&score::strip_marks(l))?)).collect()
+    lines.iter().map(|l| Ok(d.model_alone(&score::strip_marks(l))?)).collect()
 }
 
 /// What the pipeline says for the bare text of each line, taken as one block (normalize,

@@ -5,7 +5,7 @@
 //! ```text
 //!  files ──ingest──▶ Article ──text──▶ Script (sentences: printed + spoken)
 //!                                         │
-//!                                       voice  (diacritize ▸ phonemize ▸ ids ▸ infer)
+//!                                       voice  (diacritize ▸ pronounce ▸ phonemize ▸ ids ▸ infer)
 //!                                         │
 //!                                       audio  (assemble with pauses ▸ encode WAV)
 //!                                         │

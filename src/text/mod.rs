@@ -4,7 +4,8 @@
 //!  printed ─normalize─▶ clean ─segment─▶ sentences ─verbalize─▶ spoken (vocalized numbers)
 //! ```
 //! This file is the only place the order of the steps lives. Diacritization (`diacritize`) runs
-//! later, on the spoken text; nothing here applies NFC/NFD or strips harakat.
+//! later, on the spoken text, and `pronounce` last, on the diacritized text just before espeak;
+//! nothing here applies NFC/NFD or strips harakat.
 //!
 //! Glossary: tashkeel (تشكيل) = the vowel marks (harakat, حركات); tatweel (ـ) = the stretching
 //! stroke; counted noun (المعدود); construct (إضافة); case (إعراب).
@@ -13,6 +14,7 @@ pub mod diacritize;
 pub mod lexicon;
 pub mod months;
 pub mod normalize;
+pub mod pronounce;
 pub mod score;
 pub mod script;
 pub mod segment;
