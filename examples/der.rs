@@ -5,11 +5,12 @@
 //! cargo run --release --example der -- run GOLD SYSTEM [PART]    diacritize GOLD's bare text, score it
 //! cargo run --release --example der -- table [CORPORA]           every row of docs/text.md (make der)
 //! ```
-//! SYSTEM is `model` (the libtashkeel model alone, one call per line, as piper-tts does) or
-//! `nashra` (what the pipeline sends to espeak: normalize, verbalize, lexicon hints, sentences
-//! diacritized together per line as one block). PART is `all` (default), `dev` or `test`: the
-//! WikiNews split by article (even articles tune the lexicon, odd ones are held out; see
-//! [`split`]). Blank gold lines are skipped. `--out FILE` writes the predictions.
+//! SYSTEM is `model` (the libtashkeel model alone, one call per line, as piper-tts does),
+//! `written` (the model with the writing rules H5 and H6, nothing else) or `nashra` (the
+//! pipeline's diacritized text: normalize, verbalize, lexicon hints, sentences diacritized
+//! together per line as one block, H5 and H6; what `text::pronounce` then reads to espeak).
+//! PART is `all` (default), `dev` or `test`: the WikiNews split by article (even articles tune
+//! the lexicon, odd ones are held out; see [`split`]). Blank gold lines are skipped. `--out FILE` writes the predictions.
 //!
 //! Printed lines are the scorer's four columns, DER then WER: with case ending, without, and the
 //! same two excluding letters whose gold label is "no diacritic".
@@ -51,7 +52,7 @@ fn run(args: &[String]) -> Result<()> {
         ["errors", gold, predicted] => errors(Path::new(gold), Path::new(predicted)),
         ["table"] => table(&default_corpora()),
         ["table", dir] => table(Path::new(dir)),
-        _ => Err("usage: der score GOLD PREDICTED | errors GOLD PREDICTED | run GOLD model|nashra [all|dev|test] [--out FILE] | table [CORPORA]".into()),
+        _ => Err("usage: der score GOLD PREDICTED | errors GOLD PREDICTED | run GOLD model|written|nashra [all|dev|test] [--out FILE] | table [CORPORA]".into()),
     }
 }
 
@@ -161,6 +162,12 @@ fn predict_model(d: &Diacritizer, lines: &[String]) -> Result<Vec<String>> {
     lines.iter().map(|l| Ok(d.model_alone(&score::strip_marks(l))?)).collect()
 }
 
+/// The model with nashra's writing rules (H5, H6) on the bare text of each line, without the
+/// normalizer, the verbalizer or the hints: what those rules alone add to the model.
+fn predict_written(d: &Diacritizer, lines: &[String]) -> Result<Vec<String>> {
+    lines.iter().map(|l| Ok(d.diacritize_as_printed(&score::strip_marks(l))?)).collect()
+}
+
 /// What the pipeline says for the bare text of each line, taken as one block (normalize,
 /// verbalize, sentences, `diacritize_many`), projected back onto the printed words. Words it does
 /// not say as printed take the model-alone prediction (`alone`), so both systems are scored on
@@ -189,8 +196,9 @@ fn predict(d: &Diacritizer, lines: &[String], system: &str) -> Result<(Vec<Strin
     let alone = predict_model(d, lines)?;
     match system {
         "model" => Ok((alone, 0)),
+        "written" => Ok((predict_written(d, lines)?, 0)),
         "nashra" => predict_nashra(d, lines, &alone),
-        _ => Err(format!("unknown system {system:?}: want model or nashra").into()),
+        _ => Err(format!("unknown system {system:?}: want model, written or nashra").into()),
     }
 }
 
@@ -300,6 +308,9 @@ fn row(set: &str, system: &str, s: &Scores) -> String {
     )
 }
 
+/// The table's name for [`predict_written`].
+const WRITTEN: &str = "the model with H5, H6 (no normalizer, no hints)";
+
 fn table(dir: &Path) -> Result<()> {
     let fadel_test = gold_lines(&dir.join("fadel/test.txt"))?;
     let wikinews = gold_lines(&dir.join("wikinews/WikiNewsTruth.txt"))?;
@@ -327,6 +338,7 @@ fn table(dir: &Path) -> Result<()> {
     }
     let d = Diacritizer::new()?;
     let alone = predict_model(&d, &wikinews)?;
+    let written = predict_written(&d, &wikinews)?;
     let (said, unsaid) = predict_nashra(&d, &wikinews, &alone)?;
     for part in [Part::All, Part::Dev, Part::Test] {
         let idx = split(&wikinews, part);
@@ -337,14 +349,20 @@ fn table(dir: &Path) -> Result<()> {
             Part::Dev => format!("WikiNews tuning half ({} lines)", gold.len()),
             Part::Test => format!("WikiNews held-out half ({} lines)", gold.len()),
         };
-        for (system, p) in [("libtashkeel model alone", pick(&alone)), ("nashra", pick(&said))] {
+        for (system, p) in [
+            ("libtashkeel model alone", pick(&alone)),
+            (WRITTEN, pick(&written)),
+            ("nashra", pick(&said)),
+        ] {
             let s = score::score(&refs(&gold), &refs(&p))?;
             println!("{}", row(&set, system, &s));
         }
     }
     let alone = predict_model(&d, &fadel_test)?;
+    let written = predict_written(&d, &fadel_test)?;
     let (said, _) = predict_nashra(&d, &fadel_test, &alone)?;
-    for (system, p) in [("libtashkeel model alone", &alone), ("nashra", &said)] {
+    for (system, p) in [("libtashkeel model alone", &alone), (WRITTEN, &written), ("nashra", &said)]
+    {
         let s = score::score(&refs(&fadel_test), &refs(p))?;
         println!("{}", row("Fadel test", system, &s));
     }

@@ -180,8 +180,8 @@ impl Diacritizer {
     /// reader says there (the bare or silenced letter of the pausal form, وقف), so its case
     /// ending is lost; vocalized text, and both gold sets, write it. Only those letters change:
     /// the model reads the other words better with their punctuation. Measured on WikiNews
-    /// (docs/text.md), the model alone goes from DER 2.52 to 2.12; `text::pronounce` gives the
-    /// voice the pausal form again.
+    /// (docs/text.md), H5 and H6 take the model alone from DER 2.52 to 1.80; `text::pronounce`
+    /// gives the voice the pausal form again.
     fn case_endings_at_pauses(
         &self,
         input: &str,
@@ -321,8 +321,8 @@ fn spelled_as_said(text: &str) -> String {
 }
 
 /// What the model is shown after the text in [`connected`], so that the last word is not the
-/// end of the input either: a conjunction, which any word may precede. Measured against no word
-/// (WikiNews DER 2.47 against 2.12) and other short words (في، ثم، وقد: within 0.01).
+/// end of the input either: a conjunction, which any word may precede. Measured with H5 alone on
+/// WikiNews, in a prototype: no word 2.47, و 2.12, other short words (في، ثم، وقد) within 0.01.
 const FOLLOWER: &str = " و";
 
 /// The indices of the letters of `chars` that end a word before punctuation or the end of the
