@@ -34,7 +34,8 @@
 //! - `V6` a detached proclitic joins what follows: `بـ 7.9` → `بِسَبْعَة...`, `لـ"العالم"` → `للعالم`,
 //!   `ب 10` → `بِعَشَرَةِ`.
 //! - `V7` Latin words via [`latin`]; slashes and markup symbols are silent; a dash between words is a
-//!   pause (`،`).
+//!   pause (`،`). Digits joined to Latin letters (`G20`، `F-16`، `H1N1`، `4G`) are part of a name:
+//!   masculine, genitive, in pause (جي عِشْرِين).
 //! - `V8` clock times `10:30` via [`time`]; a score or ratio `3:1` → `مُقَابِلَ`.
 //! - `V9` abbreviations from `data/abbreviations.tsv` are said in full (`د.` → الدُّكْتُور before a
 //!   name, `ق.م` → قَبْلَ الْمِيلَادِ).
@@ -468,8 +469,19 @@ impl Verbalizer<'_> {
             }
         }
         let mut said = latin::latin_words(&words);
+        // V7: a code of Latin letters and digits (`G20`، `F-16`، `H1N1`، `MH17`): its numbers
+        // are part of a name, said as in a code, and the letters after them are read on.
+        loop {
+            let k = j + usize::from(matches!(self.toks.get(j), Some(Tok::Punct('-'))));
+            let Some(Tok::Num(int, None)) = self.toks.get(k) else { break };
+            said = format!("{said} {}", code_number(int));
+            j = k + 1;
+            let Some(Tok::Latin(more)) = self.toks.get(j) else { break };
+            said = format!("{said} {}", latin::latin_words(&[more.as_str()]));
+            j += 1;
+        }
         if matches!(self.toks.get(j), Some(Tok::Num(..))) {
-            said.push(' '); // `f9`: never glue a transliteration to the number after it
+            said.push(' '); // `f9.5`: never glue a transliteration to the number after it
         }
         self.push_said(said);
         j
@@ -700,6 +712,11 @@ impl Verbalizer<'_> {
                 let (said, _) = self.amount_with(int, frac, unit, case, after);
                 return (said, next);
             }
+        }
+        // V7: digits with Latin letters right after them name something (`4G`، `3D`): said as in
+        // a code, apart from the letters.
+        if frac.is_none() && matches!(self.toks.get(after), Some(Tok::Latin(_))) {
+            return (format!("{} ", code_number(int)), after);
         }
         // V5: percent after the number.
         if matches!(self.toks.get(j), Some(Tok::Punct('%' | '٪'))) {
@@ -1987,6 +2004,12 @@ fn fraction(a: u64, b: u64, case: Case, end: End) -> String {
 
 fn parse_u64(digits: &str) -> u64 {
     digits.trim_start_matches('0').parse().unwrap_or(0)
+}
+
+/// A number in a code or a name (`G20`، `F-16`, `4G`): masculine, in the genitive and in pause,
+/// as such names are said (جي عِشْرِين، إف سِتَّة عَشَر), whatever governs the name.
+fn code_number(d: &str) -> String {
+    integer(d, NumberForm::new(Gender::Masculine, Case::Genitive))
 }
 
 fn digits_one_by_one(d: &str) -> String {
