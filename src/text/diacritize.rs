@@ -376,7 +376,7 @@ fn connected(chars: &[char]) -> (String, Vec<Option<usize>>) {
 /// the particles in [`SILENT_PARTICLES`] (with وَ or فَ before them), the pronouns هُمْ، هِمْ،
 /// كُمْ، تُمْ, and the ت of a feminine perfect verb (a letter with fatha before it: `كَانَتِ`).
 fn sukun_before_wasl(text: &str) -> String {
-    use crate::text::pronounce::{map_words, After};
+    use crate::text::pronounce::{map_words, starts_with_wasl, After};
     map_words(text, |word, after| match (after, silent_ending(word)) {
         (After::Word(next), Some(at)) if starts_with_wasl(next) => {
             let mut letters = letters_with_marks(word);
@@ -392,35 +392,23 @@ const SUKUN: char = '\u{0652}';
 /// Particles that end in a silent letter (سكون), said with a helping vowel before hamzat al-wasl.
 const SILENT_PARTICLES: [&str; 9] = ["من", "عن", "أو", "أي", "بل", "قد", "إذ", "لكن", "هل"];
 
-/// Whether a word begins with hamzat al-wasl: a bare alif (the article, `ابن`، `اسم`, verbal
-/// nouns of forms VII-X), which is not said after another word.
-pub(crate) fn starts_with_wasl(word: &str) -> bool {
-    word.starts_with(['ا', 'ٱ'])
-}
-
 /// Where a word's silent last letter is, when the model gave it a helping vowel: the index of
 /// the last letter (in [`letters_with_marks`]) if the word is a silent particle, a pronoun in م
 /// or a feminine perfect verb in تِ, and that letter carries one short vowel.
 fn silent_ending(word: &str) -> Option<usize> {
     let letters = letters_with_marks(word);
     let last = letters.len().checked_sub(1)?;
-    let vowel = |i: usize, v: &[char]| {
-        letters.get(i).is_some_and(|l| v.contains(l.1.last().unwrap_or(&' ')))
-    };
     if !matches!(letters[last].1.as_slice(), ['\u{064E}' | '\u{064F}' | '\u{0650}']) {
         return None;
     }
     let bare: String = letters.iter().map(|l| l.0).collect();
     let stem = bare.strip_prefix(['و', 'ف']).filter(|s| SILENT_PARTICLES.contains(s));
     let particle = SILENT_PARTICLES.contains(&bare.as_str()) || stem.is_some();
-    let pronoun = last >= 1
-        && letters[last].0 == 'م'
-        && matches!(letters[last - 1].0, 'ه' | 'ك' | 'ت')
-        && vowel(last - 1, &['\u{064F}', '\u{0650}']);
+    let pronoun = crate::text::pronounce::pronoun_mim(&letters);
     let feminine = last >= 2
         && letters[last].0 == 'ت'
         && letters[last].1 == ['\u{0650}']
-        && vowel(last - 1, &['\u{064E}']);
+        && letters[last - 1].1.last() == Some(&'\u{064E}');
     (particle || pronoun || feminine).then_some(last)
 }
 

@@ -13,10 +13,10 @@
 //!   kasra otherwise (`أَعْلَنَتِ الْ`، `عَنِ الْ`).
 //!
 //! espeak applies neither rule itself (it says `الْمَدْرَسَةِ،` as almadrasati, `مِنْ الْ` as min
-//! al). The diacritizer writes, these rules read: the vocalized text that transcripts show and
-//! that DER is measured on stays the written one (docs/text.md).
+//! al). The diacritizer writes, these rules read: the vocalized text that `nashra text --stage
+//! diacritized` shows and that DER is measured on stays the written one (docs/text.md).
 
-use super::diacritize::{join_letters, letters_with_marks, starts_with_wasl};
+use super::diacritize::{join_letters, letters_with_marks};
 use super::normalize::{is_arabic_letter, is_harakah};
 
 const FATHATAN: char = '\u{064B}';
@@ -82,9 +82,8 @@ pub(crate) fn map_words(text: &str, mut f: impl FnMut(&str, After) -> String) ->
 fn paused(word: &str) -> String {
     let mut letters = letters_with_marks(word);
     let n = letters.len();
-    let vowels = |marks: &mut Vec<char>| marks.retain(|m| !matches!(m, FATHATAN..=KASRA));
     if let Some(last) = letters.last_mut() {
-        vowels(&mut last.1);
+        last.1.retain(|m| !matches!(m, FATHATAN..=KASRA));
     }
     // Tanween with fatha is written on the letter before a final alif or alif maqsura.
     if n >= 2 && matches!(letters[n - 1].0, 'ا' | 'ى') && letters[n - 1].1.is_empty() {
@@ -115,8 +114,15 @@ fn joined(word: &str, next: &str) -> String {
     join_letters(letters)
 }
 
-/// Whether the letters end in the pronoun م of هُمْ، هِمْ، كُمْ، تُمْ.
-fn pronoun_mim(letters: &[(char, Vec<char>)]) -> bool {
+/// Whether a word begins with hamzat al-wasl: a bare alif (the article, `ابن`، `اسم`, verbal
+/// nouns of forms VII-X), which is not said after another word.
+pub(crate) fn starts_with_wasl(word: &str) -> bool {
+    word.starts_with(['ا', 'ٱ'])
+}
+
+/// Whether the letters (of [`letters_with_marks`]) end in the pronoun م of هُمْ، هِمْ، كُمْ، تُمْ:
+/// ه، ك or ت with damma or kasra, then م.
+pub(crate) fn pronoun_mim(letters: &[(char, Vec<char>)]) -> bool {
     match letters {
         [.., (h, marks), ('م', _)] => {
             matches!(h, 'ه' | 'ك' | 'ت') && matches!(marks.last(), Some(&DAMMA | &KASRA))
