@@ -10,7 +10,8 @@
 //! pipeline's diacritized text: normalize, verbalize, lexicon hints, sentences diacritized
 //! together per line as one block, H5 and H6; what `text::pronounce` then reads to espeak).
 //! PART is `all` (default), `dev` or `test`: the WikiNews split by article (even articles tune
-//! the lexicon, odd ones are held out; see [`split`]). Blank gold lines are skipped. `--out FILE` writes the predictions.
+//! the lexicon, odd ones are held out; see [`split`]). Blank gold lines are skipped. `--out
+//! FILE` writes the predictions.
 //!
 //! Printed lines are the scorer's four columns, DER then WER: with case ending, without, and the
 //! same two excluding letters whose gold label is "no diacritic".

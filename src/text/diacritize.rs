@@ -29,6 +29,7 @@ use ort::session::{RunOptions, Session};
 use ort::value::Tensor;
 
 use crate::runtime::RuntimeError;
+use crate::text::normalize::{DAMMA, FATHA, FATHATAN, KASRA, SHADDA, SUKUN};
 
 /// The libtashkeel model, embedded from the `libtashkeel_base` package.
 static MODEL: &[u8] = include_bytes!(env!("NASHRA_TASHKEEL_MODEL"));
@@ -309,7 +310,7 @@ fn spelled_as_said(text: &str) -> String {
                         out.push(' ');
                         out.push('م');
                     }
-                    out.push('\u{0650}'); // the hundred's م has kasra, whatever the model put
+                    out.push(KASRA); // the hundred's م has kasra, whatever the model put
                     i = hamza;
                     continue;
                 }
@@ -387,8 +388,6 @@ fn sukun_before_wasl(text: &str) -> String {
     })
 }
 
-const SUKUN: char = '\u{0652}';
-
 /// Particles that end in a silent letter (سكون), said with a helping vowel before hamzat al-wasl.
 const SILENT_PARTICLES: [&str; 9] = ["من", "عن", "أو", "أي", "بل", "قد", "إذ", "لكن", "هل"];
 
@@ -398,7 +397,7 @@ const SILENT_PARTICLES: [&str; 9] = ["من", "عن", "أو", "أي", "بل", "ق
 fn silent_ending(word: &str) -> Option<usize> {
     let letters = letters_with_marks(word);
     let last = letters.len().checked_sub(1)?;
-    if !matches!(letters[last].1.as_slice(), ['\u{064E}' | '\u{064F}' | '\u{0650}']) {
+    if !matches!(letters[last].1.as_slice(), [FATHA | DAMMA | KASRA]) {
         return None;
     }
     let bare: String = letters.iter().map(|l| l.0).collect();
@@ -407,8 +406,8 @@ fn silent_ending(word: &str) -> Option<usize> {
     let pronoun = crate::text::pronounce::pronoun_mim(&letters);
     let feminine = last >= 2
         && letters[last].0 == 'ت'
-        && letters[last].1 == ['\u{0650}']
-        && letters[last - 1].1.last() == Some(&'\u{064E}');
+        && letters[last].1 == [KASRA]
+        && letters[last - 1].1.last() == Some(&FATHA);
     (particle || pronoun || feminine).then_some(last)
 }
 
@@ -571,9 +570,6 @@ fn enforce_hints(input: &str, output: &str) -> String {
     out
 }
 
-const SHADDA: char = '\u{0651}';
-const FATHATAN: char = '\u{064B}';
-
 /// H3: whether the character at `i` is an alif carrying fathatan after a letter (`تاريخياً`).
 /// Newspapers write the tanween on the alif, the model (and espeak) on the letter before it
 /// (`تاريخيًا`); restoring the hint where it was printed would give the word two tanweens, which
@@ -606,9 +602,7 @@ pub(crate) fn join_letters(letters: Vec<(char, Vec<char>)>) -> String {
 fn valid_hint(marks: &[char]) -> Option<String> {
     match marks {
         [m] => Some(m.to_string()),
-        [SHADDA, v] | [v, SHADDA] if *v != SHADDA && *v != '\u{0652}' => {
-            Some(format!("{SHADDA}{v}"))
-        }
+        [SHADDA, v] | [v, SHADDA] if *v != SHADDA && *v != SUKUN => Some(format!("{SHADDA}{v}")),
         _ => None,
     }
 }

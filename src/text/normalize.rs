@@ -110,6 +110,16 @@ fn number_before(chars: &[char]) -> bool {
     chars.iter().rev().find(|c| **c != ' ').is_some_and(char::is_ascii_digit)
 }
 
+// The marks by name, for the rules that write or read them (verbalize, diacritize, pronounce).
+pub const FATHATAN: char = '\u{064B}';
+pub const DAMMATAN: char = '\u{064C}';
+pub const KASRATAN: char = '\u{064D}';
+pub const FATHA: char = '\u{064E}';
+pub const DAMMA: char = '\u{064F}';
+pub const KASRA: char = '\u{0650}';
+pub const SHADDA: char = '\u{0651}';
+pub const SUKUN: char = '\u{0652}';
+
 /// Arabic harakat, shadda, sukun, superscript alef.
 pub fn is_harakah(c: char) -> bool {
     matches!(c, '\u{064B}'..='\u{0652}' | '\u{0670}')

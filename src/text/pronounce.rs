@@ -17,16 +17,8 @@
 //! diacritized` shows and that DER is measured on stays the written one (docs/text.md).
 
 use super::diacritize::{join_letters, letters_with_marks};
-use super::normalize::{is_arabic_letter, is_harakah};
-
-const FATHATAN: char = '\u{064B}';
-const FATHA: char = '\u{064E}';
-const DAMMA: char = '\u{064F}';
-const KASRA: char = '\u{0650}';
-const SUKUN: char = '\u{0652}';
-
-/// Punctuation espeak ends a clause at (it pauses there).
-const PAUSES: [char; 10] = ['.', '،', ',', '؛', ';', ':', '!', '؟', '?', '…'];
+use super::normalize::{is_arabic_letter, is_harakah, DAMMA, FATHA, FATHATAN, KASRA, SUKUN};
+use super::verbalize::{CLAUSE_MARKS, QUOTES};
 
 /// The text as it is said: R1 and R2 applied to every word.
 pub fn pronounce(text: &str) -> String {
@@ -48,9 +40,6 @@ pub(crate) enum After<'a> {
     Other,
 }
 
-/// Quotes and brackets: not said, and no pause in espeak.
-const SILENT: [char; 10] = ['"', '\'', '«', '»', '“', '”', '(', ')', '[', ']'];
-
 /// `text` with each Arabic word (letters and their marks) replaced by `f(word, what follows)`;
 /// everything between words is kept as it is.
 pub(crate) fn map_words(text: &str, mut f: impl FnMut(&str, After) -> String) -> String {
@@ -62,10 +51,10 @@ pub(crate) fn map_words(text: &str, mut f: impl FnMut(&str, After) -> String) ->
         rest = &rest[start..];
         let end = rest.find(|c: char| !is_word(c)).unwrap_or(rest.len());
         let (word, tail) = rest.split_at(end);
-        let gap = tail.trim_start_matches(|c: char| c.is_whitespace() || SILENT.contains(&c));
+        let gap = tail.trim_start_matches(|c: char| c.is_whitespace() || QUOTES.contains(&c));
         let after = match gap.chars().next() {
             None => After::Pause,
-            Some(c) if PAUSES.contains(&c) => After::Pause,
+            Some(c) if CLAUSE_MARKS.contains(&c) => After::Pause,
             Some(c) if is_word(c) => {
                 After::Word(&gap[..gap.find(|c: char| !is_word(c)).unwrap_or(gap.len())])
             }

@@ -198,13 +198,12 @@ impl Frontend {
     /// espeak sentences of phonemes for text that is already diacritized. Arabic text is said
     /// as a reader says it first (`text::pronounce`: pausal forms, helping vowels).
     pub fn phonemize(&self, text: &str) -> Result<Vec<Vec<String>>, VoiceError> {
-        if self.is_diacritized() {
-            return phonemize::phonemize(
-                &self.espeak_voice,
-                &crate::text::pronounce::pronounce(text),
-            );
-        }
-        phonemize::phonemize(&self.espeak_voice, text)
+        let said = if self.is_diacritized() {
+            std::borrow::Cow::Owned(crate::text::pronounce::pronounce(text))
+        } else {
+            std::borrow::Cow::Borrowed(text)
+        };
+        phonemize::phonemize(&self.espeak_voice, &said)
     }
 
     /// Model ids for one sentence of phonemes; unknown phonemes are logged once and skipped.

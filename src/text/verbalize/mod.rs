@@ -178,29 +178,16 @@ fn ends_clause(c: char) -> bool {
     matches!(c, '.' | '،' | '؛' | ':' | '؟' | '!' | '?' | ',' | ';' | '…' | '-' | '–' | '—')
 }
 
+/// Clause punctuation: kept in the spoken text, and espeak ends a clause (pauses) at each.
+pub(crate) const CLAUSE_MARKS: [char; 10] = ['.', '،', '؛', ':', '؟', '!', '?', ',', ';', '…'];
+
+/// Quotes and brackets: kept in the spoken text (the diacritizer reads better with them), said
+/// by nobody and no pause in espeak.
+pub(crate) const QUOTES: [char; 9] = ['"', '«', '»', '“', '”', '(', ')', '[', ']'];
+
 /// Characters kept as printed: clause punctuation, quotes and brackets.
 fn kept(c: char) -> bool {
-    matches!(
-        c,
-        '.' | '،'
-            | '؛'
-            | ':'
-            | '؟'
-            | '!'
-            | '?'
-            | ','
-            | ';'
-            | '…'
-            | '"'
-            | '«'
-            | '»'
-            | '“'
-            | '”'
-            | '('
-            | ')'
-            | '['
-            | ']'
-    )
+    CLAUSE_MARKS.contains(&c) || QUOTES.contains(&c)
 }
 
 fn bare(word: &str) -> String {
@@ -1089,8 +1076,6 @@ impl Verbalizer<'_> {
         }
     }
 
-    /// After الساعة the hour agrees with it; الساعة itself is an adverb (accusative) unless a
-    /// preposition governs it.
     /// V8: the number at `i` is a second hour joined by و to one after الساعة (بين الساعة 8
     /// و10 صباحا → الثَّامِنَةِ وَالْعَاشِرَةِ), not minutes (الساعة 8 و10 دقائق).
     fn second_hour(&self, i: usize) -> bool {
@@ -1109,6 +1094,8 @@ impl Verbalizer<'_> {
         }
     }
 
+    /// After الساعة the hour agrees with it; الساعة itself is an adverb (accusative) unless a
+    /// preposition governs it.
     fn hour_case(&self, otherwise: Case) -> Case {
         let words = self.hour_clause();
         if words.last().map(String::as_str) != Some("الساعة") {

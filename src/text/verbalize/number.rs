@@ -88,12 +88,8 @@ impl NumberForm {
     }
 }
 
-const FATHA: char = '\u{064E}';
-const DAMMA: char = '\u{064F}';
-const KASRA: char = '\u{0650}';
-const FATHATAN: char = '\u{064B}';
-const DAMMATAN: char = '\u{064C}';
-const KASRATAN: char = '\u{064D}';
+use crate::text::normalize::{DAMMA, DAMMATAN, FATHA, FATHATAN, KASRA, KASRATAN};
+
 const WA: &str = "وَ";
 
 /// State of a declinable word: indefinite (تنوين), definite (ال, one vowel), construct (مضاف) or in
