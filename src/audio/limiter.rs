@@ -344,7 +344,7 @@ impl Pass {
 fn interval_peak(window: &[f32; 2 * HALF_TAPS], skip: f32) -> f32 {
     let here = window[HALF_TAPS - 1].abs();
     let kernel = &*KERNEL;
-    let local = window.iter().fold(0f32, |m, s| m.max(s.abs()));
+    let local = largest_magnitude(window);
     if local * kernel.bound <= skip {
         return here;
     }
@@ -355,6 +355,26 @@ fn interval_peak(window: &[f32; 2 * HALF_TAPS], skip: f32) -> f32 {
         peak = peak.max(value.abs());
     }
     peak
+}
+
+/// The largest `|sample|` of `window`.
+///
+/// Why not `fold(0, f32::max)`: `f32::max` must pass over a NaN, which keeps the compiler from
+/// running the 24 comparisons side by side, and this runs for every sample of every pass (three
+/// per programme, in the serial tail of a render). Four running maxima, one per lane, compile
+/// to packed maximum instructions: limiting a 150 s article took 301 ms instead of 445 (AMD
+/// EPYC, session 12). A NaN sample is passed over here as it was there (`a > m` is false).
+fn largest_magnitude(window: &[f32; 2 * HALF_TAPS]) -> f32 {
+    let mut lanes = [0f32; 4];
+    for chunk in window.chunks_exact(4) {
+        for (lane, sample) in lanes.iter_mut().zip(chunk) {
+            let magnitude = sample.abs();
+            if magnitude > *lane {
+                *lane = magnitude;
+            }
+        }
+    }
+    lanes.into_iter().fold(0f32, |m, lane| if lane > m { lane } else { m })
 }
 
 /// Interpolation coefficients: for each phase `p` in `1..OVERSAMPLING`, the weights of the
@@ -417,6 +437,25 @@ mod tests {
 
     fn ebur128_true_peak_dbtp(samples: &[f32], rate: u32) -> f64 {
         loudness::measure(samples, 1, rate).unwrap().true_peak_dbtp
+    }
+
+    /// The lane-wise maximum is the plain one, wherever the largest magnitude stands and
+    /// whatever its sign, and a NaN is passed over as `f32::max` passes it over.
+    #[test]
+    fn the_largest_magnitude_of_a_window_is_found_in_any_lane() {
+        for at in 0..2 * HALF_TAPS {
+            for peak in [0.75f32, -0.75] {
+                let mut window = [0f32; 2 * HALF_TAPS];
+                for (i, s) in window.iter_mut().enumerate() {
+                    *s = ((i * 37 % 11) as f32 - 5.0) / 10.0;
+                }
+                window[at] = peak;
+                window[(at + 5) % (2 * HALF_TAPS)] = f32::NAN;
+                let plain = window.iter().fold(0f32, |m, s| m.max(s.abs()));
+                assert_eq!(largest_magnitude(&window), plain, "peak at {at}");
+                assert_eq!(plain, 0.75);
+            }
+        }
     }
 
     #[test]

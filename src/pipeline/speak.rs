@@ -194,7 +194,9 @@ struct Queue<'v> {
 
 struct QueueState<'v> {
     jobs: Vec<Job<'v>>,
-    /// The next job a thread starts.
+    /// Whether a thread has started each job.
+    started: Vec<bool>,
+    /// Every job before this one has been started.
     next: usize,
     /// Jobs whose clip the assembler has taken.
     taken: usize,
@@ -214,7 +216,7 @@ impl<'v> Queue<'v> {
         self.changed.notify_all();
     }
 
-    /// A thread's life: start the next job within reach, send its clip (`None`: skipped, its
+    /// A thread's life: start the job [`QueueState::next_job`] picks, send its clip (`None`: skipped, its
     /// programme failed), until the queue closes.
     fn work(&self, sender: &mpsc::Sender<(usize, Option<Clip>)>) {
         let mut state = self.lock();
@@ -222,12 +224,14 @@ impl<'v> Queue<'v> {
             if state.closed {
                 return;
             }
-            let index = state.next;
-            if index >= state.jobs.len() || index >= state.taken + self.ahead {
+            let Some(index) = state.next_job(self.ahead) else {
                 state = self.changed.wait(state).unwrap_or_else(std::sync::PoisonError::into_inner);
                 continue;
+            };
+            state.started[index] = true;
+            while state.started.get(state.next) == Some(&true) {
+                state.next += 1;
             }
-            state.next += 1;
             let job = &state.jobs[index];
             if state.failed.contains(&job.programme) {
                 if sender.send((index, None)).is_err() {
@@ -243,6 +247,28 @@ impl<'v> Queue<'v> {
             }
             state = self.lock();
         }
+    }
+}
+
+impl QueueState<'_> {
+    /// The job a free thread starts: the one the assembler waits for if nobody has started it,
+    /// else, of those not started up to `ahead` past it, the one with the longest text (the
+    /// first of equals).
+    ///
+    /// Why not always the next in script order: when the last long sentence of an edition
+    /// started last, one core ran it alone while the other had nothing left. Longest first
+    /// within reach ends the edition on its short sentences, which the two cores share. Why the
+    /// waited-for job first: a streamed `speak` plays its first piece as soon as it is made, and
+    /// the assembler can place nothing before it. The output does not change: clips are placed
+    /// in script order whoever made them.
+    fn next_job(&self, ahead: usize) -> Option<usize> {
+        let reach = self.jobs.len().min(self.taken + ahead);
+        if self.taken < reach && !self.started[self.taken] {
+            return Some(self.taken);
+        }
+        (self.next..reach)
+            .filter(|&i| !self.started[i])
+            .min_by_key(|&i| (std::cmp::Reverse(self.jobs[i].text.len()), i))
     }
 }
 
@@ -279,6 +305,7 @@ pub(super) fn with_speaker<'a, 'v, R>(
     let queue = Queue {
         state: Mutex::new(QueueState {
             jobs: Vec::new(),
+            started: Vec::new(),
             next: 0,
             taken: 0,
             failed: HashSet::new(),
@@ -396,6 +423,7 @@ impl<'a> Speaker<'_, 'a, '_> {
             let mut range = 0..0;
             self.queue.update(|state| {
                 range = state.jobs.len()..state.jobs.len() + jobs.len();
+                state.started.extend(std::iter::repeat_n(false, jobs.len()));
                 state.jobs.extend(jobs);
             });
             (places, range)
@@ -591,6 +619,39 @@ mod tests {
             assert!(first.is_ok(), "{:?}", first.err());
             assert_eq!(speaker.next(&mut ignore).unwrap().sentences.len(), 2);
         });
+    }
+
+    /// Threads start the sentence the assembler waits for, then the longest within reach, so
+    /// that an edition ends on short ones; every sentence is started once, none beyond reach.
+    #[test]
+    fn a_free_thread_starts_the_awaited_sentence_then_the_longest_within_reach() {
+        let synth = Counting { said: Mutex::new(Vec::new()) };
+        let lengths = [2, 9, 4, 9, 1, 30];
+        let mut state = QueueState {
+            jobs: lengths
+                .iter()
+                .map(|&n| Job { programme: 0, text: "x".repeat(n), synth: &synth })
+                .collect(),
+            started: vec![false; lengths.len()],
+            next: 0,
+            taken: 0,
+            failed: HashSet::new(),
+            closed: false,
+        };
+        let mut order = Vec::new();
+        while let Some(index) = state.next_job(4) {
+            state.started[index] = true;
+            order.push(index);
+        }
+        // The one the assembler waits for first; then the longest: the 30 is beyond the reach
+        // of 4 past the assembler, and of equals the earlier goes first.
+        assert_eq!(order, [0, 1, 3, 2]);
+        state.taken = 2;
+        while let Some(index) = state.next_job(4) {
+            state.started[index] = true;
+            order.push(index);
+        }
+        assert_eq!(order, [0, 1, 3, 2, 5, 4]);
     }
 
     #[test]

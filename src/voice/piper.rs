@@ -317,7 +317,7 @@ enum Engine {
     /// The graph as ONNX Runtime loads it: a graph [`graph::split`] does not cut.
     Whole(Session),
     /// A Piper graph cut at its vocoder (every Piper voice).
-    Split(SplitEngine),
+    Split(Box<SplitEngine>),
 }
 
 /// A Piper graph as the sessions are built from it.
@@ -353,7 +353,7 @@ impl Recipe {
         };
         Ok(match &*graph {
             Graph::Whole(bytes) => Engine::Whole(session(bytes)?),
-            Graph::Split(halves) => Engine::Split(SplitEngine {
+            Graph::Split(halves) => Engine::Split(Box::new(SplitEngine {
                 encoder: session(&halves.encoder)?,
                 front: match &halves.front {
                     Some(front) => Some(FrontSession {
@@ -369,7 +369,11 @@ impl Recipe {
                 vocoder_reads_speaker: !halves.vocoder_inputs.is_empty(),
                 rate: halves.rate,
                 context: halves.context.unwrap_or(VOCODER_CONTEXT * halves.rate),
-            }),
+                window: match halves.front {
+                    Some(_) => LATER_STAGES_WINDOW,
+                    None => VOCODER_FRAMES * halves.rate,
+                },
+            })),
         })
     }
 
@@ -422,8 +426,9 @@ fn build_session(model: &[u8], threads: usize, optimized: bool) -> Result<Sessio
     builder.commit_from_memory(model).map_err(|e| e.to_string())
 }
 
-/// Latent frames the vocoder takes at once at most (about 1.5 s of speech at Piper's 86 frames a
-/// second): a sentence's latent is run in as few equal windows as fit under it. Measured on
+/// Latent frames the whole vocoder takes at once at most, when it is not cut after its first
+/// stage (about 1.5 s of speech at Piper's 86 frames a second): a sentence's latent is run in as
+/// few equal windows as fit under it. Measured on
 /// joe with 1,693 frames (docs/bench.md, "The vocoder in windows"): the vocoder costs the same
 /// per frame for windows of 64 to 1,693 frames, and its working memory follows the window; 128
 /// frames held a 15-article edition 100 MB under 256 for about 3% more CPU (the context runs
@@ -441,6 +446,18 @@ pub const VOCODER_CONTEXT: usize = 16;
 /// tensors are small (8 positions a frame, 128 channels for joe), and its context of a dozen
 /// frames costs less of a longer window.
 pub const FRONT_FRAMES: usize = 2 * VOCODER_FRAMES;
+
+/// Positions of the vocoder's later stages (after [`graph::Front`]) run at once at most: 32
+/// latent frames at joe's 8 positions a frame, about 0.4 s of speech.
+///
+/// Why so short, when the first stage takes 256 frames: the later stages' tensors are up to 256
+/// samples a frame wide, so a window's working memory follows its length closely, while their
+/// context is only 10 positions a side. Measured on joe, one thread (AMD EPYC, session 12):
+/// windows of 128, 256, 384, 512 and 1,024 positions cost 58, 55, 53, 53 and 55 µs a kept
+/// position, within the noise of each other but for 128; an edition of the bench's articles
+/// peaked about 45 MB lower with 256 than with 1,024 (the earlier 128 frames), at the same wall
+/// time (docs/bench.md, "Shorter windows for the vocoder's later stages").
+pub const LATER_STAGES_WINDOW: usize = 256;
 
 /// The vocoder's first stage as a session.
 struct FrontSession {
@@ -495,6 +512,8 @@ struct SplitEngine {
     rate: usize,
     /// Positions of context on each side of a vocoder window.
     context: usize,
+    /// Positions of the windowed vocoder's input a window takes at most.
+    window: usize,
 }
 
 /// A sentence's latent sequence, `[1, channels, frames]`, as the encoder gave it, or the
@@ -609,7 +628,7 @@ struct Vocoding<'a> {
 
 impl<'a> Vocoding<'a> {
     fn new(latent: &'a Latent, sid: Option<i64>, engine: &SplitEngine) -> Self {
-        let windows = windows(latent.frames, VOCODER_FRAMES * engine.rate, engine.context);
+        let windows = windows(latent.frames, engine.window, engine.context);
         Self { latent, sid, windows, next: AtomicUsize::new(0) }
     }
 

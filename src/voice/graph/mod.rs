@@ -14,13 +14,18 @@
 //! predictor and flow ending at the latent; the vocoder's first stage; the rest of the
 //! vocoder), or `None` for a graph without the layout of Piper's VITS export, which is then run
 //! whole. Every part has its one-dimensional convolutions widened to two dimensions
-//! ([`widen_convs`]), which ONNX Runtime runs faster. Must never happen: a cut or a widening
-//! that changes what the graph computes (beyond the order of float sums), or a graph refused
-//! because it cannot be cut.
+//! ([`widen_convs`]), and the vocoder's upsamplings are rewritten as pairs of such convolutions
+//! ([`split_upsamplings`]), which ONNX Runtime runs faster. Must never happen: a cut or a
+//! rewrite that changes what the graph computes (beyond the order of float sums), or a graph
+//! refused because it cannot be cut.
 
 use std::collections::{HashMap, HashSet};
 
 use onnx_protobuf::{GraphProto, Message, ModelProto, NodeProto, TypeProto, ValueInfoProto};
+
+mod upsample;
+
+pub use upsample::split_upsamplings;
 
 /// The weight of the vocoder's first convolution in every Piper VITS export (the PyTorch module
 /// `dec.conv_pre`); the tensor that convolution reads is the latent sequence. Initializer names
@@ -115,9 +120,11 @@ pub fn split(model: &[u8]) -> Result<Option<Halves>, protobuf::Error> {
     let axes_as_input = default_opset(&header) >= 13;
     widen_convs(&mut encoder, axes_as_input);
     widen_convs(&mut vocoder, axes_as_input);
+    split_upsamplings(&mut vocoder, axes_as_input);
     let front = match front {
         Some((mut graph, reads_speaker, context)) => {
             widen_convs(&mut graph, axes_as_input);
+            split_upsamplings(&mut graph, axes_as_input);
             Some(Front { model: with_graph(&header, graph)?, reads_speaker, context })
         }
         None => None,
@@ -477,14 +484,7 @@ pub fn widen_convs(graph: &mut GraphProto, axes_as_input: bool) -> usize {
     }
     graph.node = nodes;
     if widened > 0 && axes_as_input {
-        graph.initializer.push(onnx_protobuf::TensorProto {
-            name: axes,
-            dims: vec![1],
-            // TensorProto.DataType.INT64
-            data_type: 7,
-            int64_data: vec![2],
-            ..Default::default()
-        });
+        graph.initializer.push(int64s(&axes, &[2]));
     }
     widened
 }
@@ -522,15 +522,32 @@ fn height_node(op: &str, input: &str, output: &str, axes: &str, axes_as_input: b
     if axes_as_input {
         node.input.push(axes.to_owned());
     } else {
-        node.attribute.push(onnx_protobuf::AttributeProto {
-            name: "axes".to_owned(),
-            // AttributeProto.AttributeType.INTS
-            type_: protobuf::EnumOrUnknown::from_i32(7),
-            ints: vec![2],
-            ..Default::default()
-        });
+        node.attribute.push(ints("axes", &[2]));
     }
     node
+}
+
+/// A one-dimensional INT64 initializer.
+fn int64s(name: &str, values: &[i64]) -> onnx_protobuf::TensorProto {
+    onnx_protobuf::TensorProto {
+        name: name.to_owned(),
+        dims: vec![values.len() as i64],
+        // TensorProto.DataType.INT64
+        data_type: 7,
+        int64_data: values.to_vec(),
+        ..Default::default()
+    }
+}
+
+/// An attribute holding a list of integers.
+fn ints(name: &str, values: &[i64]) -> onnx_protobuf::AttributeProto {
+    onnx_protobuf::AttributeProto {
+        name: name.to_owned(),
+        // AttributeProto.AttributeType.INTS
+        type_: protobuf::EnumOrUnknown::from_i32(7),
+        ints: values.to_vec(),
+        ..Default::default()
+    }
 }
 
 /// Puts `item` in the halves that want it (`(encoder, vocoder)`): moved into one, copied
@@ -722,14 +739,6 @@ mod tests {
         let bytes = ModelProto { graph: protobuf::MessageField::some(graph), ..Default::default() }
             .write_to_bytes();
         assert!(split(&bytes.unwrap()).unwrap().is_none());
-    }
-
-    fn ints(name: &str, values: &[i64]) -> onnx_protobuf::AttributeProto {
-        onnx_protobuf::AttributeProto {
-            name: name.into(),
-            ints: values.to_vec(),
-            ..Default::default()
-        }
     }
 
     /// A graph of one convolution `x -> y` with a weight of `dims`, its attributes as a

@@ -1,0 +1,353 @@
+//! A HiFi-GAN upsampling (a transposed convolution of stride `s`, kernel `2s`, padding `s/2`)
+//! rewritten as two ordinary convolutions whose outputs are interleaved.
+//!
+//! Why: ONNX Runtime runs a transposed convolution as a matrix product followed by a scatter of
+//! the columns into the output (col2im) on the plain layout, the slowest op of joe's vocoder per
+//! multiply-add: measured with ONNX Runtime's profiler on one thread (AMD EPYC, session 12), the
+//! two upsamplings after the first stage ran at 27 billion multiply-adds a second and the first
+//! at 21, where the widened convolutions around them ran at about 48. Every output sample of
+//! such an upsampling is a sum over two neighbouring input positions with weights that depend
+//! only on the sample's phase (its position modulo `s`), so the `s` phases are `s` ordinary
+//! convolutions of kernel 2 over the input: the phases that read positions `q - 1, q` form one
+//! convolution, those that read `q, q + 1` another. Both are two-dimensional of height 1, which
+//! ONNX Runtime runs in its blocked layout (as [`super::widen_convs`] arranges for the others);
+//! one transpose then puts the phases in time order. A vocoder window runs 2-3% faster
+//! (docs/bench.md, "Upsampling as two convolutions"). The products are the same; their sums run
+//! in another order (samples move by about 1e-7).
+//!
+//! In: a graph. Out: the same graph, each matching `ConvTranspose` replaced. Must never happen:
+//! a rewrite of a transposed convolution of another shape (other padding, groups, dilation,
+//! output padding), of one whose weights are not plain float initializers that it alone reads,
+//! or any change to what the graph computes beyond the order of float sums.
+
+use std::collections::HashMap;
+
+use onnx_protobuf::{AttributeProto, GraphProto, NodeProto, TensorProto};
+
+use super::{height_node, int64s, ints, WIDE};
+
+/// The start of every name [`split_upsamplings`] adds to a graph.
+const UP: &str = "nashra.up";
+
+/// TensorProto.DataType.FLOAT.
+const FLOAT: i32 = 1;
+
+/// The transposed convolution an upsampling is, with its weights read out.
+#[derive(Debug)]
+struct Upsampling {
+    stride: usize,
+    inputs: usize,
+    outputs: usize,
+    /// `[inputs, outputs, 2 × stride]`, as ONNX lays out a transposed convolution's weight.
+    weight: Vec<f32>,
+    bias: Option<Vec<f32>>,
+}
+
+impl Upsampling {
+    /// The weight of output channel `o` from input channel `c` at kernel tap `k`.
+    fn tap(&self, c: usize, o: usize, k: usize) -> f32 {
+        self.weight[(c * self.outputs + o) * 2 * self.stride + k]
+    }
+
+    /// The weights of the kernel-2 convolution of the phases `phases`, as `[out_channels,
+    /// inputs, 1, 2]`, where phase `r` and output `o` are output channel `(r - first) × outputs
+    /// plus o`: `taps(r)` gives, for phase `r`, the transposed convolution's taps that weigh the
+    /// two positions the convolution reads, earlier first.
+    fn phase_weights(
+        &self,
+        phases: std::ops::Range<usize>,
+        taps: impl Fn(usize) -> [usize; 2],
+    ) -> Vec<f32> {
+        let mut weights = Vec::with_capacity(phases.len() * self.outputs * self.inputs * 2);
+        for r in phases {
+            let [earlier, later] = taps(r);
+            for o in 0..self.outputs {
+                for c in 0..self.inputs {
+                    weights.push(self.tap(c, o, earlier));
+                    weights.push(self.tap(c, o, later));
+                }
+            }
+        }
+        weights
+    }
+}
+
+/// Rewrites each transposed convolution of `graph` that is an upsampling of stride `s` with
+/// kernel `2s` and padding `s/2` on both sides (every HiFi-GAN upsampling of Piper's voices);
+/// returns how many it rewrote. `axes_as_input` as for [`super::widen_convs`].
+///
+/// The output sample `q·s + r` (phase `r`) of such an upsampling reads the input at `q` with
+/// tap `r + s/2`, and at `q - 1` with tap `r + 3s/2` when `r < s/2`, else at `q + 1` with tap
+/// `r - s/2`. The phases below `s/2` are therefore one convolution over positions `q - 1, q`
+/// (padding one position before), the others one over `q, q + 1` (padding one after). Their
+/// outputs, phase by phase (`[1, s × outputs, 1, T]` after `Concat`), are reshaped to
+/// `[1, s, outputs, T]`, transposed to `[1, outputs, T, s]` and reshaped to `[1, outputs, T·s]`:
+/// the transposed convolution's output.
+pub fn split_upsamplings(graph: &mut GraphProto, axes_as_input: bool) -> usize {
+    let mut readers: HashMap<String, usize> = HashMap::new();
+    for name in graph.node.iter().flat_map(|n| n.input.iter()) {
+        *readers.entry(name.clone()).or_default() += 1;
+    }
+    let axes = format!("{WIDE}.axes");
+    let mut nodes = Vec::with_capacity(graph.node.len());
+    let mut added = Vec::new();
+    let mut rewritten = 0;
+    for node in std::mem::take(&mut graph.node) {
+        let Some(up) = upsampling(&node, &graph.initializer, &readers) else {
+            nodes.push(node);
+            continue;
+        };
+        graph.initializer.retain(|t| !node.input[1..].contains(&t.name));
+        let name = format!("{UP}.{rewritten}");
+        let (s, half, outputs) = (up.stride, up.stride / 2, up.outputs as i64);
+        let early = up.phase_weights(0..half, |r| [r + half + s, r + half]);
+        let late = up.phase_weights(half..s, |r| [r + half, r - half]);
+        let wide = format!("{name}.in");
+        nodes.push(height_node("Unsqueeze", &node.input[0], &wide, &axes, axes_as_input));
+        for (part, weight, pads) in [("early", early, [0, 1, 0, 0]), ("late", late, [0, 0, 0, 1])] {
+            let phases = (s - half) as i64;
+            let weight_name = format!("{name}.{part}.weight");
+            added.push(floats(&weight_name, &[phases * outputs, up.inputs as i64, 1, 2], weight));
+            let mut inputs = vec![wide.clone(), weight_name];
+            if let Some(bias) = &up.bias {
+                let bias_name = format!("{name}.{part}.bias");
+                let tiled = bias.iter().copied().cycle().take(bias.len() * (s - half)).collect();
+                added.push(floats(&bias_name, &[phases * outputs], tiled));
+                inputs.push(bias_name);
+            }
+            let mut conv = plain_node("Conv", inputs, &format!("{name}.{part}"));
+            conv.attribute = vec![
+                ints("kernel_shape", &[1, 2]),
+                ints("pads", &pads),
+                ints("strides", &[1, 1]),
+                ints("dilations", &[1, 1]),
+            ];
+            nodes.push(conv);
+        }
+        let phases = format!("{name}.phases");
+        let mut concat =
+            plain_node("Concat", vec![format!("{name}.early"), format!("{name}.late")], &phases);
+        concat.attribute = vec![int("axis", 1)];
+        nodes.push(concat);
+        let (by_phase, by_time) = (format!("{name}.by_phase"), format!("{name}.by_time"));
+        let (split_shape, out_shape) = (format!("{name}.split_shape"), format!("{name}.out_shape"));
+        // 0 keeps the batch dimension as it is.
+        added.push(int64s(&split_shape, &[0, s as i64, outputs, -1]));
+        added.push(int64s(&out_shape, &[0, outputs, -1]));
+        nodes.push(plain_node("Reshape", vec![phases, split_shape], &by_phase));
+        let mut transpose = plain_node("Transpose", vec![by_phase], &by_time);
+        transpose.attribute = vec![ints("perm", &[0, 2, 3, 1])];
+        nodes.push(transpose);
+        nodes.push(plain_node("Reshape", vec![by_time, out_shape], &node.output[0]));
+        rewritten += 1;
+    }
+    graph.node = nodes;
+    graph.initializer.extend(added);
+    if rewritten > 0 && axes_as_input && !graph.initializer.iter().any(|t| t.name == axes) {
+        graph.initializer.push(int64s(&axes, &[2]));
+    }
+    rewritten
+}
+
+/// `node` as an [`Upsampling`] this module rewrites, or `None`.
+fn upsampling(
+    node: &NodeProto,
+    initializers: &[TensorProto],
+    readers: &HashMap<String, usize>,
+) -> Option<Upsampling> {
+    if node.op_type != "ConvTranspose" || !node.domain.is_empty() || node.output.len() != 1 {
+        return None;
+    }
+    if !(2..=3).contains(&node.input.len()) || node.input[0].is_empty() {
+        return None;
+    }
+    let (mut kernel, mut stride, mut pads) = (None, None, None);
+    for a in &node.attribute {
+        match (a.name.as_str(), a.ints.as_slice()) {
+            ("kernel_shape", &[k]) => kernel = Some(k),
+            ("strides", &[s]) => stride = Some(s),
+            ("pads", &[begin, end]) if begin == end => pads = Some(begin),
+            ("dilations", &[1]) => {}
+            ("output_padding", &[0]) => {}
+            ("group", _) if a.i == 1 => {}
+            ("auto_pad", _) if a.s.is_empty() || a.s == b"NOTSET" => {}
+            _ => return None,
+        }
+    }
+    let (kernel, stride, pad) = (kernel?, stride?, pads?);
+    if stride < 2 || stride % 2 != 0 || kernel != 2 * stride || 2 * pad != stride {
+        return None;
+    }
+    let stride = usize::try_from(stride).ok()?;
+    let read = |name: &String| {
+        (readers.get(name) == Some(&1))
+            .then(|| initializers.iter().find(|t| &t.name == name))
+            .flatten()
+    };
+    let weight = read(&node.input[1])?;
+    let &[inputs, outputs, k] = weight.dims.as_slice() else { return None };
+    let (inputs, outputs) = (usize::try_from(inputs).ok()?, usize::try_from(outputs).ok()?);
+    let weight_values = float_values(weight)?;
+    if k != kernel || weight_values.len() != inputs * outputs * 2 * stride {
+        return None;
+    }
+    let bias = match node.input.get(2).filter(|b| !b.is_empty()) {
+        Some(name) => {
+            let tensor = read(name)?;
+            let values = float_values(tensor)?;
+            if tensor.dims.as_slice() != [outputs as i64] || values.len() != outputs {
+                return None;
+            }
+            Some(values)
+        }
+        None => None,
+    };
+    Some(Upsampling { stride, inputs, outputs, weight: weight_values, bias })
+}
+
+/// The values of a float initializer held in the model (not in an external file).
+fn float_values(tensor: &TensorProto) -> Option<Vec<f32>> {
+    if tensor.data_type != FLOAT || !tensor.external_data.is_empty() {
+        return None;
+    }
+    if tensor.raw_data.is_empty() {
+        return Some(tensor.float_data.clone());
+    }
+    let chunks = tensor.raw_data.chunks_exact(4);
+    chunks
+        .remainder()
+        .is_empty()
+        .then(|| chunks.map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect())
+}
+
+fn floats(name: &str, dims: &[i64], values: Vec<f32>) -> TensorProto {
+    TensorProto {
+        name: name.to_owned(),
+        dims: dims.to_vec(),
+        data_type: FLOAT,
+        raw_data: values.iter().flat_map(|v| v.to_le_bytes()).collect(),
+        ..Default::default()
+    }
+}
+
+fn plain_node(op: &str, inputs: Vec<String>, output: &str) -> NodeProto {
+    NodeProto {
+        op_type: op.to_owned(),
+        name: format!("{output}.{op}"),
+        input: inputs,
+        output: vec![output.to_owned()],
+        ..Default::default()
+    }
+}
+
+fn int(name: &str, value: i64) -> AttributeProto {
+    AttributeProto {
+        name: name.to_owned(),
+        // AttributeProto.AttributeType.INT
+        type_: protobuf::EnumOrUnknown::from_i32(2),
+        i: value,
+        ..Default::default()
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)] // tests unwrap by design: a panic is a failed claim
+mod tests {
+    use onnx_protobuf::{Message, ModelProto, OperatorSetIdProto};
+    use ort::session::Session;
+    use ort::value::Tensor;
+
+    use super::super::float_tensor_info;
+    use super::*;
+
+    /// Weights that are neither symmetric nor repeating, so that a tap taken from the wrong
+    /// place shows.
+    fn values(n: usize, seed: usize) -> Vec<f32> {
+        (0..n).map(|i| (((i * 7919 + seed * 104_729) % 1000) as f32 / 500.0) - 1.0).collect()
+    }
+
+    /// `x [1, inputs, T]` through one transposed convolution of stride `stride`, kernel
+    /// `kernel` and padding `pad` on both sides into `y`.
+    fn upsampling_graph(
+        stride: i64,
+        kernel: i64,
+        pad: i64,
+        (inputs, outputs): (i64, i64),
+        bias: bool,
+    ) -> GraphProto {
+        let mut graph = GraphProto::new();
+        graph.input.push(float_tensor_info("x"));
+        graph.output.push(float_tensor_info("y"));
+        let dims = [inputs, outputs, kernel];
+        let count = (inputs * outputs * kernel) as usize;
+        graph.initializer.push(floats("w", &dims, values(count, 1)));
+        let mut reads = vec!["x".to_owned(), "w".to_owned()];
+        if bias {
+            graph.initializer.push(floats("b", &[outputs], values(outputs as usize, 2)));
+            reads.push("b".to_owned());
+        }
+        let mut node = plain_node("ConvTranspose", reads, "y");
+        node.attribute = vec![
+            ints("kernel_shape", &[kernel]),
+            ints("strides", &[stride]),
+            ints("pads", &[pad, pad]),
+        ];
+        graph.node.push(node);
+        graph
+    }
+
+    fn run(graph: &GraphProto, inputs: usize, x: &[f32]) -> Vec<f32> {
+        let model = ModelProto {
+            ir_version: 8,
+            opset_import: vec![OperatorSetIdProto { version: 15, ..Default::default() }],
+            graph: protobuf::MessageField::some(graph.clone()),
+            ..Default::default()
+        };
+        let env = crate::runtime::ort_environment().unwrap();
+        let mut session = Session::builder(env)
+            .unwrap()
+            .commit_from_memory(&model.write_to_bytes().unwrap())
+            .unwrap();
+        let tensor = Tensor::from_array((vec![1, inputs, x.len() / inputs], x.to_vec())).unwrap();
+        let outputs = session.run(vec![("x", tensor.into_dyn())]).unwrap();
+        outputs[0].try_extract_tensor::<f32>().unwrap().1.to_vec()
+    }
+
+    /// The claim the rewrite rests on: for the strides of Piper's vocoders, with and without
+    /// a bias, the two convolutions and the interleave give what ONNX Runtime's transposed
+    /// convolution gives, sample for sample (to the order of float sums), edges included.
+    #[test]
+    fn an_upsampling_as_two_convolutions_gives_the_transposed_convolutions_output() {
+        for (stride, bias) in [(8, true), (4, false), (2, true)] {
+            let (inputs, outputs, frames) = (6, 5, 23);
+            let original =
+                upsampling_graph(stride, 2 * stride, stride / 2, (inputs, outputs), bias);
+            let mut rewritten = original.clone();
+            assert_eq!(split_upsamplings(&mut rewritten, true), 1);
+            assert!(rewritten.node.iter().all(|n| n.op_type != "ConvTranspose"));
+            assert!(rewritten.initializer.iter().all(|t| t.name != "w"), "old weight kept");
+            let x = values(inputs as usize * frames, 3);
+            let expected = run(&original, inputs as usize, &x);
+            let got = run(&rewritten, inputs as usize, &x);
+            assert_eq!(expected.len(), outputs as usize * frames * stride as usize);
+            assert_eq!(got.len(), expected.len(), "stride {stride}");
+            let worst = got.iter().zip(&expected).map(|(a, b)| (a - b).abs()).fold(0.0, f32::max);
+            assert!(worst < 1e-5, "stride {stride}: largest difference {worst}");
+        }
+    }
+
+    /// Transposed convolutions of other shapes, or whose weight another node also reads, are
+    /// left as they are.
+    #[test]
+    fn other_transposed_convolutions_are_left_alone() {
+        for (stride, kernel, pad) in [(4, 8, 1), (4, 6, 1), (3, 6, 1), (1, 2, 0)] {
+            let mut graph = upsampling_graph(stride, kernel, pad, (2, 2), true);
+            let before = graph.clone();
+            assert_eq!(split_upsamplings(&mut graph, true), 0, "{stride}/{kernel}/{pad}");
+            assert_eq!(graph, before);
+        }
+        let mut shared = upsampling_graph(4, 8, 2, (2, 2), false);
+        shared.node.push(plain_node("Identity", vec!["w".to_owned()], "w2"));
+        assert_eq!(split_upsamplings(&mut shared, true), 0);
+    }
+}
