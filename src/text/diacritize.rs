@@ -30,6 +30,7 @@ use ort::value::Tensor;
 
 use crate::runtime::RuntimeError;
 use crate::text::normalize::{DAMMA, FATHA, FATHATAN, KASRA, SHADDA, SUKUN};
+use crate::text::verbalize::QUOTES;
 
 /// The libtashkeel model, embedded from the `libtashkeel_base` package.
 static MODEL: &[u8] = include_bytes!(env!("NASHRA_TASHKEEL_MODEL"));
@@ -327,7 +328,13 @@ fn spelled_as_said(text: &str) -> String {
 const FOLLOWER: &str = " و";
 
 /// The indices of the letters of `chars` that end a word before punctuation or the end of the
-/// text (after any whitespace): where a reader pauses, and the model writes a pausal form.
+/// text (after any whitespace, quotes and brackets): where a reader pauses, and the model
+/// writes a pausal form.
+///
+/// Why quotes and brackets are passed over: a reader goes on through them (`قصيدةِ "الأرض"`, a
+/// title in construct with its noun), and so does `text::pronounce` (R1), which would say the
+/// ending H5 wrote there; counted as pauses, they turned the model's construct endings into
+/// the connected run's tanween (`قَصِيدَةٍ "`).
 fn ends_before_pause(chars: &[char]) -> Vec<usize> {
     let letter = |c: char| crate::text::normalize::is_arabic_letter(c);
     let mut out = Vec::new();
@@ -335,7 +342,7 @@ fn ends_before_pause(chars: &[char]) -> Vec<usize> {
         if !letter(c) || chars.get(i + 1).is_some_and(|&n| letter(n)) {
             continue;
         }
-        let next = chars[i + 1..].iter().find(|c| !c.is_whitespace());
+        let next = chars[i + 1..].iter().find(|c| !c.is_whitespace() && !QUOTES.contains(c));
         if next.is_none_or(|&n| !is_said(n)) {
             out.push(i);
         }
@@ -699,6 +706,20 @@ mod tests {
             chars.iter().zip(&at).filter(|(_, k)| k.is_some()).map(|(c, _)| *c).collect();
         assert_eq!(back, "قال نعم 12 مرة");
         assert_eq!(ends_before_pause(&chars), vec![2, 7, 16]);
+    }
+
+    /// A word before a quote or a bracket is read on into what follows (R1 does too); before
+    /// a quote that closes a clause, or at the end, it is before a pause.
+    #[test]
+    fn quotes_and_brackets_are_not_pauses() {
+        let chars: Vec<char> = "قصيدة \"الأرض\" للشاعر (درويش) أمس \"الأخير\".".chars().collect();
+        let letter = |c: &char| crate::text::normalize::is_arabic_letter(*c);
+        let word_ending_at = |i: usize| -> String {
+            let start = chars[..=i].iter().rposition(|c| !letter(c)).map_or(0, |p| p + 1);
+            chars[start..=i].iter().collect()
+        };
+        let ends: Vec<String> = ends_before_pause(&chars).into_iter().map(word_ending_at).collect();
+        assert_eq!(ends, ["الأخير"]);
     }
 
     #[test]

@@ -38,7 +38,7 @@ use piper::{PiperModel, Scales};
 /// ([`crate::cache`]), so bump it with any change that alters the text given to the model or
 /// what the model receives for it (the diacritizer's post-processing, the espeak-ng data, the id
 /// layout).
-pub const FRONTEND_VERSION: u32 = 3;
+pub const FRONTEND_VERSION: u32 = 4;
 
 /// The diacritizer model and the espeak-ng build the front end runs; part of the cache keys.
 const FRONTEND_COMPONENTS: &str = "libtashkeel_base 1.5.0; espeak-rs-sys 0.2.0";

@@ -859,9 +859,9 @@ impl Verbalizer<'_> {
     /// before is surely a noun when it ends in ة or ات, or follows a preposition or a construct
     /// head; otherwise it may be a verb whose subject the head is (انطلقت الدورةُ).
     fn head_case(&self) -> Case {
-        // للمرة، بالمادة: the head's own preposition makes it genitive.
+        // للمرة، بالمادة، وللمرة: the head's own preposition makes it genitive.
         let clitic_preposition = self.clause.last().is_some_and(|w| {
-            let w = w.strip_prefix(['و', 'ف']).filter(|r| r.starts_with("ال")).unwrap_or(w);
+            let w = tables::without_conjunction(w, 2);
             ["لل", "بال", "كال"].iter().any(|p| w.starts_with(p))
         });
         if clitic_preposition {
@@ -1669,10 +1669,12 @@ fn with_article(word: &str) -> String {
     ordinal::definite(&plain)
 }
 
-/// A word with the article, bare or after a proclitic (للوفاة، بالمقارنة): never the noun a number
-/// counts, so a scale noun before it stands alone (مِئَةِ أَلْفٍ بالمقارنة).
+/// A word with the article, bare or after a proclitic (للوفاة، بالمقارنة، وللعام): never the noun a
+/// number counts, so a scale noun before it stands alone (مِئَةِ أَلْفٍ بالمقارنة).
 fn has_article(word: &str) -> bool {
-    ["ال", "لل", "بال", "وال", "فال", "كال"].iter().any(|p| word.starts_with(p))
+    // At least three letters after و/ف, so that فلل (villas) keeps its ف.
+    let word = tables::without_conjunction(word, 2);
+    ["ال", "لل", "بال", "كال"].iter().any(|p| word.starts_with(p))
 }
 
 /// The listed verb a number after `words` stands in the reach of (V1): the nearest transitive

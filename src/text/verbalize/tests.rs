@@ -102,6 +102,19 @@ fn governors_are_found_under_the_clitics_that_keep_their_role() {
     }
 }
 
+/// The article is seen behind a preposition and behind و/ف before one (وللعام، فبالمادة), but a
+/// word of three letters keeps its first letter (فلل, villas, has no article).
+#[test]
+fn the_article_is_found_behind_its_clitics() {
+    for word in ["العام", "للعام", "وللعام", "فبالمادة", "والعام", "كالعادة", "وكالعادة"]
+    {
+        assert!(has_article(word), "{word}");
+    }
+    for word in ["فلل", "عام", "ولد", "فلان", "بلد"] {
+        assert!(!has_article(word), "{word}");
+    }
+}
+
 #[test]
 fn only_units_of_time_and_times_are_marked_as_time() {
     for row in tables::rows(tables::NOUN_GENDER_TSV).filter(|c| c.len() == 4) {
