@@ -8,7 +8,8 @@
 //! as a thread is free, so the voice keeps every core busy until the edition's last sentence.
 //! Clips that arrive before the programme being assembled needs them wait in memory, so the
 //! threads never start more than [`AHEAD_PER_JOB`] sentences per job beyond the one the
-//! assembler waits for.
+//! assembler waits for. Within that reach a free thread takes the sentence the assembler waits
+//! for, else the longest ([`QueueState::next_job`]), so that an edition ends on short sentences.
 //!
 //! The order of the output never depends on which thread finished first: clips are placed in
 //! script order. A failing sentence fails its programme, and that programme's sentences that
@@ -216,8 +217,8 @@ impl<'v> Queue<'v> {
         self.changed.notify_all();
     }
 
-    /// A thread's life: start the job [`QueueState::next_job`] picks, send its clip (`None`: skipped, its
-    /// programme failed), until the queue closes.
+    /// A thread's life: start the job [`QueueState::next_job`] picks, send its clip (`None`:
+    /// skipped, its programme failed), until the queue closes.
     fn work(&self, sender: &mpsc::Sender<(usize, Option<Clip>)>) {
         let mut state = self.lock();
         loop {
