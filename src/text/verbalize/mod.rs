@@ -64,7 +64,10 @@ use counted::{counted, Noun, Plural};
 use tables::{governor, Count, Role, Unit};
 
 use crate::text::months::{self, MonthFamily};
-use crate::text::normalize::{is_arabic_letter, is_harakah, TATWEEL};
+use crate::text::normalize::{
+    is_arabic_letter, is_harakah, DAMMA, DAMMATAN, FATHA, FATHATAN, KASRA, KASRATAN, SHADDA, SUKUN,
+    TATWEEL,
+};
 
 const PERCENT: &str = "فِي الْمِئَةِ";
 const POINT: &str = "فَاصِلَة";
@@ -1445,17 +1448,17 @@ impl NounHint {
         let noun = bare(noun);
         let mark = |tanween: char, vowel: char| if construct { vowel } else { tanween };
         let mark = match (last2, count) {
-            (3..=10, Count::Plural) if noun.ends_with("ات") => mark('\u{064D}', '\u{0650}'),
-            (3..=10, Count::Plural) if noun == "آلاف" => mark('\u{064D}', '\u{0650}'),
+            (3..=10, Count::Plural) if noun.ends_with("ات") => mark(KASRATAN, KASRA),
+            (3..=10, Count::Plural) if noun == "آلاف" => mark(KASRATAN, KASRA),
             // Diptotes: fatha for the genitive, but kasra in construct (مَلَايِينِ دولارٍ).
             (3..=10, Count::Plural) if noun == "ملايين" || noun == "بلايين" => {
-                mark('\u{064E}', '\u{0650}')
+                mark(FATHA, KASRA)
             }
             (11..=99, Count::Singular) if noun.ends_with('ا') || noun.ends_with('ة') => {
-                mark('\u{064B}', '\u{064E}')
+                mark(FATHATAN, FATHA)
             }
-            (11..=99, Count::Singular) if construct => '\u{064E}',
-            (0, Count::Singular) if value > 0 => mark('\u{064D}', '\u{0650}'),
+            (11..=99, Count::Singular) if construct => FATHA,
+            (0, Count::Singular) if value > 0 => mark(KASRATAN, KASRA),
             _ => return None,
         };
         Some(Self { mark })
@@ -1465,7 +1468,7 @@ impl NounHint {
     fn apply(self, word: &str) -> String {
         let mut chars: Vec<char> = word.chars().collect();
         let at = match chars.last() {
-            Some('ا') if self.mark == '\u{064B}' && chars.len() > 1 => chars.len() - 1,
+            Some('ا') if self.mark == FATHATAN && chars.len() > 1 => chars.len() - 1,
             Some(_) => chars.len(),
             None => return String::new(),
         };
@@ -1476,7 +1479,7 @@ impl NounHint {
         // A hinted singular in ي is a nisba (جنديّ، عسكريّ): its shadda comes with the mark,
         // which the model otherwise leaves out (جِنْدِيٍ).
         if at > 1 && chars[at - 1] == 'ي' {
-            chars.insert(at, '\u{0651}');
+            chars.insert(at, SHADDA);
         }
         chars.into_iter().collect()
     }
@@ -1497,7 +1500,7 @@ fn article_hint(word: &str) -> String {
         if SUN_LETTERS.contains(first) || first == 'ا' || !is_arabic_letter(first) {
             return word.to_string();
         }
-        return format!("{prefix}ال\u{0652}{rest}");
+        return format!("{prefix}ال{SUKUN}{rest}");
     }
     word.to_string()
 }
@@ -1652,14 +1655,14 @@ fn with_article(word: &str) -> String {
     let mut plain: String = word
         .chars()
         .map(|c| match c {
-            '\u{064C}' => '\u{064F}',
-            '\u{064D}' => '\u{0650}',
-            '\u{064B}' => '\u{064E}',
+            DAMMATAN => DAMMA,
+            KASRATAN => KASRA,
+            FATHATAN => FATHA,
             c => c,
         })
         .collect();
     // خَمْسًا → الْخَمْسَ: the alif was the seat of the tanween.
-    if word.ends_with("\u{064B}ا") {
+    if word.strip_suffix('ا').is_some_and(|w| w.ends_with(FATHATAN)) {
         plain.pop();
     }
     // ثَمَانٍ → الثَّمَانِي: the yā' a tanween replaced comes back.
@@ -1883,7 +1886,7 @@ fn scale_form(value: u64, printed: &str, construct: bool) -> Option<String> {
             let hint = NounHint::for_count(value, plural, Count::Plural, construct);
             Some(hint.map_or_else(|| plural.to_string(), |h| h.apply(plural)))
         }
-        11..=99 if !construct => Some(format!("{plain}\u{064B}ا")),
+        11..=99 if !construct => Some(format!("{plain}{FATHATAN}ا")),
         _ => None,
     }
 }
@@ -1915,12 +1918,12 @@ fn bare_word(tok: &Tok) -> String {
 fn noun_genitive(noun: &Noun, end: End) -> String {
     let mut s = noun.singular.to_string();
     if noun.plural_kind != Plural::Fixed && end != End::Pause {
-        s.push('\u{064D}');
+        s.push(KASRATAN);
     }
     if let Some(adj) = noun.adjective {
         let adj =
             if noun.gender == Gender::Feminine { format!("{adj}َة") } else { adj.to_string() };
-        s = if end == End::Pause { format!("{s} {adj}") } else { format!("{s} {adj}\u{064D}") };
+        s = if end == End::Pause { format!("{s} {adj}") } else { format!("{s} {adj}{KASRATAN}") };
     }
     if let Some(after) = noun.after {
         s = format!("{s} {after}");
@@ -1977,9 +1980,9 @@ fn fraction(a: u64, b: u64, case: Case, end: End) -> String {
             End::Construct => s.push(counted::case_vowel(case)),
             End::Connected => {
                 s.push(match case {
-                    Case::Nominative => '\u{064C}',
-                    Case::Accusative => '\u{064B}',
-                    Case::Genitive => '\u{064D}',
+                    Case::Nominative => DAMMATAN,
+                    Case::Accusative => FATHATAN,
+                    Case::Genitive => KASRATAN,
                 });
                 if case == Case::Accusative {
                     s.push('ا');
