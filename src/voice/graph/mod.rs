@@ -444,10 +444,7 @@ fn default_opset(model: &ModelProto) -> i64 {
 /// A convolution is left as it is unless its weight is a three-dimensional initializer that no
 /// other node reads (the weight is reshaped in place: the same values in the same order).
 pub fn widen_convs(graph: &mut GraphProto, axes_as_input: bool) -> usize {
-    let mut readers: HashMap<String, usize> = HashMap::new();
-    for name in graph.node.iter().flat_map(|n| n.input.iter()) {
-        *readers.entry(name.clone()).or_default() += 1;
-    }
+    let readers = readers(graph);
     let weights: HashMap<String, usize> = graph
         .initializer
         .iter()
@@ -455,7 +452,7 @@ pub fn widen_convs(graph: &mut GraphProto, axes_as_input: bool) -> usize {
         .filter(|(_, t)| t.dims.len() == 3 && readers.get(&t.name) == Some(&1))
         .map(|(i, t)| (t.name.clone(), i))
         .collect();
-    let axes = format!("{WIDE}.axes");
+    let axes = height_axes();
     let mut nodes = Vec::with_capacity(graph.node.len());
     let mut widened = 0;
     for mut node in std::mem::take(&mut graph.node) {
@@ -483,10 +480,35 @@ pub fn widen_convs(graph: &mut GraphProto, axes_as_input: bool) -> usize {
         widened += 1;
     }
     graph.node = nodes;
-    if widened > 0 && axes_as_input {
-        graph.initializer.push(int64s(&axes, &[2]));
+    if widened > 0 {
+        add_height_axes(graph, axes_as_input);
     }
     widened
+}
+
+/// How many nodes read each name of `graph`: a weight read by one node only may be reshaped
+/// or replaced with that node.
+fn readers(graph: &GraphProto) -> HashMap<String, usize> {
+    let mut readers: HashMap<String, usize> = HashMap::new();
+    for name in graph.node.iter().flat_map(|n| n.input.iter()) {
+        *readers.entry(name.clone()).or_default() += 1;
+    }
+    readers
+}
+
+/// The name of the initializer `[2]` that the height's `Unsqueeze` and `Squeeze` read from
+/// operator set 13 on.
+fn height_axes() -> String {
+    format!("{WIDE}.axes")
+}
+
+/// Adds [`height_axes`] to `graph` when the operator set takes axes as an input and the graph
+/// does not have it yet.
+fn add_height_axes(graph: &mut GraphProto, axes_as_input: bool) {
+    let axes = height_axes();
+    if axes_as_input && !graph.initializer.iter().any(|t| t.name == axes) {
+        graph.initializer.push(int64s(&axes, &[2]));
+    }
 }
 
 /// Whether a convolution's attribute has the shape of a one-dimensional convolution's (any
@@ -512,19 +534,24 @@ fn widen_attribute(attribute: &mut onnx_protobuf::AttributeProto) {
 
 /// An `Unsqueeze` or `Squeeze` of axis 2 (the height of a widened convolution).
 fn height_node(op: &str, input: &str, output: &str, axes: &str, axes_as_input: bool) -> NodeProto {
-    let mut node = NodeProto {
-        op_type: op.to_owned(),
-        name: format!("{output}.{op}"),
-        input: vec![input.to_owned()],
-        output: vec![output.to_owned()],
-        ..Default::default()
-    };
+    let mut node = plain_node(op, vec![input.to_owned()], output);
     if axes_as_input {
         node.input.push(axes.to_owned());
     } else {
         node.attribute.push(ints("axes", &[2]));
     }
     node
+}
+
+/// A node of the standard operator set writing `output`, named after it.
+fn plain_node(op: &str, inputs: Vec<String>, output: &str) -> NodeProto {
+    NodeProto {
+        op_type: op.to_owned(),
+        name: format!("{output}.{op}"),
+        input: inputs,
+        output: vec![output.to_owned()],
+        ..Default::default()
+    }
 }
 
 /// A one-dimensional INT64 initializer.

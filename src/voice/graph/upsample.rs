@@ -24,7 +24,7 @@ use std::collections::HashMap;
 
 use onnx_protobuf::{AttributeProto, GraphProto, NodeProto, TensorProto};
 
-use super::{height_node, int64s, ints, WIDE};
+use super::{add_height_axes, height_axes, height_node, int64s, ints, plain_node, readers};
 
 /// The start of every name [`split_upsamplings`] adds to a graph.
 const UP: &str = "nashra.up";
@@ -84,11 +84,8 @@ impl Upsampling {
 /// `[1, s, outputs, T]`, transposed to `[1, outputs, T, s]` and reshaped to `[1, outputs, T·s]`:
 /// the transposed convolution's output.
 pub fn split_upsamplings(graph: &mut GraphProto, axes_as_input: bool) -> usize {
-    let mut readers: HashMap<String, usize> = HashMap::new();
-    for name in graph.node.iter().flat_map(|n| n.input.iter()) {
-        *readers.entry(name.clone()).or_default() += 1;
-    }
-    let axes = format!("{WIDE}.axes");
+    let readers = readers(graph);
+    let axes = height_axes();
     let mut nodes = Vec::with_capacity(graph.node.len());
     let mut added = Vec::new();
     let mut rewritten = 0;
@@ -143,8 +140,8 @@ pub fn split_upsamplings(graph: &mut GraphProto, axes_as_input: bool) -> usize {
     }
     graph.node = nodes;
     graph.initializer.extend(added);
-    if rewritten > 0 && axes_as_input && !graph.initializer.iter().any(|t| t.name == axes) {
-        graph.initializer.push(int64s(&axes, &[2]));
+    if rewritten > 0 {
+        add_height_axes(graph, axes_as_input);
     }
     rewritten
 }
@@ -226,16 +223,6 @@ fn floats(name: &str, dims: &[i64], values: Vec<f32>) -> TensorProto {
         dims: dims.to_vec(),
         data_type: FLOAT,
         raw_data: values.iter().flat_map(|v| v.to_le_bytes()).collect(),
-        ..Default::default()
-    }
-}
-
-fn plain_node(op: &str, inputs: Vec<String>, output: &str) -> NodeProto {
-    NodeProto {
-        op_type: op.to_owned(),
-        name: format!("{output}.{op}"),
-        input: inputs,
-        output: vec![output.to_owned()],
         ..Default::default()
     }
 }
