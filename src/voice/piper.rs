@@ -324,7 +324,7 @@ enum Engine {
 enum Graph {
     /// A graph [`graph::split`] does not cut, as read.
     Whole(Vec<u8>),
-    Split(graph::Halves),
+    Split(Box<graph::Halves>),
 }
 
 /// What an [`Engine`] is built from; cloned for [`PiperModel::start_quickly`]'s thread.
@@ -385,10 +385,10 @@ impl Recipe {
         }
         let bytes =
             std::fs::read(&self.path).map_err(|e| self.load_err(format!("cannot read it: {e}")))?;
-        let graph = match graph::split(&bytes)
+        let graph = match graph::split(&bytes, self.optimized)
             .map_err(|e| self.load_err(format!("not an ONNX model ({e})")))?
         {
-            Some(halves) => Graph::Split(halves),
+            Some(halves) => Graph::Split(Box::new(halves)),
             None => Graph::Whole(bytes),
         };
         let graph = Arc::new(graph);
@@ -672,6 +672,8 @@ impl<'a> Vocoding<'a> {
 #[cfg(test)]
 #[allow(clippy::unwrap_used)] // tests unwrap by design: a panic is a failed claim
 mod tests {
+    use onnx_protobuf::Message;
+
     use super::*;
 
     const SCALES: Scales = Scales { noise_scale: 0.667, length_scale: 1.0, noise_w: 0.8 };
@@ -763,12 +765,23 @@ mod tests {
     #[test]
     fn joes_vocoder_is_cut_after_its_first_stage_and_the_rest_needs_little_context() {
         let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("voices/en_US-joe-medium.onnx");
-        let halves = graph::split(&std::fs::read(path).unwrap()).unwrap().unwrap();
+        let halves = graph::split(&std::fs::read(path).unwrap(), true).unwrap().unwrap();
         let front = halves.front.as_ref().map(|f| f.context);
         assert_eq!(front, Some(Some(11)), "the first stage holds nearly all of the reach");
         assert_ne!(halves.windowed, halves.latent);
         assert_eq!(halves.rate, 8);
         assert_eq!(halves.context, Some(10));
+        // Rewritten for the blocked layout (graph::keep_blocked): each LeakyRelu that does not
+        // follow a convolution and each upsampling's output enter it through a depthwise
+        // convolution (6 in the first stage, 12 after it), the three averagings are folded away
+        // (one across the cut) and conv_post runs by phases.
+        let front = halves.front.as_ref().and_then(|f| f.blocked);
+        let (front_entries, rest) = (front.map(|r| r.entries), halves.blocked.unwrap());
+        assert_eq!((front_entries, rest.entries, rest.phased), (Some(6), 12, true));
+        for part in [&halves.vocoder, &halves.front.as_ref().unwrap().model] {
+            let model = onnx_protobuf::ModelProto::parse_from_bytes(part).unwrap();
+            assert!(model.graph.node.iter().all(|n| n.op_type != "Div"), "an averaging is left");
+        }
     }
 
     /// What lending a session rests on: two sessions sharing a sentence's windows give the

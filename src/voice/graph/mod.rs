@@ -15,16 +15,19 @@
 //! vocoder), or `None` for a graph without the layout of Piper's VITS export, which is then run
 //! whole. Every part has its one-dimensional convolutions widened to two dimensions
 //! ([`widen_convs`]), and the vocoder's upsamplings are rewritten as pairs of such convolutions
-//! ([`split_upsamplings`]), which ONNX Runtime runs faster. Must never happen: a cut or a
-//! rewrite that changes what the graph computes (beyond the order of float sums), or a graph
-//! refused because it cannot be cut.
+//! ([`split_upsamplings`]), which ONNX Runtime runs faster; for sessions that run its graph
+//! optimizations, the vocoder's parts are also rewritten so that its blocked layout runs through
+//! them ([`keep_blocked`]). Must never happen: a cut or a rewrite that changes what the graph
+//! computes (beyond the order of float sums), or a graph refused because it cannot be cut.
 
 use std::collections::{HashMap, HashSet};
 
 use onnx_protobuf::{GraphProto, Message, ModelProto, NodeProto, TypeProto, ValueInfoProto};
 
+mod blocked;
 mod upsample;
 
+pub use blocked::{fold_divisions, keep_blocked, Rewrites, PHASES};
 pub use upsample::split_upsamplings;
 
 /// The weight of the vocoder's first convolution in every Piper VITS export (the PyTorch module
@@ -64,6 +67,8 @@ pub struct Halves {
     /// The positions of [`Halves::windowed`] a window needs on each side ([`vocoder_context`]),
     /// `None` when the graph does not say.
     pub context: Option<usize>,
+    /// What [`keep_blocked`] rewrote in [`Halves::vocoder`]; `None` when it did not run.
+    pub blocked: Option<Rewrites>,
 }
 
 /// The vocoder's first stage, cut off so that it runs in windows of its own, longer than the
@@ -82,12 +87,16 @@ pub struct Front {
     pub reads_speaker: bool,
     /// Latent frames of context its windows need on each side ([`vocoder_context`]).
     pub context: Option<usize>,
+    /// What [`keep_blocked`] rewrote in [`Front::model`]; `None` when it did not run.
+    pub blocked: Option<Rewrites>,
 }
 
-/// Splits the Piper graph in `model`. `Ok(None)`: the graph is valid but not one this module
-/// knows how to cut (no vocoder found, a vocoder that reads more than the latent and speaker,
-/// control flow); `Err`: the bytes are not an ONNX model.
-pub fn split(model: &[u8]) -> Result<Option<Halves>, protobuf::Error> {
+/// Splits the Piper graph in `model`. `blocked`: the sessions will run ONNX Runtime's graph
+/// optimizations, so the vocoder's parts are also rewritten for its blocked layout
+/// ([`keep_blocked`]). `Ok(None)`: the graph is valid but not one this module knows how to cut
+/// (no vocoder found, a vocoder that reads more than the latent and speaker, control flow);
+/// `Err`: the bytes are not an ONNX model.
+pub fn split(model: &[u8], blocked: bool) -> Result<Option<Halves>, protobuf::Error> {
     let mut header = ModelProto::parse_from_bytes(model)?;
     let Some(graph) = header.graph.take() else { return Ok(None) };
     let Some(latent) = latent_name(&graph) else { return Ok(None) };
@@ -99,6 +108,9 @@ pub fn split(model: &[u8]) -> Result<Option<Halves>, protobuf::Error> {
     else {
         return Ok(None);
     };
+    if blocked {
+        fold_divisions(&mut vocoder);
+    }
     let (mut windowed, mut rate, mut front) = (latent.clone(), 1, None);
     // One walk gives the first stage's rate and, from its end's reach, its windows' context.
     let stage = first_stage_end(&vocoder).and_then(|end| {
@@ -118,14 +130,20 @@ pub fn split(model: &[u8]) -> Result<Option<Halves>, protobuf::Error> {
     }
     let context = vocoder_context(&vocoder, &windowed);
     let axes_as_input = default_opset(&header) >= 13;
+    // The vocoder's parts as ONNX Runtime runs them fastest; the rates come from the graphs
+    // before widening, which the walk reads.
+    let rewrite = |graph: &mut GraphProto, input: &str| {
+        let rate = output_rate(graph, input);
+        widen_convs(graph, axes_as_input);
+        split_upsamplings(graph, axes_as_input);
+        blocked.then(|| keep_blocked(graph, axes_as_input, rate))
+    };
     widen_convs(&mut encoder, axes_as_input);
-    widen_convs(&mut vocoder, axes_as_input);
-    split_upsamplings(&mut vocoder, axes_as_input);
+    let vocoder_blocked = rewrite(&mut vocoder, &windowed);
     let front = match front {
         Some((mut graph, reads_speaker, context)) => {
-            widen_convs(&mut graph, axes_as_input);
-            split_upsamplings(&mut graph, axes_as_input);
-            Some(Front { model: with_graph(&header, graph)?, reads_speaker, context })
+            let blocked = rewrite(&mut graph, &latent);
+            Some(Front { model: with_graph(&header, graph)?, reads_speaker, context, blocked })
         }
         None => None,
     };
@@ -138,6 +156,7 @@ pub fn split(model: &[u8]) -> Result<Option<Halves>, protobuf::Error> {
         rate,
         vocoder_inputs,
         context,
+        blocked: vocoder_blocked,
     }))
 }
 
@@ -261,6 +280,13 @@ fn first_stage_end(graph: &GraphProto) -> Option<String> {
 pub fn vocoder_context(graph: &GraphProto, input: &str) -> Option<usize> {
     let reach = reach_from(graph, input)?;
     graph.output.first().and_then(|o| reach.get(o.name.as_str()))?.context()
+}
+
+/// Positions of `graph`'s first output per position of `input`, when the walk of
+/// [`vocoder_context`] follows the graph.
+fn output_rate(graph: &GraphProto, input: &str) -> Option<u64> {
+    let reach = reach_from(graph, input)?;
+    graph.output.first().and_then(|o| reach.get(o.name.as_str())).map(|r| r.rate)
 }
 
 /// Where each tensor that depends on `input` stands on its time axis (see [`vocoder_context`]);
@@ -577,6 +603,46 @@ fn ints(name: &str, values: &[i64]) -> onnx_protobuf::AttributeProto {
     }
 }
 
+/// TensorProto.DataType.FLOAT.
+const FLOAT: i32 = 1;
+
+/// The values of a float initializer held in the model (not in an external file).
+fn float_values(tensor: &onnx_protobuf::TensorProto) -> Option<Vec<f32>> {
+    if tensor.data_type != FLOAT || !tensor.external_data.is_empty() {
+        return None;
+    }
+    if tensor.raw_data.is_empty() {
+        return Some(tensor.float_data.clone());
+    }
+    let chunks = tensor.raw_data.chunks_exact(4);
+    chunks
+        .remainder()
+        .is_empty()
+        .then(|| chunks.map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect())
+}
+
+/// A float initializer held in the model, its values as raw little-endian bytes.
+fn floats(name: &str, dims: &[i64], values: Vec<f32>) -> onnx_protobuf::TensorProto {
+    onnx_protobuf::TensorProto {
+        name: name.to_owned(),
+        dims: dims.to_vec(),
+        data_type: FLOAT,
+        raw_data: values.iter().flat_map(|v| v.to_le_bytes()).collect(),
+        ..Default::default()
+    }
+}
+
+/// An attribute holding one integer.
+fn int(name: &str, value: i64) -> onnx_protobuf::AttributeProto {
+    onnx_protobuf::AttributeProto {
+        name: name.to_owned(),
+        // AttributeProto.AttributeType.INT
+        type_: protobuf::EnumOrUnknown::from_i32(2),
+        i: value,
+        ..Default::default()
+    }
+}
+
 /// Puts `item` in the halves that want it (`(encoder, vocoder)`): moved into one, copied
 /// only when both do.
 fn deal<T: Clone>(item: T, wanted: (bool, bool), encoder: &mut Vec<T>, vocoder: &mut Vec<T>) {
@@ -661,6 +727,48 @@ fn with_graph(header: &ModelProto, graph: GraphProto) -> Result<Vec<u8>, protobu
     model.write_to_bytes()
 }
 
+/// What the rewrites' tests share: weights and inputs, and a run of a graph in ONNX Runtime.
+#[cfg(test)]
+#[allow(clippy::unwrap_used)] // tests unwrap by design: a panic is a failed claim
+mod testing {
+    use onnx_protobuf::{GraphProto, Message, ModelProto, OperatorSetIdProto};
+    use ort::session::builder::GraphOptimizationLevel;
+    use ort::session::Session;
+    use ort::value::Tensor;
+
+    /// Values that are neither symmetric nor repeating, so that a weight taken from the wrong
+    /// place shows.
+    pub fn values(n: usize, seed: usize) -> Vec<f32> {
+        (0..n).map(|i| (((i * 7919 + seed * 104_729) % 1000) as f32 / 500.0) - 1.0).collect()
+    }
+
+    /// `graph` (operator set 15) run on `x` of shape `[1, channels, x.len() / channels]` fed to
+    /// its input `x`, with ONNX Runtime's graph optimizations or without: its first output.
+    pub fn run(graph: &GraphProto, channels: usize, x: &[f32], optimized: bool) -> Vec<f32> {
+        let model = ModelProto {
+            ir_version: 8,
+            opset_import: vec![OperatorSetIdProto { version: 15, ..Default::default() }],
+            graph: protobuf::MessageField::some(graph.clone()),
+            ..Default::default()
+        };
+        let env = crate::runtime::ort_environment().unwrap();
+        let mut builder = Session::builder(env).unwrap();
+        if !optimized {
+            builder = builder.with_optimization_level(GraphOptimizationLevel::Disable).unwrap();
+        }
+        let mut session = builder.commit_from_memory(&model.write_to_bytes().unwrap()).unwrap();
+        let tensor =
+            Tensor::from_array((vec![1, channels, x.len() / channels], x.to_vec())).unwrap();
+        let outputs = session.run(vec![("x", tensor.into_dyn())]).unwrap();
+        outputs[0].try_extract_tensor::<f32>().unwrap().1.to_vec()
+    }
+
+    /// The largest difference between two runs' samples.
+    pub fn worst(a: &[f32], b: &[f32]) -> f32 {
+        a.iter().zip(b).map(|(x, y)| (x - y).abs()).fold(0.0, f32::max)
+    }
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)] // tests unwrap by design: a panic is a failed claim
 mod tests {
@@ -727,7 +835,7 @@ mod tests {
 
     #[test]
     fn cuts_at_the_input_of_the_vocoders_first_convolution() {
-        let halves = split(&piper_like(false, "one")).unwrap().unwrap();
+        let halves = split(&piper_like(false, "one"), true).unwrap().unwrap();
         assert_eq!(halves.latent, "z");
         assert!(halves.vocoder_inputs.is_empty());
         let encoder = parse(&halves.encoder);
@@ -747,7 +855,7 @@ mod tests {
 
     #[test]
     fn a_multi_speaker_vocoder_also_reads_the_speaker() {
-        let halves = split(&piper_like(true, "one")).unwrap().unwrap();
+        let halves = split(&piper_like(true, "one"), true).unwrap().unwrap();
         assert_eq!(halves.vocoder_inputs, ["sid"]);
         let vocoder = parse(&halves.vocoder);
         assert_eq!(names(&vocoder.input, |v| &v.name), ["z", "sid"]);
@@ -756,7 +864,7 @@ mod tests {
 
     #[test]
     fn a_vocoder_reading_the_sentence_is_not_cut() {
-        assert!(split(&piper_like(false, "input_lengths")).unwrap().is_none());
+        assert!(split(&piper_like(false, "input_lengths"), true).unwrap().is_none());
     }
 
     #[test]
@@ -765,7 +873,7 @@ mod tests {
         graph.node.push(node("Relu", &["x"], &["y"]));
         let bytes = ModelProto { graph: protobuf::MessageField::some(graph), ..Default::default() }
             .write_to_bytes();
-        assert!(split(&bytes.unwrap()).unwrap().is_none());
+        assert!(split(&bytes.unwrap(), true).unwrap().is_none());
     }
 
     /// A graph of one convolution `x -> y` with a weight of `dims`, its attributes as a
@@ -877,7 +985,7 @@ mod tests {
 
     #[test]
     fn a_two_stage_vocoder_is_cut_again_after_its_first_stage() {
-        let halves = split(&two_stage_graph()).unwrap().unwrap();
+        let halves = split(&two_stage_graph(), true).unwrap().unwrap();
         assert_eq!((halves.latent.as_str(), halves.windowed.as_str()), ("z", "stage1"));
         assert_eq!(halves.rate, 8);
         // The speaker conditions conv_pre, in the first stage; the rest reads only stage1.
@@ -957,6 +1065,6 @@ mod tests {
 
     #[test]
     fn bytes_that_are_not_onnx_are_an_error() {
-        assert!(split(b"\xff\xff\xff not a model").is_err());
+        assert!(split(b"\xff\xff\xff not a model", true).is_err());
     }
 }

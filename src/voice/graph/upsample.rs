@@ -22,15 +22,15 @@
 
 use std::collections::HashMap;
 
-use onnx_protobuf::{AttributeProto, GraphProto, NodeProto, TensorProto};
+use onnx_protobuf::{GraphProto, NodeProto, TensorProto};
 
-use super::{add_height_axes, height_axes, height_node, int64s, ints, plain_node, readers};
+use super::{
+    add_height_axes, float_values, floats, height_axes, height_node, int, int64s, ints, plain_node,
+    readers,
+};
 
 /// The start of every name [`split_upsamplings`] adds to a graph.
 const UP: &str = "nashra.up";
-
-/// TensorProto.DataType.FLOAT.
-const FLOAT: i32 = 1;
 
 /// The transposed convolution an upsampling is, with its weights read out.
 #[derive(Debug)]
@@ -81,8 +81,10 @@ impl Upsampling {
 /// `r - s/2`. The phases below `s/2` are therefore one convolution over positions `q - 1, q`
 /// (padding one position before), the others one over `q, q + 1` (padding one after). Their
 /// outputs, phase by phase (`[1, s × outputs, 1, T]` after `Concat`), are reshaped to
-/// `[1, s, outputs, T]`, transposed to `[1, outputs, T, s]` and reshaped to `[1, outputs, T·s]`:
-/// the transposed convolution's output.
+/// `[1, s, outputs, T]`, transposed to `[1, outputs, T, s]`, reshaped to `[1, outputs, 1, T·s]`
+/// and squeezed to `[1, outputs, T·s]`: the transposed convolution's output. The squeeze is
+/// written apart, like [`super::widen_convs`]'s, so that [`super::keep_blocked`] can keep the
+/// height where the next convolutions want it.
 pub fn split_upsamplings(graph: &mut GraphProto, axes_as_input: bool) -> usize {
     let readers = readers(graph);
     let axes = height_axes();
@@ -130,12 +132,14 @@ pub fn split_upsamplings(graph: &mut GraphProto, axes_as_input: bool) -> usize {
         let (split_shape, out_shape) = (format!("{name}.split_shape"), format!("{name}.out_shape"));
         // 0 keeps the batch dimension as it is.
         added.push(int64s(&split_shape, &[0, s as i64, outputs, -1]));
-        added.push(int64s(&out_shape, &[0, outputs, -1]));
+        added.push(int64s(&out_shape, &[0, outputs, 1, -1]));
         nodes.push(plain_node("Reshape", vec![phases, split_shape], &by_phase));
         let mut transpose = plain_node("Transpose", vec![by_phase], &by_time);
         transpose.attribute = vec![ints("perm", &[0, 2, 3, 1])];
         nodes.push(transpose);
-        nodes.push(plain_node("Reshape", vec![by_time, out_shape], &node.output[0]));
+        let wide_out = format!("{name}.out");
+        nodes.push(plain_node("Reshape", vec![by_time, out_shape], &wide_out));
+        nodes.push(height_node("Squeeze", &wide_out, &node.output[0], &axes, axes_as_input));
         rewritten += 1;
     }
     graph.node = nodes;
@@ -202,56 +206,12 @@ fn upsampling(
     Some(Upsampling { stride, inputs, outputs, weight: weight_values, bias })
 }
 
-/// The values of a float initializer held in the model (not in an external file).
-fn float_values(tensor: &TensorProto) -> Option<Vec<f32>> {
-    if tensor.data_type != FLOAT || !tensor.external_data.is_empty() {
-        return None;
-    }
-    if tensor.raw_data.is_empty() {
-        return Some(tensor.float_data.clone());
-    }
-    let chunks = tensor.raw_data.chunks_exact(4);
-    chunks
-        .remainder()
-        .is_empty()
-        .then(|| chunks.map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect())
-}
-
-fn floats(name: &str, dims: &[i64], values: Vec<f32>) -> TensorProto {
-    TensorProto {
-        name: name.to_owned(),
-        dims: dims.to_vec(),
-        data_type: FLOAT,
-        raw_data: values.iter().flat_map(|v| v.to_le_bytes()).collect(),
-        ..Default::default()
-    }
-}
-
-fn int(name: &str, value: i64) -> AttributeProto {
-    AttributeProto {
-        name: name.to_owned(),
-        // AttributeProto.AttributeType.INT
-        type_: protobuf::EnumOrUnknown::from_i32(2),
-        i: value,
-        ..Default::default()
-    }
-}
-
 #[cfg(test)]
 #[allow(clippy::unwrap_used)] // tests unwrap by design: a panic is a failed claim
 mod tests {
-    use onnx_protobuf::{Message, ModelProto, OperatorSetIdProto};
-    use ort::session::Session;
-    use ort::value::Tensor;
-
     use super::super::float_tensor_info;
+    use super::super::testing::{run, values, worst};
     use super::*;
-
-    /// Weights that are neither symmetric nor repeating, so that a tap taken from the wrong
-    /// place shows.
-    fn values(n: usize, seed: usize) -> Vec<f32> {
-        (0..n).map(|i| (((i * 7919 + seed * 104_729) % 1000) as f32 / 500.0) - 1.0).collect()
-    }
 
     /// `x [1, inputs, T]` through one transposed convolution of stride `stride`, kernel
     /// `kernel` and padding `pad` on both sides into `y`.
@@ -283,23 +243,6 @@ mod tests {
         graph
     }
 
-    fn run(graph: &GraphProto, inputs: usize, x: &[f32]) -> Vec<f32> {
-        let model = ModelProto {
-            ir_version: 8,
-            opset_import: vec![OperatorSetIdProto { version: 15, ..Default::default() }],
-            graph: protobuf::MessageField::some(graph.clone()),
-            ..Default::default()
-        };
-        let env = crate::runtime::ort_environment().unwrap();
-        let mut session = Session::builder(env)
-            .unwrap()
-            .commit_from_memory(&model.write_to_bytes().unwrap())
-            .unwrap();
-        let tensor = Tensor::from_array((vec![1, inputs, x.len() / inputs], x.to_vec())).unwrap();
-        let outputs = session.run(vec![("x", tensor.into_dyn())]).unwrap();
-        outputs[0].try_extract_tensor::<f32>().unwrap().1.to_vec()
-    }
-
     /// The claim the rewrite rests on: for the strides of Piper's vocoders, with and without
     /// a bias, the two convolutions and the interleave give what ONNX Runtime's transposed
     /// convolution gives, sample for sample (to the order of float sums), edges included.
@@ -314,11 +257,11 @@ mod tests {
             assert!(rewritten.node.iter().all(|n| n.op_type != "ConvTranspose"));
             assert!(rewritten.initializer.iter().all(|t| t.name != "w"), "old weight kept");
             let x = values(inputs as usize * frames, 3);
-            let expected = run(&original, inputs as usize, &x);
-            let got = run(&rewritten, inputs as usize, &x);
+            let expected = run(&original, inputs as usize, &x, true);
+            let got = run(&rewritten, inputs as usize, &x, true);
             assert_eq!(expected.len(), outputs as usize * frames * stride as usize);
             assert_eq!(got.len(), expected.len(), "stride {stride}");
-            let worst = got.iter().zip(&expected).map(|(a, b)| (a - b).abs()).fold(0.0, f32::max);
+            let worst = worst(&got, &expected);
             assert!(worst < 1e-5, "stride {stride}: largest difference {worst}");
         }
     }
