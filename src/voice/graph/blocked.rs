@@ -383,24 +383,21 @@ fn int64_values(tensor: &TensorProto) -> Option<Vec<i64>> {
     })
 }
 
+/// The nodes of `graph` that are the standard operator `op`.
+fn standard<'g>(graph: &'g GraphProto, op: &'g str) -> impl Iterator<Item = &'g NodeProto> {
+    graph.node.iter().filter(move |n| n.op_type == op && n.domain.is_empty())
+}
+
 /// Adds the depthwise convolutions through which tensors enter the blocked layout (see the
 /// module doc); returns how many. Only for channels in whole blocks: ONNX Runtime runs a
 /// depthwise convolution of other channels on the plain layout.
 fn enter(graph: &mut GraphProto) -> usize {
     let channels = channels(graph);
     let readers = readers(graph);
-    let conv_made: HashSet<String> = graph
-        .node
-        .iter()
-        .filter(|n| n.op_type == "Conv" && n.domain.is_empty())
-        .filter_map(|n| n.output.first().cloned())
-        .collect();
-    let added_by: HashSet<String> = graph
-        .node
-        .iter()
-        .filter(|n| n.op_type == "Add" && n.domain.is_empty())
-        .flat_map(|n| n.input.iter().cloned())
-        .collect();
+    let conv_made: HashSet<String> =
+        standard(graph, "Conv").filter_map(|n| n.output.first().cloned()).collect();
+    let added_by: HashSet<String> =
+        standard(graph, "Add").flat_map(|n| n.input.iter().cloned()).collect();
     let whole_blocks = |name: &str| channels.get(name).copied().filter(|c| c % PHASES as i64 == 0);
     let mut ones = HashMap::new();
     let mut nodes = Vec::with_capacity(graph.node.len());
