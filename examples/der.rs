@@ -21,6 +21,7 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use nashra::text::diacritize::Diacritizer;
+use nashra::text::normalize::is_case_mark;
 use nashra::text::score::{self, Scores};
 
 type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
@@ -278,7 +279,7 @@ fn followers(line: &str) -> Vec<bool> {
             i += 1;
             continue;
         }
-        while i < chars.len() && (score::is_letter(chars[i]) || score::is_mark(chars[i])) {
+        while i < chars.len() && (score::is_letter(chars[i]) || is_case_mark(chars[i])) {
             i += 1;
         }
         let rest = chars[i..].iter().find(|c| !c.is_whitespace());

@@ -7,7 +7,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
-use super::normalize::is_harakah;
+use super::normalize::{is_harakah, TATWEEL};
 use super::score;
 
 fn corpus(path: &str) -> String {
@@ -47,7 +47,7 @@ fn scorer_reproduces_the_published_shakkelha_scores() {
 pub(crate) fn fold_for_comparison(text: &str) -> String {
     let letters: String = text
         .chars()
-        .filter(|&c| !is_harakah(c) && c != '\u{0640}')
+        .filter(|&c| !is_harakah(c) && c != TATWEEL)
         .map(|c| match c {
             'أ' | 'إ' | 'آ' | 'ٱ' => 'ا',
             'ى' => 'ي',

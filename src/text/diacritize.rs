@@ -29,7 +29,7 @@ use ort::session::{RunOptions, Session};
 use ort::value::Tensor;
 
 use crate::runtime::RuntimeError;
-use crate::text::normalize::{DAMMA, FATHA, FATHATAN, KASRA, SHADDA, SUKUN};
+use crate::text::normalize::{is_case_mark, DAMMA, FATHA, FATHATAN, KASRA, SHADDA, SUKUN};
 use crate::text::verbalize::QUOTES;
 
 /// The libtashkeel model, embedded from the `libtashkeel_base` package.
@@ -229,19 +229,19 @@ impl Diacritizer {
             if i > 0 {
                 // The separating space, and any mark the model put on it.
                 output.next();
-                while output.next_if(|c| is_harakah(*c)).is_some() {}
+                while output.next_if(|c| is_case_mark(*c)).is_some() {}
             }
-            let wanted = text.chars().filter(|c| !is_harakah(*c)).count();
+            let wanted = text.chars().filter(|c| !is_case_mark(*c)).count();
             let mut part = String::with_capacity(text.len() * 2);
             let mut seen = 0;
             while seen < wanted {
                 let Some(c) = output.next() else { break };
-                if !is_harakah(c) {
+                if !is_case_mark(c) {
                     seen += 1;
                 }
                 part.push(c);
             }
-            while let Some(c) = output.next_if(|c| is_harakah(*c)) {
+            while let Some(c) = output.next_if(|c| is_case_mark(*c)) {
                 part.push(c);
             }
             if seen < wanted {
@@ -292,7 +292,7 @@ impl Diacritizer {
 fn spelled_as_said(text: &str) -> String {
     let chars: Vec<char> = text.chars().collect();
     // The letters of `chars` from `from` on, without their marks, and where each is.
-    let letters = |from: usize| (from..chars.len()).filter(|&k| !is_harakah(chars[k]));
+    let letters = |from: usize| (from..chars.len()).filter(|&k| !is_case_mark(chars[k]));
     let mut out = String::with_capacity(text.len());
     let mut i = 0;
     while i < chars.len() {
@@ -305,7 +305,7 @@ fn spelled_as_said(text: &str) -> String {
                 {
                     // ثلاثمائة is said as two words (ثَلَاثُ مِئَةٍ); espeak reads the compound
                     // without the i (θalaːθumaʔa).
-                    let before = chars[..i].iter().rev().find(|c| !is_harakah(**c));
+                    let before = chars[..i].iter().rev().find(|c| !is_case_mark(**c));
                     if before.is_some_and(|c| matches!(c, 'ث' | 'ع' | 'س' | 'ت' | 'ن')) {
                         out.pop();
                         out.push(' ');
@@ -456,7 +456,7 @@ fn digits_said(run: &str) -> usize {
 
 /// Splits `text` into plain stretches and runs of generated words (words joined by single spaces).
 fn segments(text: &str) -> Vec<Segment<'_>> {
-    let is_word_char = |c: char| crate::text::normalize::is_arabic_letter(c) || is_harakah(c);
+    let is_word_char = |c: char| crate::text::normalize::is_arabic_letter(c) || is_case_mark(c);
     // (start, end) byte ranges of generated words.
     let mut runs: Vec<(usize, usize)> = Vec::new();
     let mut i = 0;
@@ -492,7 +492,7 @@ fn segments(text: &str) -> Vec<Segment<'_>> {
 }
 
 fn strip(text: &str) -> String {
-    text.chars().filter(|&c| !is_harakah(c)).collect()
+    text.chars().filter(|&c| !is_case_mark(c)).collect()
 }
 
 /// Puts the segments back together from the model's output for their masked form: plain
@@ -509,23 +509,23 @@ fn splice(segments: &[Segment], predicted: &str) -> Result<String, DiacritizeErr
                 if output.next() != Some('#') {
                     return Err(short());
                 }
-                while output.next_if(|c| is_harakah(*c)).is_some() {}
+                while output.next_if(|c| is_case_mark(*c)).is_some() {}
             }
             out.push_str(seg.text);
             continue;
         }
-        let wanted = seg.text.chars().filter(|c| !is_harakah(*c)).count();
+        let wanted = seg.text.chars().filter(|c| !is_case_mark(*c)).count();
         let mut part = String::with_capacity(seg.text.len() * 2);
         let mut seen = 0;
         while seen < wanted {
             let c = output.next().ok_or_else(short)?;
-            if !is_harakah(c) {
+            if !is_case_mark(c) {
                 seen += 1;
             }
             part.push(c);
         }
         // Marks after the last character belong to it.
-        while let Some(c) = output.next_if(|c| is_harakah(*c)) {
+        while let Some(c) = output.next_if(|c| is_case_mark(*c)) {
             part.push(c);
         }
         out.push_str(&enforce_hints(seg.text, &part));
@@ -538,10 +538,10 @@ fn drop_marks_on_spaces(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut after_space = false;
     for c in text.chars() {
-        if is_harakah(c) && after_space {
+        if is_case_mark(c) && after_space {
             continue;
         }
-        after_space = c.is_whitespace() || (after_space && is_harakah(c));
+        after_space = c.is_whitespace() || (after_space && is_case_mark(c));
         out.push(c);
     }
     out
@@ -589,7 +589,7 @@ fn tanween_on_alif(hints: &[(char, Vec<char>)], i: usize) -> bool {
 pub(crate) fn letters_with_marks(text: &str) -> Vec<(char, Vec<char>)> {
     let mut out: Vec<(char, Vec<char>)> = Vec::with_capacity(text.len());
     for c in text.chars() {
-        if is_harakah(c) {
+        if is_case_mark(c) {
             if let Some(last) = out.last_mut() {
                 last.1.push(c);
             }
@@ -612,12 +612,6 @@ fn valid_hint(marks: &[char]) -> Option<String> {
         [SHADDA, v] | [v, SHADDA] if *v != SHADDA && *v != SUKUN => Some(format!("{SHADDA}{v}")),
         _ => None,
     }
-}
-
-/// The eight marks the diacritizer predicts (fathatan to sukun, U+064B–U+0652); other marks such
-/// as the dagger alef are ordinary characters to it.
-fn is_harakah(c: char) -> bool {
-    ('\u{064B}'..='\u{0652}').contains(&c)
 }
 
 /// Splits `text` into pieces of at most `limit` characters, cutting only at whitespace. Each piece
@@ -887,7 +881,7 @@ mod tests {
         assert_eq!(parts.len(), 2);
         assert_eq!(parts.join(" "), joined);
         for (part, text) in parts.iter().zip(texts) {
-            let bare: String = part.chars().filter(|c| !is_harakah(*c)).collect();
+            let bare: String = part.chars().filter(|c| !is_case_mark(*c)).collect();
             assert_eq!(bare, text);
         }
     }
@@ -898,7 +892,7 @@ mod tests {
         let parts = d.diacritize_many(&["", "CNN", "  سافر الوفد  "]).unwrap();
         assert_eq!(parts[0], "");
         assert_eq!(parts[1], "CNN");
-        let bare: String = parts[2].chars().filter(|c| !is_harakah(*c)).collect();
+        let bare: String = parts[2].chars().filter(|c| !is_case_mark(*c)).collect();
         assert_eq!(bare, "سافر الوفد");
     }
 }

@@ -122,7 +122,14 @@ pub const SUKUN: char = '\u{0652}';
 
 /// Arabic harakat, shadda, sukun, superscript alef.
 pub fn is_harakah(c: char) -> bool {
-    matches!(c, '\u{064B}'..='\u{0652}' | '\u{0670}')
+    is_case_mark(c) || c == '\u{0670}'
+}
+
+/// The eight marks from fathatan to sukun (U+064B–U+0652): what a diacritizer writes and the
+/// DER scorer counts. Other marks, such as the superscript alef [`is_harakah`] also takes, are
+/// ordinary characters to both.
+pub fn is_case_mark(c: char) -> bool {
+    (FATHATAN..=SUKUN).contains(&c)
 }
 
 /// C5: `?` `,` `;` take their Arabic forms when the nearest letter before them is Arabic.

@@ -20,15 +20,10 @@
 //! Never: score lines whose letters differ (that is an error naming the line, not a silent
 //! misalignment), or count a letter twice.
 
+use crate::text::normalize::{is_case_mark, SHADDA};
+
 /// The 36 letters the scorer counts (`scorer_constants.json`, ARABIC_LETTERS_LIST).
 pub const LETTERS: &str = "ءآأؤإئابةتثجحخدذرزسشصضطظعغفقكلمنهوىي";
-
-const SHADDA: char = '\u{0651}';
-
-/// The eight marks: fathatan, dammatan, kasratan, fatha, damma, kasra, shadda, sukun.
-pub fn is_mark(c: char) -> bool {
-    ('\u{064B}'..='\u{0652}').contains(&c)
-}
 
 /// One of the 36 counted letters.
 pub fn is_letter(c: char) -> bool {
@@ -51,10 +46,10 @@ fn class_of(marks: &[char]) -> u8 {
 /// The scorer's clean-up of a line: only letters, marks and single spaces, no mark opening a word.
 pub fn clean_line(line: &str) -> String {
     let spaced: String =
-        line.chars().map(|c| if is_letter(c) || is_mark(c) { c } else { ' ' }).collect();
+        line.chars().map(|c| if is_letter(c) || is_case_mark(c) { c } else { ' ' }).collect();
     let mut out = String::with_capacity(spaced.len());
     for word in spaced.split_whitespace() {
-        let word = word.trim_start_matches(is_mark);
+        let word = word.trim_start_matches(is_case_mark);
         if word.is_empty() {
             continue;
         }
@@ -85,7 +80,8 @@ pub fn words(line: &str) -> Vec<Word> {
             let mut i = 0;
             while i < chars.len() {
                 let c = chars[i];
-                let marks_end = i + 1 + chars[i + 1..].iter().take_while(|&&m| is_mark(m)).count();
+                let marks_end =
+                    i + 1 + chars[i + 1..].iter().take_while(|&&m| is_case_mark(m)).count();
                 letters.push(c);
                 classes.push(class_of(&chars[i + 1..marks_end]));
                 i = marks_end;
@@ -228,7 +224,7 @@ pub fn score(gold: &[&str], predicted: &[&str]) -> Result<Scores, ScoreError> {
 
 /// Removes the eight marks (the input a diacritizer is scored on).
 pub fn strip_marks(text: &str) -> String {
-    text.chars().filter(|&c| !is_mark(c)).collect()
+    text.chars().filter(|&c| !is_case_mark(c)).collect()
 }
 
 /// A prediction for `printed` (one line) taken from text that says more or less than it: the
@@ -280,7 +276,7 @@ fn leading_letters(word: &str, n: usize) -> String {
     let mut out = String::new();
     let mut letters = 0;
     for c in word.chars() {
-        if !is_mark(c) {
+        if !is_case_mark(c) {
             if letters == n {
                 break;
             }
@@ -293,8 +289,8 @@ fn leading_letters(word: &str, n: usize) -> String {
 
 /// The words of a text as the scorer splits them, with their marks.
 fn spoken_words(text: &str) -> Vec<&str> {
-    text.split(|c: char| !(is_letter(c) || is_mark(c)))
-        .map(|w| w.trim_start_matches(is_mark))
+    text.split(|c: char| !(is_letter(c) || is_case_mark(c)))
+        .map(|w| w.trim_start_matches(is_case_mark))
         .filter(|w| !w.is_empty())
         .collect()
 }

@@ -16,6 +16,7 @@
 //! Never: an indefinite or unvocalized ordinal.
 
 use super::number::{number_words, Case, End, Gender, Kind, State, Word};
+use crate::text::normalize::SHADDA;
 
 const MASCULINE: [&str; 10] = [
     "الْأَوَّل",
@@ -162,7 +163,7 @@ pub(super) const SUN_LETTERS: &str = "تثدذرزسشصضطظلن";
 pub fn definite(word: &str) -> String {
     let mut chars = word.chars();
     match chars.next() {
-        Some(c) if SUN_LETTERS.contains(c) => format!("ال{c}\u{0651}{}", chars.as_str()),
+        Some(c) if SUN_LETTERS.contains(c) => format!("ال{c}{SHADDA}{}", chars.as_str()),
         Some('ا') => format!("الِ{word}"),
         Some(_) => format!("الْ{word}"),
         None => String::new(),

@@ -5,7 +5,7 @@
 //! `ثلاثمئة`, `مائة`). Out: the value, or `None` when a word is not a number word or the words do
 //! not form a number. Never: a value for text that merely contains a number word among others.
 
-use crate::text::normalize::is_harakah;
+use crate::text::normalize::{is_harakah, FATHATAN};
 
 /// Scale nouns by their bare stems: (singular, plural, power of 1000).
 const SCALES: [(&str, &str, u32); 7] = [
@@ -156,7 +156,7 @@ fn classify(word: &str) -> Option<Token> {
         return Some(Token::Unit(v));
     }
     // ألفًا with tanween is the accusative singular; only ألفا without it is ambiguous.
-    let tanween = word.contains('\u{064B}');
+    let tanween = word.contains(FATHATAN);
     scale(&bare).map(|(p, dual)| {
         Token::Scale(p, if dual == Dual::Ambiguous && tanween { Dual::No } else { dual })
     })
