@@ -41,7 +41,7 @@
 //! order of float sums; the phase rewrite of a convolution whose input length is not a multiple
 //! of [`PHASES`] (it would drop the last samples).
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use onnx_protobuf::{GraphProto, NodeProto, TensorProto};
 
@@ -399,7 +399,8 @@ fn enter(graph: &mut GraphProto) -> usize {
     let added_by: HashSet<String> =
         standard(graph, "Add").flat_map(|n| n.input.iter().cloned()).collect();
     let whole_blocks = |name: &str| channels.get(name).copied().filter(|c| c % PHASES as i64 == 0);
-    let mut ones = HashMap::new();
+    // By channel count, in order, so that the same graph is always written the same.
+    let mut ones = BTreeMap::new();
     let mut nodes = Vec::with_capacity(graph.node.len());
     let mut entries = 0;
     for mut node in std::mem::take(&mut graph.node) {
@@ -439,7 +440,7 @@ fn depthwise_identity(
     input: &str,
     output: &str,
     channels: i64,
-    ones: &mut HashMap<i64, TensorProto>,
+    ones: &mut BTreeMap<i64, TensorProto>,
 ) -> NodeProto {
     let weight = format!("{BLOCKED}.ones.{channels}");
     ones.entry(channels)
