@@ -121,33 +121,12 @@ fn scalars(graph: &GraphProto) -> HashSet<String> {
         .collect()
 }
 
-/// The names of the tensors known to be four-dimensional: the outputs of convolutions with
-/// four-dimensional weights and of reshapes to a four-entry constant shape.
-fn four_dimensional(graph: &GraphProto) -> HashSet<String> {
-    let dims: HashMap<&str, &[i64]> =
-        graph.initializer.iter().map(|t| (t.name.as_str(), t.dims.as_slice())).collect();
-    graph
-        .node
-        .iter()
-        .filter(|n| n.domain.is_empty() && n.output.len() == 1)
-        .filter(|n| match n.op_type.as_str() {
-            "Conv" => {
-                n.input.get(1).and_then(|w| dims.get(w.as_str())).is_some_and(|d| d.len() == 4)
-            }
-            "Reshape" => {
-                n.input.get(1).and_then(|s| dims.get(s.as_str())).is_some_and(|d| d == &[4])
-            }
-            _ => false,
-        })
-        .map(|n| n.output[0].clone())
-        .collect()
-}
-
 /// Runs the elementwise ops between widened convolutions on the four-dimensional tensors;
 /// returns how many.
 fn lift(graph: &mut GraphProto, axes_as_input: bool) -> usize {
     let scalars = scalars(graph);
-    let mut four = four_dimensional(graph);
+    // The tensors known to be four-dimensional: those whose channels [`channels`] can tell.
+    let mut four: HashSet<String> = channels(graph).into_keys().collect();
     let axes = height_axes();
     // A squeezed (three-dimensional) name -> the four-dimensional name of the same values.
     let mut wide: HashMap<String, String> = HashMap::new();

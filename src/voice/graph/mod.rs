@@ -128,21 +128,22 @@ pub fn split(model: &[u8], blocked: bool) -> Result<Option<Halves>, protobuf::Er
             Err(whole) => *whole,
         };
     }
-    let context = vocoder_context(&vocoder, &windowed);
+    // The walks read the graphs before widening. The rest's output rate is the whole graph's
+    // over the windowed tensor's; the first stage's is the windowed tensor's own.
+    let reach = output_reach(&vocoder, &windowed);
+    let context = reach.and_then(Reach::context);
     let axes_as_input = default_opset(&header) >= 13;
-    // The vocoder's parts as ONNX Runtime runs them fastest; the rates come from the graphs
-    // before widening, which the walk reads.
-    let rewrite = |graph: &mut GraphProto, input: &str| {
-        let rate = output_rate(graph, input);
+    // The vocoder's parts as ONNX Runtime runs them fastest.
+    let rewrite = |graph: &mut GraphProto, output_rate: Option<u64>| {
         widen_convs(graph, axes_as_input);
         split_upsamplings(graph, axes_as_input);
-        blocked.then(|| keep_blocked(graph, axes_as_input, rate))
+        blocked.then(|| keep_blocked(graph, axes_as_input, output_rate))
     };
     widen_convs(&mut encoder, axes_as_input);
-    let vocoder_blocked = rewrite(&mut vocoder, &windowed);
+    let vocoder_blocked = rewrite(&mut vocoder, reach.map(|r| r.rate));
     let front = match front {
         Some((mut graph, reads_speaker, context)) => {
-            let blocked = rewrite(&mut graph, &latent);
+            let blocked = rewrite(&mut graph, u64::try_from(rate).ok());
             Some(Front { model: with_graph(&header, graph)?, reads_speaker, context, blocked })
         }
         None => None,
@@ -278,15 +279,14 @@ fn first_stage_end(graph: &GraphProto) -> Option<String> {
 /// furthest of their inputs. The answer is rounded up to whole input positions, plus one for a
 /// sample that falls between two.
 pub fn vocoder_context(graph: &GraphProto, input: &str) -> Option<usize> {
-    let reach = reach_from(graph, input)?;
-    graph.output.first().and_then(|o| reach.get(o.name.as_str()))?.context()
+    output_reach(graph, input)?.context()
 }
 
-/// Positions of `graph`'s first output per position of `input`, when the walk of
-/// [`vocoder_context`] follows the graph.
-fn output_rate(graph: &GraphProto, input: &str) -> Option<u64> {
+/// Where `graph`'s first output stands on the time axis of `input`, when the walk follows the
+/// graph.
+fn output_reach(graph: &GraphProto, input: &str) -> Option<Reach> {
     let reach = reach_from(graph, input)?;
-    graph.output.first().and_then(|o| reach.get(o.name.as_str())).map(|r| r.rate)
+    graph.output.first().and_then(|o| reach.get(o.name.as_str())).copied()
 }
 
 /// Where each tensor that depends on `input` stands on its time axis (see [`vocoder_context`]);
