@@ -377,7 +377,8 @@ fn enter(graph: &mut GraphProto) -> usize {
         standard(graph, "Conv").filter_map(|n| n.output.first().cloned()).collect();
     let added_by: HashSet<String> =
         standard(graph, "Add").flat_map(|n| n.input.iter().cloned()).collect();
-    let whole_blocks = |name: &str| channels.get(name).copied().filter(|c| c % PHASES as i64 == 0);
+    let whole_blocks =
+        |name: &str| channels.get(name).copied().filter(|&c| c > 0 && c % PHASES as i64 == 0);
     // By channel count, in order, so that the same graph is always written the same.
     let mut ones = BTreeMap::new();
     let mut nodes = Vec::with_capacity(graph.node.len());
@@ -496,7 +497,11 @@ fn phase_last_conv(graph: &mut GraphProto, rate: u64) -> bool {
     let Some(weight) = graph.initializer.iter().find(|t| t.name == node.input[1]) else {
         return false;
     };
-    let Some(taps) = float_values(weight) else { return false };
+    // A weight whose values do not fill its shape (a damaged file) is left to ONNX Runtime to
+    // refuse, not indexed past its end here.
+    let Some(taps) = float_values(weight).filter(|t| t.len() == channels * kernel) else {
+        return false;
+    };
     let bias = match node.input.get(2).filter(|b| !b.is_empty()) {
         Some(name) => {
             match graph.initializer.iter().find(|t| &t.name == name).and_then(float_values) {
@@ -710,6 +715,18 @@ mod tests {
         graph.node[last].op_type = "Flatten".into();
         graph.node[last].input.truncate(1);
         assert!(!rewritten(graph, Some(16)).2.phased);
+    }
+
+    /// A damaged weight (values that do not fill its shape) is not rewritten, and the rewrite
+    /// does not fail: ONNX Runtime refuses the graph with its own error.
+    #[test]
+    fn a_last_convolution_whose_weight_does_not_fill_its_shape_is_left_alone() {
+        let mut graph = hifigan_stage();
+        let post = graph.initializer.iter_mut().find(|t| t.name == "p.w").unwrap();
+        post.raw_data.truncate(post.raw_data.len() - 4);
+        let (graph, _, rewrites) = rewritten(graph, Some(16));
+        assert!(!rewrites.phased);
+        assert!(graph.initializer.iter().any(|t| t.name == "p.w"));
     }
 
     /// A division by a negative number, or one whose result something other than the
