@@ -12,7 +12,7 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard, TryLockError, Weak};
 use std::time::Duration;
 
 use ort::session::builder::GraphOptimizationLevel;
-use ort::session::Session;
+use ort::session::{Session, SessionInputValue};
 use ort::value::{DynValue, Tensor};
 
 use super::{graph, VoiceError};
@@ -324,7 +324,9 @@ enum Engine {
 enum Graph {
     /// A graph [`graph::split`] does not cut, as read.
     Whole(Vec<u8>),
-    Split(Box<graph::Halves>),
+    /// The halves, and the encoder's shared weights ([`graph::SharedWeight`]) as the tensors
+    /// every encoder run is given.
+    Split(Box<graph::Halves>, Vec<(String, Arc<DynValue>)>),
 }
 
 /// What an [`Engine`] is built from; cloned for [`PiperModel::start_quickly`]'s thread.
@@ -353,8 +355,9 @@ impl Recipe {
         };
         Ok(match &*graph {
             Graph::Whole(bytes) => Engine::Whole(session(bytes)?),
-            Graph::Split(halves) => Engine::Split(Box::new(SplitEngine {
+            Graph::Split(halves, shared) => Engine::Split(Box::new(SplitEngine {
                 encoder: session(&halves.encoder)?,
+                encoder_weights: shared.clone(),
                 front: match &halves.front {
                     Some(front) => Some(FrontSession {
                         session: session(&front.model)?,
@@ -388,7 +391,17 @@ impl Recipe {
         let graph = match graph::split(&bytes, self.optimized)
             .map_err(|e| self.load_err(format!("not an ONNX model ({e})")))?
         {
-            Some(halves) => Graph::Split(Box::new(halves)),
+            Some(mut halves) => {
+                let shared = std::mem::take(&mut halves.encoder_weights)
+                    .into_iter()
+                    .map(|w| {
+                        let tensor = Tensor::from_array((w.dims, w.values))
+                            .map_err(|e| self.load_err(format!("cannot hold a weight: {e}")))?;
+                        Ok((w.name, Arc::new(tensor.into_dyn())))
+                    })
+                    .collect::<Result<_, VoiceError>>()?;
+                Graph::Split(Box::new(halves), shared)
+            }
             None => Graph::Whole(bytes),
         };
         let graph = Arc::new(graph);
@@ -499,6 +512,9 @@ fn windows(frames: usize, most: usize, context: usize) -> Vec<Window> {
 /// The encoder and vocoder sessions of a cut graph.
 struct SplitEngine {
     encoder: Session,
+    /// Inputs of every encoder run besides the sentence's ([`graph::SharedWeight`]): one copy
+    /// for all the engines built from one graph.
+    encoder_weights: Vec<(String, Arc<DynValue>)>,
     vocoder: Session,
     /// The vocoder's first stage ([`graph::Front`]).
     front: Option<FrontSession>,
@@ -527,7 +543,12 @@ struct Latent {
 impl SplitEngine {
     /// The encoder's run: ids, lengths and scales in, the latent sequence out.
     fn encode(&mut self, inputs: Vec<(&'static str, DynValue)>) -> ort::Result<Latent> {
-        let encoded = self.encoder.run(inputs)?;
+        let mut run: Vec<(&str, SessionInputValue<'_>)> =
+            inputs.into_iter().map(|(name, value)| (name, value.into())).collect();
+        run.extend(
+            self.encoder_weights.iter().map(|(name, value)| (name.as_str(), (&**value).into())),
+        );
+        let encoded = self.encoder.run(run)?;
         let (shape, values) = encoded[0].try_extract_tensor::<f32>()?;
         match **shape {
             [1, channels, frames] if channels > 0 && frames >= 0 => Ok(Latent {
@@ -722,8 +743,9 @@ mod tests {
 
     /// The claim the cut rests on: a sentence over a dozen vocoder windows long gives the
     /// samples the uncut graph gives (noise off, so that both runs draw nothing), to within the
-    /// reordered float sums of the widened convolutions (`graph::widen_convs`): under one 16-bit
-    /// step (measured 9e-6). The context is what the graph gives (for joe 11 frames for the first
+    /// reordered float sums of the widened convolutions (`graph::widen_convs`) and the encoder's
+    /// tiled ones (`graph::winograd_convs`, which the whole graph does not have): under one
+    /// 16-bit step. The context is what the graph gives (for joe 11 frames for the first
     /// stage, 10 positions after it); 4 frames for the whole vocoder instead fail it (0.006 off).
     #[test]
     fn a_long_sentence_run_in_windows_matches_the_whole_graph() {
@@ -782,6 +804,9 @@ mod tests {
             let model = onnx_protobuf::ModelProto::parse_from_bytes(part).unwrap();
             assert!(model.graph.node.iter().all(|n| n.op_type != "Div"), "an averaging is left");
         }
+        // The encoder's wide convolutions run in tiles (graph::winograd_convs): the flow's 16
+        // of kernel 5 and the text encoder's 12 of kernel 3; the narrower ones stay.
+        assert_eq!(halves.encoder_weights.len(), 28);
     }
 
     /// What lending a session rests on: two sessions sharing a sentence's windows give the

@@ -15,10 +15,12 @@
 //! vocoder), or `None` for a graph without the layout of Piper's VITS export, which is then run
 //! whole. Every part has its one-dimensional convolutions widened to two dimensions
 //! ([`widen_convs`]), and the vocoder's upsamplings are rewritten as pairs of such convolutions
-//! ([`split_upsamplings`]), which ONNX Runtime runs faster; for sessions that run its graph
+//! ([`split_upsamplings`]), which ONNX Runtime runs faster; the encoder's wide convolutions are
+//! computed by Winograd's minimal filtering ([`winograd_convs`]); for sessions that run its graph
 //! optimizations, the vocoder's parts are also rewritten so that its blocked layout runs through
 //! them ([`keep_blocked`]). Must never happen: a cut or a rewrite that changes what the graph
-//! computes (beyond the order of float sums), or a graph refused because it cannot be cut.
+//! computes beyond float rounding (sums in another order, the tiles' transforms), or a graph
+//! refused because it cannot be cut.
 
 use std::collections::{HashMap, HashSet};
 
@@ -26,9 +28,11 @@ use onnx_protobuf::{GraphProto, Message, ModelProto, NodeProto, TypeProto, Value
 
 mod blocked;
 mod upsample;
+mod winograd;
 
 pub use blocked::{fold_divisions, keep_blocked, Rewrites, PHASES};
 pub use upsample::split_upsamplings;
+pub use winograd::{winograd_convs, TILE};
 
 /// The weight of the vocoder's first convolution in every Piper VITS export (the PyTorch module
 /// `dec.conv_pre`); the tensor that convolution reads is the latent sequence. Initializer names
@@ -69,6 +73,38 @@ pub struct Halves {
     pub context: Option<usize>,
     /// What [`keep_blocked`] rewrote in [`Halves::vocoder`]; `None` when it did not run.
     pub blocked: Option<Rewrites>,
+    /// The weights of the encoder's convolutions that [`winograd_convs`] rewrote (one each),
+    /// inputs of [`Halves::encoder`] that every run must be given.
+    pub encoder_weights: Vec<SharedWeight>,
+}
+
+/// A weight a rewrite computed, kept out of the serialized graph: the graph reads it as an
+/// input of its name, type and shape, and every run is given this one copy (ONNX Runtime reads
+/// a run's inputs in place), where an initializer is copied into each session. Why: the
+/// encoder's tiled weights ([`winograd_convs`]) are 1.6-2 times the convolutions' (80 MB
+/// against 45 for joe); as initializers of each of two sessions they raised a render's peak
+/// memory by 55 MB. (ONNX Runtime's `AddInitializer` would share them too, but it refuses a
+/// graph whose initializer of that name holds no values.)
+#[derive(Debug, Clone, PartialEq)]
+pub struct SharedWeight {
+    pub name: String,
+    pub dims: Vec<i64>,
+    pub values: Vec<f32>,
+}
+
+impl SharedWeight {
+    /// The graph input that stands for this weight: name, type and shape.
+    fn input(&self) -> ValueInfoProto {
+        let mut info = float_tensor_info(&self.name);
+        let shape =
+            info.type_.mut_or_insert_default().mut_tensor_type().shape.mut_or_insert_default();
+        for &dim in &self.dims {
+            let mut d = onnx_protobuf::tensor_shape_proto::Dimension::new();
+            d.set_dim_value(dim);
+            shape.dim.push(d);
+        }
+        info
+    }
 }
 
 /// The vocoder's first stage, cut off so that it runs in windows of its own, longer than the
@@ -139,6 +175,12 @@ pub fn split(model: &[u8], blocked: bool) -> Result<Option<Halves>, protobuf::Er
         split_upsamplings(graph, axes_as_input);
         blocked.then(|| keep_blocked(graph, axes_as_input, output_rate))
     };
+    // The encoder's wide convolutions in tiles (the rest widened), for the sessions that an
+    // edition builds: the rewrite costs about 70 ms as the voice loads and grows the encoder
+    // from 56 to 92 MB (joe), which `speak`'s quick start, waiting for its first audio, does
+    // not win back on one sentence.
+    let encoder_weights =
+        if blocked && axes_as_input { winograd_convs(&mut encoder) } else { Vec::new() };
     widen_convs(&mut encoder, axes_as_input);
     let vocoder_blocked = rewrite(&mut vocoder, reach.map(|r| r.rate));
     let front = match front {
@@ -158,6 +200,7 @@ pub fn split(model: &[u8], blocked: bool) -> Result<Option<Halves>, protobuf::Er
         vocoder_inputs,
         context,
         blocked: vocoder_blocked,
+        encoder_weights,
     }))
 }
 
@@ -512,6 +555,41 @@ pub fn widen_convs(graph: &mut GraphProto, axes_as_input: bool) -> usize {
     widened
 }
 
+/// Whether `node` is the standard operator `op` writing one tensor from an input, a weight and
+/// perhaps a bias: the form of the convolutions the rewrites replace.
+fn is_convolution(node: &NodeProto, op: &str) -> bool {
+    node.op_type == op
+        && node.domain.is_empty()
+        && node.output.len() == 1
+        && (2..=3).contains(&node.input.len())
+        && !node.input[0].is_empty()
+}
+
+/// The initializer `name`, if it is one and no other node reads it, so that a rewrite may
+/// replace it with the node that reads it.
+fn sole_initializer<'a>(
+    name: &str,
+    initializers: &'a [onnx_protobuf::TensorProto],
+    readers: &HashMap<String, usize>,
+) -> Option<&'a onnx_protobuf::TensorProto> {
+    (readers.get(name) == Some(&1)).then(|| initializers.iter().find(|t| t.name == name)).flatten()
+}
+
+/// The bias of a convolution `node` (its third input) of `outputs` channels: `Some(None)` when
+/// it has none, `None` when it has one a rewrite cannot take (not a sole initializer of that
+/// many floats held in the model).
+fn convolution_bias(
+    node: &NodeProto,
+    initializers: &[onnx_protobuf::TensorProto],
+    readers: &HashMap<String, usize>,
+    outputs: usize,
+) -> Option<Option<Vec<f32>>> {
+    let Some(name) = node.input.get(2).filter(|b| !b.is_empty()) else { return Some(None) };
+    let tensor = sole_initializer(name, initializers, readers)?;
+    let values = float_values(tensor)?;
+    (tensor.dims.as_slice() == [outputs as i64] && values.len() == outputs).then_some(Some(values))
+}
+
 /// How many nodes read each name of `graph`: a weight read by one node only may be reshaped
 /// or replaced with that node.
 fn readers(graph: &GraphProto) -> HashMap<String, usize> {
@@ -627,7 +705,14 @@ fn floats(name: &str, dims: &[i64], values: Vec<f32>) -> onnx_protobuf::TensorPr
         name: name.to_owned(),
         dims: dims.to_vec(),
         data_type: FLOAT,
-        raw_data: values.iter().flat_map(|v| v.to_le_bytes()).collect(),
+        raw_data: {
+            let mut bytes = vec![0; values.len() * 4];
+            bytes
+                .chunks_exact_mut(4)
+                .zip(&values)
+                .for_each(|(b, v)| b.copy_from_slice(&v.to_le_bytes()));
+            bytes
+        },
         ..Default::default()
     }
 }

@@ -25,8 +25,8 @@ use std::collections::HashMap;
 use onnx_protobuf::{GraphProto, NodeProto, TensorProto};
 
 use super::{
-    add_height_axes, float_values, floats, height_axes, height_node, int, int64s, ints, plain_node,
-    readers,
+    add_height_axes, convolution_bias, float_values, floats, height_axes, height_node, int, int64s,
+    ints, is_convolution, plain_node, readers, sole_initializer,
 };
 
 /// The start of every name [`split_upsamplings`] adds to a graph.
@@ -156,10 +156,7 @@ fn upsampling(
     initializers: &[TensorProto],
     readers: &HashMap<String, usize>,
 ) -> Option<Upsampling> {
-    if node.op_type != "ConvTranspose" || !node.domain.is_empty() || node.output.len() != 1 {
-        return None;
-    }
-    if !(2..=3).contains(&node.input.len()) || node.input[0].is_empty() {
+    if !is_convolution(node, "ConvTranspose") {
         return None;
     }
     let (mut kernel, mut stride, mut pads) = (None, None, None);
@@ -180,29 +177,14 @@ fn upsampling(
         return None;
     }
     let stride = usize::try_from(stride).ok()?;
-    let read = |name: &String| {
-        (readers.get(name) == Some(&1))
-            .then(|| initializers.iter().find(|t| &t.name == name))
-            .flatten()
-    };
-    let weight = read(&node.input[1])?;
+    let weight = sole_initializer(&node.input[1], initializers, readers)?;
     let &[inputs, outputs, k] = weight.dims.as_slice() else { return None };
     let (inputs, outputs) = (usize::try_from(inputs).ok()?, usize::try_from(outputs).ok()?);
     let weight_values = float_values(weight)?;
     if k != kernel || weight_values.len() != inputs * outputs * 2 * stride {
         return None;
     }
-    let bias = match node.input.get(2).filter(|b| !b.is_empty()) {
-        Some(name) => {
-            let tensor = read(name)?;
-            let values = float_values(tensor)?;
-            if tensor.dims.as_slice() != [outputs as i64] || values.len() != outputs {
-                return None;
-            }
-            Some(values)
-        }
-        None => None,
-    };
+    let bias = convolution_bias(node, initializers, readers, outputs)?;
     Some(Upsampling { stride, inputs, outputs, weight: weight_values, bias })
 }
 
