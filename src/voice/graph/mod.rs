@@ -176,9 +176,9 @@ pub fn split(model: &[u8], blocked: bool) -> Result<Option<Halves>, protobuf::Er
         blocked.then(|| keep_blocked(graph, axes_as_input, output_rate))
     };
     // The encoder's wide convolutions in tiles (the rest widened), for the sessions that an
-    // edition builds: the rewrite costs about 70 ms as the voice loads and grows the encoder
-    // from 56 to 92 MB (joe), which `speak`'s quick start, waiting for its first audio, does
-    // not win back on one sentence.
+    // edition builds: the rewrite costs about 70 ms as the voice loads and its weights are
+    // 35 MB more (joe), which `speak`'s quick start, waiting for its first audio, does not win
+    // back on one sentence.
     let encoder_weights =
         if blocked && axes_as_input { winograd_convs(&mut encoder) } else { Vec::new() };
     widen_convs(&mut encoder, axes_as_input);
