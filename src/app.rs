@@ -186,6 +186,7 @@ pub fn edition(
         body: &body,
         headlines: headlines.as_ref().map(|(s, e)| (s as &dyn Synthesizer, e.clone())),
     };
+    publish::draw_cover_ahead(&out, &publish_opts, &plan.title);
     let manifest = pipeline::render_voices(&plan, &voices, entry, &options, &mut |p| {
         events(Event::Progress(&p))
     })

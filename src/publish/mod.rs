@@ -236,6 +236,20 @@ pub fn write_edition(
     Ok(Published { edition_files: written, warnings, ..Published::default() })
 }
 
+/// The feed's title: the publisher's name, else the newest edition's title.
+fn channel_title(opts: &PublishOptions, newest: Option<&str>) -> String {
+    opts.publisher.clone().or_else(|| newest.map(programme::one_line)).unwrap_or_default()
+}
+
+/// Starts drawing the cover that [`write_all`] will write for an edition titled `title` into
+/// `edition_dir`, if the publication root has none ([`cover::draw_ahead`]).
+pub fn draw_cover_ahead(edition_dir: &Path, opts: &PublishOptions, title: &str) {
+    let root = opts.root.as_deref().unwrap_or(edition_dir);
+    if !root.join(COVER_FILE).exists() {
+        cover::draw_ahead(&channel_title(opts, Some(title)));
+    }
+}
+
 /// Writes the files of a publication root from its editions (newest first): the cover (only when
 /// there is none, so a newsroom's own artwork stays), the feed, and, when the root holds edition
 /// folders, the list of editions.
@@ -245,11 +259,7 @@ pub fn write_root(
     opts: &PublishOptions,
 ) -> Result<Published, PublishError> {
     let mut published = Published::default();
-    let channel_title = opts
-        .publisher
-        .clone()
-        .or_else(|| editions.first().map(|e| programme::one_line(&e.manifest.title)))
-        .unwrap_or_default();
+    let channel_title = channel_title(opts, editions.first().map(|e| e.manifest.title.as_str()));
     let cover = root.join(COVER_FILE);
     if !cover.exists() {
         cover::write(&cover, &channel_title)?;
