@@ -234,8 +234,9 @@ pub struct Header<'a> {
 /// A file being encoded: takes the programme's samples a chunk at a time.
 ///
 /// Dropped without [`finish`](Sink::finish), it leaves no file behind (nor replaces the one
-/// already at the path).
-pub trait Sink {
+/// already at the path). `Send`: an edition's encoders run on a thread of their own, behind the
+/// limiter.
+pub trait Sink: Send {
     /// Encodes the next mono samples.
     fn write(&mut self, samples: &[f32]) -> Result<(), AudioError>;
 
