@@ -29,7 +29,7 @@
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::error::Error as StdError;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use chrono::{NaiveDate, SubsecRound, Utc};
 
@@ -814,36 +814,39 @@ impl FileWriter<'_> {
             sinks.push(encoder.begin(&header, &path).map_err(RenderError::Audio)?);
         }
         let options = audio::limiter::LimiterOptions::with_ceiling(ceiling);
-        let mut limiter = audio::limiter::Limiter::new(self.rate, &options);
+        let limiter = audio::limiter::Limiter::new(self.rate, &options);
+        let (mut first, rest) = limiter.into_halves();
         let gain = audio::loudness::db_to_gain(gain_db) as f32;
-        // The limiter runs on this thread and the encoders on another, a few chunks behind.
-        // Why: at the end of a render nothing else is left to run, and an MP3 of the last
-        // article (0.9 s for 150 s of speech) and of the full edition (1.4 s for the bench's
-        // two articles, and in proportion to the edition) took one core after the limiter's
-        // own 0.2 s. The files are the same: the same samples reach the same encoders in order.
+        // The limiter's first pass runs on this thread; its second pass, its meter and the
+        // encoders on another, a few chunks behind. Why: at the end of a render nothing else is
+        // left to run, and the last article's three limiter passes (0.2 s for 150 s of speech)
+        // and MP3s (0.9 s for it, 1.4 s for the bench's full edition, which grows with the
+        // edition) took one core. The files are the same: the same samples reach the same
+        // encoders in order.
         let report = std::thread::scope(|scope| {
             let (pieces, received) = std::sync::mpsc::sync_channel(PIPELINE_CHUNKS);
-            let writer = scope.spawn(move || write_pieces(sinks, &received));
+            let first_file = self.opts.out_dir.join(names.first().map_or("", String::as_str));
+            let writer = scope.spawn(move || write_pieces(rest, sinks, &received, &first_file));
             // Once the writer has stopped (on an error its join gives), nothing more is limited.
             let mut writing = true;
             let fed = source.stream(gain, &mut |chunk| {
                 if writing {
                     let mut limited = Vec::with_capacity(chunk.len() + 1024);
-                    limiter.process(chunk, &mut limited);
+                    first.process(chunk, &mut limited);
                     writing = pieces.send(Piece::Samples(limited)).is_ok();
                 }
                 Ok(())
             });
-            let report = fed.map(|()| {
+            if fed.is_ok() {
                 let mut last = Vec::new();
-                let report = limiter.finish(&mut last);
+                let seen = first.finish(&mut last);
                 // A writer that has stopped reports why when joined.
-                let _ = pieces.send(Piece::Samples(last)).and_then(|()| pieces.send(Piece::End));
-                report
-            });
+                let _ =
+                    pieces.send(Piece::Samples(last)).and_then(|()| pieces.send(Piece::End(seen)));
+            }
             drop(pieces);
             let written = writer.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
-            written.and(report)
+            fed.and(written)
         })?;
         tracing::debug!(?names, elapsed_ms = started.elapsed().as_millis(), "encoded");
         Ok(report)
@@ -872,36 +875,47 @@ impl FileWriter<'_> {
 /// Chunks of [`STREAM_CHUNK`] samples the limiter may run ahead of the encoders (256 KB each).
 const PIPELINE_CHUNKS: usize = 4;
 
-/// What [`FileWriter::encode`]'s limiter hands its encoders.
+/// What [`FileWriter::encode`]'s first limiter pass hands the rest of the limiter and the
+/// encoders.
 enum Piece {
     Samples(Vec<f32>),
-    /// Every sample has been sent: the files may be completed.
-    End,
+    /// Every sample has been sent: the limiter can finish and the files be completed.
+    End(audio::limiter::FirstPassReport),
 }
 
-/// Writes the pieces `received` into every sink, and completes the files at [`Piece::End`].
-/// Without it (the sender failed or stopped early), the sinks are dropped, which leaves no
-/// file behind.
+/// Runs the pieces `received` through the rest of the limiter into every sink; at
+/// [`Piece::End`], completes the files and gives the limiter's report. Without it (the sender
+/// stopped early), the sinks are dropped, which leaves no file behind, and the error names
+/// `path` (the first file).
 fn write_pieces(
+    mut rest: audio::limiter::RestOfLimiter,
     mut sinks: Vec<Box<dyn audio::encode::Sink>>,
     received: &std::sync::mpsc::Receiver<Piece>,
-) -> Result<(), RenderError> {
+    path: &Path,
+) -> Result<audio::limiter::LimiterReport, RenderError> {
+    let write = |sinks: &mut Vec<Box<dyn audio::encode::Sink>>, samples: &[f32]| {
+        sinks.iter_mut().try_for_each(|sink| sink.write(samples)).map_err(RenderError::Audio)
+    };
+    let mut limited = Vec::with_capacity(STREAM_CHUNK + 1024);
     for piece in received {
+        limited.clear();
         match piece {
             Piece::Samples(samples) => {
-                for sink in &mut sinks {
-                    sink.write(&samples).map_err(RenderError::Audio)?;
-                }
+                rest.process(&samples, &mut limited);
+                write(&mut sinks, &limited)?;
             }
-            Piece::End => {
+            Piece::End(first) => {
+                let report = rest.finish(first, &mut limited);
+                write(&mut sinks, &limited)?;
                 for sink in sinks {
                     sink.finish().map_err(RenderError::Audio)?;
                 }
-                return Ok(());
+                return Ok(report);
             }
         }
     }
-    Ok(())
+    let source = std::io::Error::other("the programme ended before all its samples were limited");
+    Err(RenderError::Audio(AudioError::Io { path: path.to_path_buf(), source }))
 }
 
 /// How far a lossy file's measured loudness may sit from the target before it is encoded again
@@ -1477,8 +1491,9 @@ mod tests {
         manifest
     }
 
-    /// The encoders' thread writes every piece in order and completes the files only at the
-    /// end of the stream; a stream cut short leaves them unfinished (dropped: no file).
+    /// The encoders' thread limits and writes every piece in order and completes the files
+    /// only at the end of the stream, giving the limiter's report; a stream cut short leaves
+    /// them unfinished (dropped: no file) and is an error naming the file.
     #[test]
     fn the_encoders_thread_completes_files_only_when_every_sample_has_arrived() {
         type Seen = std::sync::Arc<std::sync::Mutex<(Vec<f32>, bool)>>;
@@ -1493,21 +1508,41 @@ mod tests {
                 Ok(())
             }
         }
+        let options = audio::limiter::LimiterOptions::with_ceiling(-1.0);
+        // A programme with peaks over the ceiling, cut into uneven chunks.
+        let programme: Vec<f32> =
+            (0..20_000).map(|i| 1.3 * ((i as f32) * 0.05).sin() * ((i % 7) as f32 / 6.0)).collect();
+        let mut whole = programme.clone();
+        let expected = audio::limiter::limit(&mut whole, 22_050, &options);
         for ended in [true, false] {
             let seen = Seen::default();
-            let (pieces, received) = std::sync::mpsc::sync_channel(PIPELINE_CHUNKS);
-            pieces.send(Piece::Samples(vec![1.0, 2.0])).unwrap();
-            pieces.send(Piece::Samples(vec![3.0])).unwrap();
+            let (mut first, rest) = audio::limiter::Limiter::new(22_050, &options).into_halves();
+            let (pieces, received) = std::sync::mpsc::sync_channel(64);
+            for chunk in programme.chunks(6_001) {
+                let mut limited = Vec::new();
+                first.process(chunk, &mut limited);
+                pieces.send(Piece::Samples(limited)).unwrap();
+            }
             if ended {
-                pieces.send(Piece::End).unwrap();
+                let mut last = Vec::new();
+                let report = first.finish(&mut last);
+                pieces.send(Piece::Samples(last)).unwrap();
+                pieces.send(Piece::End(report)).unwrap();
             }
             drop(pieces);
             let sinks: Vec<Box<dyn audio::encode::Sink>> =
                 vec![Box::new(Recorder(std::sync::Arc::clone(&seen)))];
-            write_pieces(sinks, &received).unwrap();
+            let written = write_pieces(rest, sinks, &received, Path::new("x.wav"));
             let seen = seen.lock().unwrap();
-            assert_eq!(seen.0, [1.0, 2.0, 3.0]);
             assert_eq!(seen.1, ended, "finished without the end: {}", !ended);
+            if ended {
+                assert_eq!(written.unwrap(), expected);
+                assert_eq!(seen.0, whole, "not the samples of the whole limiter");
+            } else {
+                let err = written.unwrap_err();
+                let cause = StdError::source(&err).map(ToString::to_string).unwrap_or_default();
+                assert!(cause.contains("x.wav"), "{err}: {cause}");
+            }
         }
     }
 

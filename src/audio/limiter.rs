@@ -123,12 +123,33 @@ pub fn true_peak(samples: &[f32]) -> f32 {
 /// on the output gives the report its peak after limiting.
 #[derive(Debug)]
 pub struct Limiter {
-    stages: [Pass; PASSES],
+    first: FirstPass,
+    rest: RestOfLimiter,
+    /// Scratch between the halves.
+    between: Vec<f32>,
+}
+
+/// The first pass of a [`Limiter`] ([`Limiter::into_halves`]).
+#[derive(Debug)]
+pub struct FirstPass {
+    pass: Pass,
+}
+
+/// The second pass of a [`Limiter`] and its output meter ([`Limiter::into_halves`]).
+#[derive(Debug)]
+pub struct RestOfLimiter {
+    pass: Pass,
     meter: Pass,
     ceiling_dbtp: f64,
-    /// Scratch between the stages.
-    first: Vec<f32>,
-    second: Vec<f32>,
+    /// Scratch between the second pass and the meter.
+    between: Vec<f32>,
+}
+
+/// What the first pass saw, for the report ([`RestOfLimiter::finish`]).
+#[derive(Debug, Clone, Copy)]
+pub struct FirstPassReport {
+    peak: f32,
+    min_gain: f64,
 }
 
 impl Limiter {
@@ -137,43 +158,79 @@ impl Limiter {
         let threshold = db_to_gain(options.ceiling_dbtp - METER_MARGIN_DB) as f32;
         let lookahead = ((options.lookahead_ms / 1000.0 * f64::from(rate)).round() as usize).max(1);
         let release = 1.0 - (-1.0 / (options.release_ms.max(1.0) / 1000.0 * f64::from(rate))).exp();
-        let stage = || Pass::new(threshold, lookahead, release);
         Self {
-            stages: [stage(), stage()],
-            meter: Pass::new(f32::INFINITY, 0, 1.0),
-            ceiling_dbtp: options.ceiling_dbtp,
-            first: Vec::new(),
-            second: Vec::new(),
+            first: FirstPass { pass: Pass::new(threshold, lookahead, release) },
+            rest: RestOfLimiter {
+                pass: Pass::new(threshold, lookahead, release),
+                meter: Pass::new(f32::INFINITY, 0, 1.0),
+                ceiling_dbtp: options.ceiling_dbtp,
+                between: Vec::new(),
+            },
+            between: Vec::new(),
         }
+    }
+
+    /// The limiter as two halves that may run on two threads, the first's output fed to the
+    /// second in chunks of any size: the same samples and report as the whole. Why: the three
+    /// passes over a programme (two limiting, one metering) are the end of a render's serial
+    /// work; split, they take two cores.
+    pub fn into_halves(self) -> (FirstPass, RestOfLimiter) {
+        (self.first, self.rest)
     }
 
     /// Takes `input`, appends to `out` every limited sample that is final.
     pub fn process(&mut self, input: &[f32], out: &mut Vec<f32>) {
-        self.first.clear();
-        self.stages[0].process(input, &mut self.first);
-        self.second.clear();
-        self.stages[1].process(&self.first, &mut self.second);
-        self.meter.process(&self.second, out);
+        self.between.clear();
+        self.first.process(input, &mut self.between);
+        self.rest.process(&self.between, out);
     }
 
     /// Appends the samples still held to `out` and reports what was done.
     pub fn finish(mut self, out: &mut Vec<f32>) -> LimiterReport {
-        let [mut one, mut two] = self.stages;
-        self.first.clear();
-        one.finish(&mut self.first);
-        self.second.clear();
-        two.process(&self.first, &mut self.second);
-        two.finish(&mut self.second);
-        self.meter.process(&self.second, out);
+        self.between.clear();
+        let first = self.first.finish(&mut self.between);
+        self.rest.process(&self.between, out);
+        self.rest.finish(first, out)
+    }
+}
+
+impl FirstPass {
+    /// Takes `input`, appends to `out` the samples this pass has made final.
+    pub fn process(&mut self, input: &[f32], out: &mut Vec<f32>) {
+        self.pass.process(input, out);
+    }
+
+    /// Appends the samples still held to `out`; what the pass saw goes to
+    /// [`RestOfLimiter::finish`].
+    pub fn finish(mut self, out: &mut Vec<f32>) -> FirstPassReport {
+        self.pass.finish(out);
+        FirstPassReport { peak: self.pass.peak, min_gain: self.pass.min_gain }
+    }
+}
+
+impl RestOfLimiter {
+    /// Takes the first pass's output, appends to `out` every limited sample that is final.
+    pub fn process(&mut self, input: &[f32], out: &mut Vec<f32>) {
+        self.between.clear();
+        self.pass.process(input, &mut self.between);
+        self.meter.process(&self.between, out);
+    }
+
+    /// Appends the samples still held to `out` (after every output of the first pass has been
+    /// given to [`RestOfLimiter::process`]) and reports what both passes did.
+    pub fn finish(mut self, first: FirstPassReport, out: &mut Vec<f32>) -> LimiterReport {
+        self.between.clear();
+        self.pass.finish(&mut self.between);
+        self.meter.process(&self.between, out);
         self.meter.finish(out);
-        let passes = [&one, &two].iter().filter(|p| p.min_gain < 1.0).count();
+        let passes = [first.min_gain, self.pass.min_gain].iter().filter(|&&g| g < 1.0).count();
         let report = LimiterReport {
-            peak_before_dbtp: gain_to_db(f64::from(one.peak)),
+            peak_before_dbtp: gain_to_db(f64::from(first.peak)),
             peak_after_dbtp: gain_to_db(f64::from(self.meter.peak)),
-            max_reduction_db: gain_to_db(one.min_gain.min(two.min_gain)),
+            max_reduction_db: gain_to_db(first.min_gain.min(self.pass.min_gain)),
             passes,
         };
-        if self.meter.peak > one.tolerance {
+        if self.meter.peak > self.pass.tolerance {
             tracing::warn!(
                 peak_dbtp = report.peak_after_dbtp,
                 ceiling_dbtp = self.ceiling_dbtp,
