@@ -457,20 +457,22 @@ pub const VOCODER_CONTEXT: usize = 16;
 
 /// Latent frames the vocoder's first stage ([`graph::Front`]) takes at once at most: its
 /// tensors are small (8 positions a frame, 128 channels for joe), and its context of a dozen
-/// frames costs less of a longer window.
+/// frames costs less of a longer window. Not longer than 256: windows of 512 took 4% less of
+/// the stage (one thread, session 15: 124 against 119 µs a kept frame) but its tiles
+/// ([`graph::winograd_convs_inline`]) then held about 15 MB more a render.
 pub const FRONT_FRAMES: usize = 2 * VOCODER_FRAMES;
 
-/// Positions of the vocoder's later stages (after [`graph::Front`]) run at once at most: 32
-/// latent frames at joe's 8 positions a frame, about 0.4 s of speech.
+/// Positions of the vocoder's later stages (after [`graph::Front`]) run at once at most: 64
+/// latent frames at joe's 8 positions a frame, about 0.75 s of speech.
 ///
-/// Why so short, when the first stage takes 256 frames: the later stages' tensors are up to 256
-/// samples a frame wide, so a window's working memory follows its length closely, while their
-/// context is only 10 positions a side. Measured on joe, one thread (AMD EPYC, session 12):
-/// windows of 128, 256, 384, 512 and 1,024 positions cost 58, 55, 53, 53 and 55 µs a kept
-/// position, within the noise of each other but for 128; an edition of the bench's articles
-/// peaked about 45 MB lower with 256 than with 1,024 (the earlier 128 frames), at the same wall
-/// time (docs/bench.md, "Shorter windows for the vocoder's later stages").
-pub const LATER_STAGES_WINDOW: usize = 256;
+/// Why shorter than the first stage's: the later stages' tensors are up to 256 samples a frame
+/// wide, so a window's working memory follows its length closely, while their context is only
+/// 10 positions a side. Session 12 (AVX-512) measured windows of 128, 256, 384, 512 and 1,024
+/// positions at 58, 55, 53, 53 and 55 µs a kept position and chose 256 for 45 MB less than
+/// 1,024; session 15, on a machine without AVX-512, 65.3, 63.2, 62.9, 62.4 and 61.9 µs for 256
+/// to 1,024: 512 takes 4% less of the vocoder's largest part for about 15 MB a session
+/// (docs/bench.md, "Session 15").
+pub const LATER_STAGES_WINDOW: usize = 512;
 
 /// The vocoder's first stage as a session.
 struct FrontSession {
@@ -795,15 +797,27 @@ mod tests {
         assert_eq!(halves.context, Some(10));
         // Rewritten for the blocked layout (graph::keep_blocked): each LeakyRelu that does not
         // follow a convolution and each upsampling's output enter it through a depthwise
-        // convolution (6 in the first stage, 12 after it), the three averagings are folded away
-        // (one across the cut) and conv_post runs by phases.
+        // convolution (3 in the first stage, whose other LeakyRelus feed tiles, 12 after it),
+        // the three averagings are folded away (one across the cut) and conv_post runs by
+        // phases.
         let front = halves.front.as_ref().and_then(|f| f.blocked);
         let (front_entries, rest) = (front.map(|r| r.entries), halves.blocked.unwrap());
-        assert_eq!((front_entries, rest.entries, rest.phased), (Some(6), 12, true));
-        for part in [&halves.vocoder, &halves.front.as_ref().unwrap().model] {
+        assert_eq!((front_entries, rest.entries, rest.phased), (Some(3), 12, true));
+        let tiled = |part: &[u8]| {
             let model = onnx_protobuf::ModelProto::parse_from_bytes(part).unwrap();
-            assert!(model.graph.node.iter().all(|n| n.op_type != "Div"), "an averaging is left");
-        }
+            // (The tiles' own `Div` computes their count, from the shape.)
+            let averaging = |n: &onnx_protobuf::NodeProto| {
+                n.op_type == "Div" && !n.name.starts_with("nashra.wino")
+            };
+            assert!(!model.graph.node.iter().any(averaging), "an averaging is left");
+            let products = |n: &&onnx_protobuf::NodeProto| n.name.ends_with(".products.MatMul");
+            model.graph.node.iter().filter(products).count()
+        };
+        // The first stage's residual convolutions of kernels 3 and 5 (128 channels, dilated
+        // 1, 2, 2 and 6) run in tiles, with their weights in the graph; the later stages'
+        // (64 and 32 channels) do not.
+        assert_eq!(tiled(&halves.front.as_ref().unwrap().model), 4);
+        assert_eq!(tiled(&halves.vocoder), 0);
         // The encoder's wide convolutions run in tiles (graph::winograd_convs): the flow's 16
         // of kernel 5 and the text encoder's 12 of kernel 3; the narrower ones stay.
         assert_eq!(halves.encoder_weights.len(), 28);

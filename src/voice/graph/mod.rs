@@ -15,8 +15,9 @@
 //! vocoder), or `None` for a graph without the layout of Piper's VITS export, which is then run
 //! whole. Every part has its one-dimensional convolutions widened to two dimensions
 //! ([`widen_convs`]), and the vocoder's upsamplings are rewritten as pairs of such convolutions
-//! ([`split_upsamplings`]), which ONNX Runtime runs faster; the encoder's wide convolutions are
-//! computed by Winograd's minimal filtering ([`winograd_convs`]); for sessions that run its graph
+//! ([`split_upsamplings`]), which ONNX Runtime runs faster; the wide convolutions of the encoder
+//! and of the vocoder's first stage are computed by Winograd's minimal filtering
+//! ([`winograd_convs`]); for sessions that run its graph
 //! optimizations, the vocoder's parts are also rewritten so that its blocked layout runs through
 //! them ([`keep_blocked`]). Must never happen: a cut or a rewrite that changes what the graph
 //! computes beyond float rounding (sums in another order, the tiles' transforms), or a graph
@@ -32,7 +33,7 @@ mod winograd;
 
 pub use blocked::{fold_divisions, keep_blocked, Rewrites, PHASES};
 pub use upsample::split_upsamplings;
-pub use winograd::{winograd_convs, TILE};
+pub use winograd::{winograd_convs, winograd_convs_inline, TILE};
 
 /// The weight of the vocoder's first convolution in every Piper VITS export (the PyTorch module
 /// `dec.conv_pre`); the tensor that convolution reads is the latent sequence. Initializer names
@@ -185,6 +186,11 @@ pub fn split(model: &[u8], blocked: bool) -> Result<Option<Halves>, protobuf::Er
     let vocoder_blocked = rewrite(&mut vocoder, reach.map(|r| r.rate));
     let front = match front {
         Some((mut graph, reads_speaker, context)) => {
+            // Its residual convolutions of kernels 3 and 5 in tiles too; their weights (about
+            // 2 MB for joe) stay in its graph.
+            if blocked && axes_as_input {
+                winograd_convs_inline(&mut graph);
+            }
             let blocked = rewrite(&mut graph, u64::try_from(rate).ok());
             Some(Front { model: with_graph(&header, graph)?, reads_speaker, context, blocked })
         }

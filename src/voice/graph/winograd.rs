@@ -1,5 +1,6 @@
-//! The encoder's wide one-dimensional convolutions computed by Winograd's minimal filtering:
-//! fewer multiplications for the same sums.
+//! The wide one-dimensional convolutions (the encoder's, and the residual ones of the vocoder's
+//! first stage) computed by Winograd's minimal filtering: fewer multiplications for the same
+//! sums.
 //!
 //! Why: the encoder half (text encoder, duration predictor, flow) is a third of a sentence's
 //! work, and most of it is convolutions that ONNX Runtime already runs near this CPU's peak:
@@ -14,7 +15,9 @@
 //! text encoder's 2.9 → 2.0 ms (Python prototype); joe's encoder half on 301 ids, as nashra
 //! builds it, 179 → 139 ms (medians of 10 alternating runs); with 64 channels or fewer the
 //! transforms cost what the products save (docs/bench.md, "Winograd convolutions in the
-//! encoder").
+//! encoder"). The vocoder's first stage (128 channels) has four of kernel 3 and 5, dilated 1,
+//! 2, 2 and 6: a dilated convolution's tiles take every `d`-th position, the `d` phases side by
+//! side (session 15, one thread, no AVX-512: the stage 124 → 114 µs a frame).
 //!
 //! How (F(m, r) for correlation, derived from Toom–Cook polynomial multiplication):
 //! `y = Aᵀ[(G g) ⊙ (Bᵀ d)]` for a tile `d` of `n` inputs, a kernel `g` of `r` taps and `m`
@@ -29,14 +32,14 @@
 //! `m` of a block and the first `r − 1` of the next (`r − 1 ≤ m`), concatenated to
 //! `[n, B, Cin, N]`; `Bᵀ` is one product over that first axis, then one batched product with
 //! `Wt [n, 1, Cout, Cin]`, then `Aᵀ`, a transpose to `[B, Cout, N, m]`, a reshape to
-//! `[B, Cout, N m]`, the first `T'` positions and the bias.
+//! `[B, Cout, N m]`, the first `T'` positions and the bias. Dilated by `d`, a block is `m d`
+//! positions and every shape above has a last axis of the `d` phases.
 //!
 //! Must never happen: a rewritten convolution that computes something else than the original
 //! beyond float rounding (the points are small and the tiles short, so the transforms add
 //! little: on joe, noise off, samples moved by 2e-5 to 9e-5, as much as between ONNX Runtime's
 //! optimized and unoptimized runs of the same graph, 2e-5 to 6e-5); a convolution rewritten
-//! where it is slower (dilated, strided, grouped, narrow, or of a kernel longer than
-//! [`TILE`] + 1).
+//! where it is slower (strided, grouped, narrow, or of a kernel longer than [`TILE`] + 1).
 
 use std::collections::HashMap;
 
@@ -52,7 +55,10 @@ const WINO: &str = "nashra.wino";
 
 /// Outputs per tile (`m`). 4 keeps the transforms' entries small (at most 21/4 for kernel 5,
 /// with the points below); 6 was 10% faster on the flow's convolutions in the prototype but
-/// moved their outputs ten times more.
+/// moved their outputs ten times more. A kernel longer than 5 would need more points or
+/// shorter tiles: F(2, 7) on the vocoder's kernel-7 convolutions (128 channels) did its
+/// products in two thirds of the direct time, but its tiles, four times the input, took as
+/// long again to build.
 pub const TILE: usize = 4;
 
 /// The finite evaluation points, in the order taken: `n − 1` of them for a tile of `n`
@@ -140,6 +146,8 @@ struct Candidate {
     inputs: usize,
     outputs: usize,
     kernel: usize,
+    /// The taps' spacing: 1, or more in the vocoder's residual blocks.
+    dilation: usize,
     pads: (usize, usize),
     /// `[outputs, inputs, kernel]`, row-major.
     weight: Vec<f32>,
@@ -183,6 +191,17 @@ pub fn winograd_convs(graph: &mut GraphProto) -> Vec<SharedWeight> {
     shared
 }
 
+/// [`winograd_convs`] with the transformed weights kept in the graph as initializers: for a
+/// graph whose weights are small (the vocoder's first stage: about 2 MB for joe), which each
+/// session may as well hold.
+pub fn winograd_convs_inline(graph: &mut GraphProto) -> usize {
+    let weights = winograd_convs(graph);
+    graph.input.retain(|v| !weights.iter().any(|w| w.name == v.name));
+    let count = weights.len();
+    graph.initializer.extend(weights.into_iter().map(|w| floats(&w.name, &w.dims, w.values)));
+    count
+}
+
 /// The int64 constants the rewritten convolutions share, each added once.
 #[derive(Default)]
 struct Constants {
@@ -212,7 +231,7 @@ fn tiled(
     transforms: &Transforms,
     constants: &mut Constants,
 ) -> (Vec<(NodeProto, Vec<TensorProto>)>, SharedWeight) {
-    let (m, n, r) = (TILE as i64, transforms.n as i64, conv.kernel as i64);
+    let (m, n, r, d) = (TILE as i64, transforms.n as i64, conv.kernel as i64, conv.dilation as i64);
     let (cin, cout) = (conv.inputs as i64, conv.outputs as i64);
     let (pb, pe) = (conv.pads.0 as i64, conv.pads.1 as i64);
     let at = |part: &str| format!("{name}.{part}");
@@ -230,11 +249,12 @@ fn tiled(
     push(op("Shape", &[input], &at("shape")), vec![]);
     let two = constants.get(&[2]);
     push(with(op("Gather", &[&at("shape"), &two], &at("t_in")), int("axis", 0)), vec![]);
-    let change = constants.get(&[pb + pe - r + 1]);
+    let change = constants.get(&[pb + pe - (r - 1) * d]);
     push(op("Add", &[&at("t_in"), &change], &at("t_out")), vec![]);
-    let round_up = constants.get(&[m - 1]);
+    // A block is `m d` positions: `d` interleaved tiles of `m` outputs each.
+    let round_up = constants.get(&[m * d - 1]);
     push(op("Add", &[&at("t_out"), &round_up], &at("t_up")), vec![]);
-    let tile = constants.get(&[m]);
+    let tile = constants.get(&[m * d]);
     push(op("Div", &[&at("t_up"), &tile], &at("tiles")), vec![]);
     let one = constants.get(&[1]);
     push(op("Add", &[&at("tiles"), &one], &at("blocks")), vec![]);
@@ -245,14 +265,14 @@ fn tiled(
     let pads_head = constants.get(&[0, 0, pb, 0, 0]);
     push(with(op("Concat", &[&pads_head, &at("after")], &at("pads")), int("axis", 0)), vec![]);
 
-    // The input as tiles, [n, B, Cin, N].
+    // The input as tiles, [n, B, Cin, N] (and a last axis of the `d` phases when dilated:
+    // position `b m d + i d + p` of a block is row `i` of phase `p`'s tile).
+    let phases: &[i64] = if d > 1 { &[d] } else { &[] };
     push(op("Pad", &[input, &at("pads")], &at("padded")), vec![]);
-    let blocked = constants.get(&[0, cin, -1, m]);
+    let blocked = constants.get(&[&[0, cin, -1, m], phases].concat());
     push(op("Reshape", &[&at("padded"), &blocked], &at("blocks4")), vec![]);
-    push(
-        with(op("Transpose", &[&at("blocks4")], &at("by_offset")), ints("perm", &[3, 0, 1, 2])),
-        vec![],
-    );
+    let perm: &[i64] = if d > 1 { &[3, 0, 1, 2, 4] } else { &[3, 0, 1, 2] };
+    push(with(op("Transpose", &[&at("blocks4")], &at("by_offset")), ints("perm", perm)), vec![]);
     let (zero, minus_one, last_axis) =
         (constants.get(&[0]), constants.get(&[-1]), constants.get(&[3]));
     push(op("Slice", &[&at("by_offset"), &zero, &minus_one, &last_axis], &at("own")), vec![]);
@@ -273,8 +293,15 @@ fn tiled(
     };
     let b_t = matrix("b_t", &[n, n], &transforms.b_t);
     push(op("MatMul", &[&b_t.name, &at("flat_in")], &at("flat_u")), vec![b_t]);
+    let columns = if d > 1 {
+        let phase_count = constants.get(&[d]);
+        push(op("Mul", &[&at("tiles"), &phase_count], &at("columns")), vec![]);
+        at("columns")
+    } else {
+        at("tiles")
+    };
     let u_head = constants.get(&[n, -1, cin]);
-    push(with(op("Concat", &[&u_head, &at("tiles")], &at("u_shape")), int("axis", 0)), vec![]);
+    push(with(op("Concat", &[&u_head, &columns], &at("u_shape")), int("axis", 0)), vec![]);
     push(op("Reshape", &[&at("flat_u"), &at("u_shape")], &at("u")), vec![]);
     let weight = SharedWeight {
         name: at("weight"),
@@ -288,12 +315,15 @@ fn tiled(
 
     // Back to [B, Cout, T'].
     let y_head = constants.get(&[m, -1, cout]);
-    push(with(op("Concat", &[&y_head, &at("tiles")], &at("y_shape")), int("axis", 0)), vec![]);
+    let mut y_shape = vec![y_head, at("tiles")];
+    if d > 1 {
+        y_shape.push(constants.get(phases));
+    }
+    let y_shape: Vec<&str> = y_shape.iter().map(String::as_str).collect();
+    push(with(op("Concat", &y_shape, &at("y_shape")), int("axis", 0)), vec![]);
     push(op("Reshape", &[&at("flat_out"), &at("y_shape")], &at("by_phase")), vec![]);
-    push(
-        with(op("Transpose", &[&at("by_phase")], &at("by_time")), ints("perm", &[1, 2, 3, 0])),
-        vec![],
-    );
+    let perm: &[i64] = if d > 1 { &[1, 2, 3, 0, 4] } else { &[1, 2, 3, 0] };
+    push(with(op("Transpose", &[&at("by_phase")], &at("by_time")), ints("perm", perm)), vec![]);
     let joined = constants.get(&[0, cout, -1]);
     push(op("Reshape", &[&at("by_time"), &joined], &at("joined")), vec![]);
     let time_axis = constants.get(&[2]);
@@ -326,7 +356,7 @@ fn transformed_weight(conv: &Candidate, transforms: &Transforms) -> Vec<f32> {
     out
 }
 
-/// `node` as a [`Candidate`]: a one-dimensional `Conv` of stride 1, dilation 1 and one group,
+/// `node` as a [`Candidate`]: a one-dimensional `Conv` of stride 1, any dilation, one group,
 /// kernel 2 to [`TILE`] + 1, at least [`MIN_CHANNELS`] channels on either side, explicit pads,
 /// its weight (and bias) initializers in the model that no other node reads. Else `None`.
 fn candidate(
@@ -337,13 +367,14 @@ fn candidate(
     if !is_convolution(node, "Conv") {
         return None;
     }
-    let mut pads = (0, 0);
+    let (mut pads, mut dilation) = ((0, 0), 1);
     for a in &node.attribute {
         match (a.name.as_str(), a.ints.as_slice()) {
             ("pads", &[begin, end]) => {
                 pads = (usize::try_from(begin).ok()?, usize::try_from(end).ok()?);
             }
-            ("strides" | "dilations", &[1]) | ("kernel_shape", &[_]) => {}
+            ("dilations", &[d]) if d >= 1 => dilation = usize::try_from(d).ok()?,
+            ("strides", &[1]) | ("kernel_shape", &[_]) => {}
             ("group", _) if a.i == 1 => {}
             ("auto_pad", _) if a.s.is_empty() || a.s == b"NOTSET" => {}
             _ => return None,
@@ -366,7 +397,7 @@ fn candidate(
         return None;
     }
     let bias = convolution_bias(node, initializers, readers, outputs)?;
-    Some(Candidate { inputs, outputs, kernel, pads, weight, bias })
+    Some(Candidate { inputs, outputs, kernel, dilation, pads, weight, bias })
 }
 
 #[cfg(test)]
@@ -398,22 +429,23 @@ mod tests {
         assert!(Transforms::new(TILE + 2).is_none(), "a tile reads past the next block");
     }
 
-    /// `graph` with the inputs that stand for `weights` made initializers of their values, as
-    /// a run given them computes it.
-    fn inlined(mut graph: GraphProto, weights: &[SharedWeight]) -> GraphProto {
-        for weight in weights {
-            let input = graph.input.iter().position(|v| v.name == weight.name).unwrap();
-            assert_eq!(graph.input.remove(input), weight.input());
-            graph.initializer.push(floats(&weight.name, &weight.dims, weight.values.clone()));
-        }
-        graph
-    }
-
     /// `x [B, inputs, T]` through one convolution of `kernel` and `pads` into `y`.
     fn conv_graph(
         inputs: i64,
         outputs: i64,
         kernel: i64,
+        pads: [i64; 2],
+        bias: bool,
+    ) -> GraphProto {
+        dilated_conv_graph(inputs, outputs, kernel, 1, pads, bias)
+    }
+
+    /// As [`conv_graph`], with taps `dilation` positions apart.
+    fn dilated_conv_graph(
+        inputs: i64,
+        outputs: i64,
+        kernel: i64,
+        dilation: i64,
         pads: [i64; 2],
         bias: bool,
     ) -> GraphProto {
@@ -434,48 +466,57 @@ mod tests {
             ints("kernel_shape", &[kernel]),
             ints("pads", &pads),
             ints("strides", &[1]),
-            ints("dilations", &[1]),
+            ints("dilations", &[dilation]),
             int("group", 1),
         ];
         graph.node.push(node);
         graph
     }
 
-    /// The claim the rewrite rests on: for the kernels and paddings of Piper's encoders (the
-    /// flow's kernel 5 padded 2 a side, the text encoder's kernel 3 after its own `Pad`),
-    /// lengths that are and are not whole tiles, down to one position, with and without a
-    /// bias, the tiles give what ONNX Runtime's convolution gives, to float rounding.
+    /// The claim the rewrite rests on: for the kernels, dilations and paddings of Piper's
+    /// voices (the flow's kernel 5 padded 2 a side, the text encoder's kernel 3 after its own
+    /// `Pad`, the vocoder's first stage's kernels 3 and 5 dilated 1, 2 and 6 and padded to keep
+    /// their length), lengths that are and are not whole tiles, down to one position, with and
+    /// without a bias, the tiles give what ONNX Runtime's convolution gives, to float rounding.
     #[test]
     fn a_convolution_in_tiles_gives_the_convolutions_output() {
         let channels = MIN_CHANNELS;
-        for (kernel, pads, bias) in [
-            (5, [2, 2], true),
-            (3, [0, 0], false),
-            (3, [1, 1], true),
-            (2, [1, 0], true),
-            (4, [0, 3], false),
+        for (kernel, dilation, pads, bias) in [
+            (5, 1, [2, 2], true),
+            (3, 1, [0, 0], false),
+            (3, 1, [1, 1], true),
+            (2, 1, [1, 0], true),
+            (4, 1, [0, 3], false),
+            (3, 2, [2, 2], true),
+            (5, 2, [4, 4], false),
+            (5, 6, [12, 12], true),
+            (3, 3, [0, 1], false),
         ] {
-            let original = conv_graph(channels as i64, channels as i64 + 8, kernel, pads, bias);
+            let what = format!("kernel {kernel}, dilation {dilation}");
+            let c = channels as i64;
+            let original = dilated_conv_graph(c, c + 8, kernel, dilation, pads, bias);
+            let weights = winograd_convs(&mut original.clone());
+            assert_eq!(weights.len(), 1, "{what}");
+            let n = TILE as i64 + kernel - 1;
+            assert_eq!(weights[0].dims, [n, 1, c + 8, c], "{what}");
             let mut rewritten = original.clone();
-            let weights = winograd_convs(&mut rewritten);
-            assert_eq!(weights.len(), 1, "kernel {kernel}");
-            let n = (TILE as i64 + kernel - 1, channels as i64);
-            assert_eq!(weights[0].dims, [n.0, 1, n.1 + 8, n.1]);
-            let rewritten = inlined(rewritten, &weights);
+            assert_eq!(winograd_convs_inline(&mut rewritten), 1, "{what}");
+            assert_eq!(rewritten.input, original.input, "{what}: the weights are not inputs");
             assert!(rewritten.node.iter().all(|n| n.op_type != "Conv"));
             assert!(
                 rewritten.initializer.iter().all(|t| t.name != "w" && t.name != "b"),
                 "old weights kept"
             );
             for length in [1, 3, 4, 5, 17, 64] {
-                let length = length + (kernel - 1 - pads[0] - pads[1]) as usize;
+                let reach = (kernel - 1) * dilation - pads[0] - pads[1];
+                let length = length + reach.max(0) as usize;
                 let x = values(channels * length, length);
                 for optimized in [true, false] {
                     let expected = run(&original, channels, &x, optimized);
                     let got = run(&rewritten, channels, &x, optimized);
-                    assert_eq!(got.len(), expected.len(), "kernel {kernel}, length {length}");
+                    assert_eq!(got.len(), expected.len(), "{what}, length {length}");
                     let worst = worst(&got, &expected);
-                    assert!(worst < 2e-5, "kernel {kernel}, length {length}: off by {worst}");
+                    assert!(worst < 2e-5, "{what}, length {length}: off by {worst}");
                 }
             }
         }
@@ -485,11 +526,6 @@ mod tests {
     #[test]
     fn other_convolutions_are_left_alone() {
         let wide = MIN_CHANNELS as i64;
-        let dilated = {
-            let mut g = conv_graph(wide, wide, 3, [2, 2], true);
-            g.node[0].attribute[3] = ints("dilations", &[2]);
-            g
-        };
         let strided = {
             let mut g = conv_graph(wide, wide, 3, [1, 1], true);
             g.node[0].attribute[2] = ints("strides", &[2]);
@@ -518,7 +554,6 @@ mod tests {
             ("narrow", conv_graph(wide - 1, wide, 3, [1, 1], true)),
             ("long kernel", conv_graph(wide, wide, 7, [3, 3], true)),
             ("pointwise", conv_graph(wide, wide, 1, [0, 0], true)),
-            ("dilated", dilated),
             ("strided", strided),
             ("grouped", grouped),
             ("shared weight", shared),
