@@ -133,11 +133,19 @@ impl std::fmt::Debug for Diacritizer {
 
 impl Diacritizer {
     /// Loads the embedded model into ONNX Runtime (which must be installed, see `runtime`).
+    ///
+    /// One intra-op thread. Why: ONNX Runtime's default is a pool of one thread per core, whose
+    /// extra threads spin between the small ops of each call; in an edition the diacritizer runs
+    /// beside the voice's sessions, which already take every core, so the spinning was taken
+    /// from synthesis (a pool thread used 0.55 s of CPU in a render of the bench's two
+    /// articles, and the front end's own thread then took 0.2 s more, not less). The output is
+    /// the same (the DER table of docs/text.md is unchanged to the last digit).
     pub fn new() -> Result<Self, DiacritizeError> {
         let env = crate::runtime::ort_environment()?;
         let load = |e: ort::Error| DiacritizeError::ModelLoad(e.to_string());
-        let session =
-            Session::builder(env).and_then(|mut b| b.commit_from_memory(MODEL)).map_err(load)?;
+        let builder = Session::builder(env).map_err(load)?;
+        let mut builder = builder.with_intra_threads(1).map_err(|e| load(e.into()))?;
+        let session = builder.commit_from_memory(MODEL).map_err(load)?;
         let mut options = RunOptions::new().map_err(load)?;
         options.set("memory.enable_memory_arena_shrinkage", "cpu:0").map_err(load)?;
         Ok(Self { engine: ModelSession { session: Mutex::new(session), options } })
