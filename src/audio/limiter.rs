@@ -405,13 +405,18 @@ fn interval_peak(window: &[f32; 2 * HALF_TAPS], skip: f32) -> f32 {
     if local * kernel.bound <= skip {
         return here;
     }
-    let mut peak = here;
-    for taps in &kernel.phases {
-        // Written so that the compiler vectorizes the dot products.
-        let value: f32 = window.iter().zip(taps).map(|(s, t)| s * t).sum();
-        peak = peak.max(value.abs());
+    // All the phases at once, tap by tap: one vector of lanes per tap, no sum across lanes,
+    // which the compiler runs as packed multiplies and adds. Each phase's sum is still taken
+    // in tap order, so the values are those of one dot product per phase to the bit; that
+    // form (a chain of dependent scalar additions per phase) made this function 2% of a
+    // render's CPU.
+    let mut values = [0f32; OVERSAMPLING];
+    for (sample, column) in window.iter().zip(&kernel.columns) {
+        for (value, tap) in values.iter_mut().zip(column) {
+            *value += sample * tap;
+        }
     }
-    peak
+    values.iter().fold(here, |peak, value| peak.max(value.abs()))
 }
 
 /// The largest `|sample|` of `window`.
@@ -437,7 +442,9 @@ fn largest_magnitude(window: &[f32; 2 * HALF_TAPS]) -> f32 {
 /// Interpolation coefficients: for each phase `p` in `1..OVERSAMPLING`, the weights of the
 /// samples `n - HALF_TAPS + 1 ..= n + HALF_TAPS` that give the value at `n + p / OVERSAMPLING`.
 struct Kernel {
-    phases: Vec<[f32; 2 * HALF_TAPS]>,
+    /// `columns[j][p - 1]`: the weight of sample `n - HALF_TAPS + 1 + j` for phase `p` (the
+    /// last lane, phase 0, is zero: the sample itself is read directly).
+    columns: [[f32; OVERSAMPLING]; 2 * HALF_TAPS],
     /// The largest sum of absolute weights of a phase: no interpolated value can exceed the
     /// largest nearby sample by more than this factor.
     bound: f32,
@@ -445,7 +452,7 @@ struct Kernel {
 
 static KERNEL: LazyLock<Kernel> = LazyLock::new(|| {
     let half = HALF_TAPS as f64;
-    let mut phases = Vec::with_capacity(OVERSAMPLING - 1);
+    let mut columns = [[0f32; OVERSAMPLING]; 2 * HALF_TAPS];
     let mut bound = 1.0f32;
     for p in 1..OVERSAMPLING {
         let frac = p as f64 / OVERSAMPLING as f64;
@@ -465,9 +472,11 @@ static KERNEL: LazyLock<Kernel> = LazyLock::new(|| {
         let dc: f64 = taps.iter().sum();
         let taps = taps.map(|t| (t / dc) as f32);
         bound = bound.max(taps.iter().map(|t| t.abs()).sum());
-        phases.push(taps);
+        for (column, tap) in columns.iter_mut().zip(taps) {
+            column[p - 1] = tap;
+        }
     }
-    Kernel { phases, bound }
+    Kernel { columns, bound }
 });
 
 #[cfg(test)]
@@ -660,10 +669,29 @@ mod tests {
         assert!(report.peak_after_dbtp <= -1.1 + 1e-4, "{report:?}");
     }
 
+    /// The phases computed side by side give each phase's dot product, summed in tap order, to
+    /// the bit: the limiter's output did not move when they were.
+    #[test]
+    fn an_intervals_peak_is_the_largest_of_its_phases_dot_products() {
+        let kernel = &*KERNEL;
+        let signal = sine(9000.0, 0.9, 0.3, 22_050, 400);
+        for n in HALF_TAPS..300 {
+            let window: &[f32; 2 * HALF_TAPS] =
+                signal[n + 1 - HALF_TAPS..=n + HALF_TAPS].try_into().unwrap();
+            let mut expected = window[HALF_TAPS - 1].abs();
+            for p in 0..OVERSAMPLING - 1 {
+                let taps = kernel.columns.iter().map(|c| c[p]);
+                let value: f32 = window.iter().zip(taps).map(|(s, t)| s * t).sum();
+                expected = expected.max(value.abs());
+            }
+            assert_eq!(interval_peak(window, 0.0).to_bits(), expected.to_bits(), "sample {n}");
+        }
+    }
+
     #[test]
     fn the_kernel_interpolates_a_slow_sine_exactly_and_bounds_its_gain() {
         let kernel = &*KERNEL;
-        assert_eq!(kernel.phases.len(), OVERSAMPLING - 1);
+        assert!(kernel.columns.iter().all(|c| c[OVERSAMPLING - 1] == 0.0), "phase 0 is read");
         assert!(kernel.bound > 1.0 && kernel.bound < 3.0, "{}", kernel.bound);
         let rate = 48_000;
         let signal = sine(1000.0, 1.0, 0.0, rate, 512);
