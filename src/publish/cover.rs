@@ -86,12 +86,14 @@ fn slot(title: &str) -> Arc<OnceLock<Option<Vec<u8>>>> {
 /// The PNG of `title`'s cover, drawn once per process (a caller that finds it being drawn
 /// waits for it).
 fn png(title: &str) -> Option<Vec<u8>> {
-    slot(title)
-        .get_or_init(|| {
-            let mut png = Vec::new();
-            encode(&mut png, &pixels(title)).ok().map(|()| png)
-        })
-        .clone()
+    slot(title).get_or_init(|| drawn(title).ok()).clone()
+}
+
+/// `title`'s cover drawn and encoded as a PNG.
+fn drawn(title: &str) -> Result<Vec<u8>, png::EncodingError> {
+    let mut png = Vec::new();
+    encode(&mut png, &pixels(title))?;
+    Ok(png)
 }
 
 /// Starts drawing `title`'s cover on a thread of its own, for [`write()`] to find ready.
@@ -114,12 +116,8 @@ pub fn draw_ahead(title: &str) {
 pub fn write(path: &Path, title: &str) -> Result<(), PublishError> {
     let png = match png(title) {
         Some(png) => png,
-        None => {
-            let mut png = Vec::new();
-            encode(&mut png, &pixels(title))
-                .map_err(|source| PublishError::Cover { path: path.to_path_buf(), source })?;
-            png
-        }
+        None => drawn(title)
+            .map_err(|source| PublishError::Cover { path: path.to_path_buf(), source })?,
     };
     let mut file = crate::fsutil::AtomicFile::create(path)
         .map_err(|source| PublishError::Write { path: path.to_path_buf(), source })?;
