@@ -306,6 +306,8 @@ impl Voice {
                 let mut model_obj = PiperModel::load_sessions(model, opts.sessions.max(1))?;
                 if opts.quick_start {
                     model_obj.start_quickly();
+                } else {
+                    model_obj.cut_ahead();
                 }
                 let frontend = Frontend::from_config(&cfg)?;
                 let config_digest = std::fs::read(config)
