@@ -202,14 +202,21 @@ impl PiperModel {
     /// from the cache builds none; it then only spent the cut's CPU on a core the front end did
     /// not use. The first inference waits for the cut if it is not done (the thread holds the
     /// graph's lock), and a cut that fails is left for that inference to redo and report.
+    /// The thread holds the lock on what it cuts ahead from before the cut until it has kept the
+    /// graph, and cuts nothing once an engine is built: so the graph is never kept after the
+    /// first build, however the two threads are scheduled.
     ///
     /// The thread is not joined: the cut is plain Rust work on the file (the tensors ONNX
     /// Runtime needs are made when an engine is built), so a process may end during it.
     pub fn cut_ahead(&self) {
         let recipe = self.recipe.clone();
         let spawned = std::thread::Builder::new().name("piper-graph".into()).spawn(move || {
+            let mut ahead = recipe.ahead.lock().unwrap_or_else(|p| p.into_inner());
+            if !matches!(*ahead, Ahead::Waiting) {
+                return;
+            }
             match recipe.graph() {
-                Ok(graph) => *recipe.ahead.lock().unwrap_or_else(|p| p.into_inner()) = Some(graph),
+                Ok(graph) => *ahead = Ahead::Cut { _kept: graph },
                 Err(e) => tracing::debug!(%e, "voice graph not cut ahead"),
             }
         });
@@ -395,7 +402,20 @@ struct Recipe {
     graph: Arc<Mutex<Weak<Graph>>>,
     /// The graph cut ahead of the first inference ([`PiperModel::cut_ahead`]), held until an
     /// engine has been built from it.
-    ahead: Arc<Mutex<Option<Arc<Graph>>>>,
+    ahead: Arc<Mutex<Ahead>>,
+}
+
+/// Where [`PiperModel::cut_ahead`]'s graph is.
+#[derive(Default)]
+enum Ahead {
+    /// No engine built yet: a graph cut now is kept for the first.
+    #[default]
+    Waiting,
+    /// Cut, and kept until an engine is built, which finds it through [`Recipe::graph`]'s
+    /// weak reference.
+    Cut { _kept: Arc<Graph> },
+    /// An engine has been built: a later one reads the file again if no other holds the graph.
+    Built,
 }
 
 impl Recipe {
@@ -404,8 +424,8 @@ impl Recipe {
     fn build(&self) -> Result<Engine, VoiceError> {
         let graph = self.graph()?;
         let engine = self.engine(&graph);
-        // Built (or failed): a later build reads the file again if no other holds the graph.
-        drop(self.ahead.lock().unwrap_or_else(|p| p.into_inner()).take());
+        // Built (or failed); waits for a cut under way to be kept, then drops it.
+        *self.ahead.lock().unwrap_or_else(|p| p.into_inner()) = Ahead::Built;
         engine
     }
 
@@ -1022,6 +1042,19 @@ mod tests {
         let fresh = PiperModel::load(&path).unwrap().infer(&short, quiet, None).unwrap();
         assert!(spare.unwrap_or(0) > 0, "the long sentence left no buffer");
         assert!(!fresh.is_empty() && after_long == fresh, "kept buffers changed the samples");
+    }
+
+    /// The graph cut ahead is given to the first engine and not kept after it: it holds the
+    /// file and its parsed copy (about 130 MB for joe) for nothing once the sessions exist.
+    #[test]
+    fn a_graph_cut_ahead_is_not_kept_once_an_engine_is_built() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("voices/en_US-joe-medium.onnx");
+        let model = PiperModel::load(&path).unwrap();
+        model.cut_ahead();
+        assert!(!model.infer(&[1, 0, 20, 0, 2], SCALES, None).unwrap().is_empty());
+        let recipe = &model.recipe;
+        assert!(matches!(*recipe.ahead.lock().unwrap(), Ahead::Built));
+        assert!(recipe.graph.lock().unwrap().upgrade().is_none(), "the cut graph is still held");
     }
 
     #[test]
