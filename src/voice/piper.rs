@@ -324,9 +324,7 @@ impl PiperModel {
             }
         }
     }
-}
 
-impl PiperModel {
     /// The vocoder's windows of one sentence on `split`, and on an idle session when there is
     /// one ([`Self::lend`]).
     fn vocode(
@@ -859,6 +857,22 @@ mod tests {
 
     const SCALES: Scales = Scales { noise_scale: 0.667, length_scale: 1.0, noise_w: 0.8 };
 
+    /// Noise off: two runs of one sentence draw nothing, so their samples can be compared.
+    const QUIET: Scales = Scales { noise_scale: 0.0, length_scale: 1.0, noise_w: 0.0 };
+
+    /// The test voice `make setup` installs.
+    fn joe() -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("voices/en_US-joe-medium.onnx")
+    }
+
+    /// BOS, then `phonemes` ids of joe's map each followed by the pad, then EOS.
+    fn sentence_ids(phonemes: i64) -> Vec<i64> {
+        let mut ids = vec![1, 0];
+        ids.extend((0..phonemes).flat_map(|i| [14 + (i * 7) % 80, 0]));
+        ids.push(2);
+        ids
+    }
+
     #[test]
     fn single_speaker_inputs_have_no_sid() {
         let inputs = piper_inputs(&[1, 0, 14, 0, 2], SCALES, None);
@@ -912,7 +926,7 @@ mod tests {
     /// after it); 4 frames for the whole vocoder instead fail it (0.006 off).
     #[test]
     fn a_long_sentence_run_in_windows_matches_the_whole_graph() {
-        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("voices/en_US-joe-medium.onnx");
+        let path = joe();
         let recipe = Recipe {
             path: path.clone(),
             threads: 1,
@@ -925,14 +939,10 @@ mod tests {
             Engine::Whole(_) => panic!("joe's graph was not cut"),
         };
         let mut whole = build_session(&std::fs::read(&path).unwrap(), 1, true).unwrap();
-        // BOS, then phoneme ids of joe's map each followed by the pad, then EOS: 801 ids, about
-        // 20 s of speech.
-        let mut ids = vec![1, 0];
-        ids.extend((0..399).flat_map(|i| [14 + (i * 7) % 80, 0]));
-        ids.push(2);
-        let quiet = Scales { noise_scale: 0.0, length_scale: 1.0, noise_w: 0.0 };
+        // 801 ids, about 20 s of speech.
+        let ids = sentence_ids(399);
         let values = || {
-            piper_inputs(&ids, quiet, None)
+            piper_inputs(&ids, QUIET, None)
                 .into_iter()
                 .map(|(name, data)| (name, to_value(data).unwrap()))
                 .collect::<Vec<_>>()
@@ -959,7 +969,7 @@ mod tests {
     /// a whole run, 10 differed by 4e-7), nearly all of it in the first stage.
     #[test]
     fn joes_vocoder_is_cut_after_its_first_stage_and_the_rest_needs_little_context() {
-        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("voices/en_US-joe-medium.onnx");
+        let path = joe();
         let halves = graph::split(&std::fs::read(path).unwrap(), true).unwrap().unwrap();
         let front = halves.front.as_ref().map(|f| f.context);
         assert_eq!(front, Some(Some(11)), "the first stage holds nearly all of the reach");
@@ -999,7 +1009,7 @@ mod tests {
     /// draw nothing).
     #[test]
     fn a_sentence_whose_windows_two_sessions_share_gives_the_samples_of_one() {
-        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("voices/en_US-joe-medium.onnx");
+        let path = joe();
         let model = PiperModel::load_sessions(&path, 2).unwrap();
         // Both sessions built, by two short sentences at once.
         std::thread::scope(|scope| {
@@ -1007,14 +1017,11 @@ mod tests {
                 scope.spawn(|| model.infer(&[1, 0, 20, 0, 2], SCALES, None).unwrap());
             }
         });
-        let mut ids = vec![1, 0];
-        ids.extend((0..399).flat_map(|i| [14 + (i * 7) % 80, 0]));
-        ids.push(2);
-        let quiet = Scales { noise_scale: 0.0, length_scale: 1.0, noise_w: 0.0 };
-        let shared = model.infer(&ids, quiet, None).unwrap();
+        let ids = sentence_ids(399);
+        let shared = model.infer(&ids, QUIET, None).unwrap();
         let lent = model.lending.windows.load(Ordering::Relaxed);
         assert!(lent > 0, "no window ran on the idle session");
-        let alone = PiperModel::load(&path).unwrap().infer(&ids, quiet, None).unwrap();
+        let alone = PiperModel::load(&path).unwrap().infer(&ids, QUIET, None).unwrap();
         assert!(shared.len() > 256 * 2 * VOCODER_FRAMES, "only {} samples", shared.len());
         assert!(shared == alone, "{lent} lent windows changed the samples");
     }
@@ -1023,23 +1030,16 @@ mod tests {
     /// sentence left (their tails stale) gives the samples a fresh engine gives, to the bit.
     #[test]
     fn a_sentence_after_a_longer_one_gives_the_samples_of_a_fresh_engine() {
-        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("voices/en_US-joe-medium.onnx");
-        let quiet = Scales { noise_scale: 0.0, length_scale: 1.0, noise_w: 0.0 };
-        let sentence = |words: i64| {
-            let mut ids = vec![1, 0];
-            ids.extend((0..words).flat_map(|i| [14 + (i * 5) % 80, 0]));
-            ids.push(2);
-            ids
-        };
-        let (long, short) = (sentence(240), sentence(90));
+        let path = joe();
+        let (long, short) = (sentence_ids(240), sentence_ids(90));
         let model = PiperModel::load(&path).unwrap();
-        model.infer(&long, quiet, None).unwrap();
+        model.infer(&long, QUIET, None).unwrap();
         let spare = match model.slot().as_ref() {
             Some(Engine::Split(split)) => split.buffers.spare.iter().map(Vec::len).max(),
             _ => panic!("joe's graph was not cut"),
         };
-        let after_long = model.infer(&short, quiet, None).unwrap();
-        let fresh = PiperModel::load(&path).unwrap().infer(&short, quiet, None).unwrap();
+        let after_long = model.infer(&short, QUIET, None).unwrap();
+        let fresh = PiperModel::load(&path).unwrap().infer(&short, QUIET, None).unwrap();
         assert!(spare.unwrap_or(0) > 0, "the long sentence left no buffer");
         assert!(!fresh.is_empty() && after_long == fresh, "kept buffers changed the samples");
     }
@@ -1048,7 +1048,7 @@ mod tests {
     /// file and its parsed copy (about 130 MB for joe) for nothing once the sessions exist.
     #[test]
     fn a_graph_cut_ahead_is_not_kept_once_an_engine_is_built() {
-        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("voices/en_US-joe-medium.onnx");
+        let path = joe();
         let model = PiperModel::load(&path).unwrap();
         model.cut_ahead();
         assert!(!model.infer(&[1, 0, 20, 0, 2], SCALES, None).unwrap().is_empty());
