@@ -958,6 +958,10 @@ impl Synthesizer for VoiceSynth<'_> {
     ) -> std::result::Result<Vec<String>, Box<dyn std::error::Error + Send + Sync>> {
         Ok(self.0.frontend().diacritize_many(sentences)?)
     }
+
+    fn finished(&self) {
+        self.0.release_sessions();
+    }
 }
 
 /// The audio settings of `nashra edition`: a flag, else edition.toml, else the default (the

@@ -515,6 +515,10 @@ impl Synthesizer for CachedSynth<'_> {
         self.inner.sample_rate()
     }
 
+    fn finished(&self) {
+        self.inner.finished();
+    }
+
     fn synthesize(&self, spoken: &str) -> Result<Vec<f32>, BoxError> {
         let rate = self.inner.sample_rate();
         let key = self.cache.map(|_| self.audio_key(spoken));

@@ -72,6 +72,13 @@ pub trait Synthesizer: Sync {
     fn prepare(&self, sentences: &[&str]) -> Result<Vec<String>, Box<dyn StdError + Send + Sync>> {
         Ok(sentences.iter().map(|s| (*s).to_owned()).collect())
     }
+
+    /// Told once this render has no sentence left for this synthesizer, on a synthesis thread,
+    /// while the main thread still levels and writes the last programme: what the synthesizer
+    /// holds for speed (a voice's ONNX Runtime sessions, hundreds of MB) may go now rather
+    /// than after the render, when freeing it would add to the wait. A later
+    /// [`synthesize`](Synthesizer::synthesize) must still work. Default: nothing.
+    fn finished(&self) {}
 }
 
 /// Who reads what. The headline voice reads the article titles and the bulletin (its intro and
@@ -329,7 +336,15 @@ pub fn render_voices(
             let sentences = spoken.sentence_entries(rate);
             let spans: Vec<Span> = spoken.sentences.iter().map(|t| t.span).collect();
             let mut samples = spoken.samples;
-            master::normalize(&mut samples, rate, &opts.master).map_err(RenderError::Audio)?;
+            match spoken.loudness {
+                Some(measured) => {
+                    master::normalize_measured(&mut samples, measured, &opts.master);
+                }
+                None => {
+                    master::normalize(&mut samples, rate, &opts.master)
+                        .map_err(RenderError::Audio)?;
+                }
+            }
             if let Some(full) = full.as_mut() {
                 let offset = full.add_part(&article.title, &samples)?;
                 full.shifts.push((stem.clone(), offset as i64));

@@ -113,6 +113,11 @@ impl Assembler {
         self.samples.resize(self.samples.len() + count, 0.0);
     }
 
+    /// The programme so far.
+    pub fn samples(&self) -> &[f32] {
+        &self.samples
+    }
+
     /// The programme.
     pub fn finish(self) -> Vec<f32> {
         self.samples

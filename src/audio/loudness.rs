@@ -120,7 +120,21 @@ pub fn measure(interleaved: &[f32], channels: u16, rate: u32) -> Result<Loudness
 }
 
 /// A loudness and true-peak meter fed a chunk at a time, for audio too long to hold whole.
+///
+/// Its two readings are separate meters ([`Meter::into_parts`]), so that a caller with the
+/// audio in hand can feed them on two threads: each costs about as much as decoding a WAV file
+/// and the other together (28 and 35 ms for a 150 s article against 64 ms for one meter that
+/// does both), and measuring the last written file is in the serial end of a render.
 pub struct Meter {
+    loudness: LoudnessPart,
+    peak: PeakPart,
+}
+
+/// The integrated-loudness reading of a [`Meter`].
+pub struct LoudnessPart(EbuR128);
+
+/// The true-peak reading of a [`Meter`].
+pub struct PeakPart {
     inner: EbuR128,
     channels: u32,
 }
@@ -129,24 +143,49 @@ impl Meter {
     /// A meter for interleaved audio with `channels` channels at `rate`.
     pub fn new(channels: u16, rate: u32) -> Result<Self, AudioError> {
         let channels = u32::from(channels.max(1));
-        let inner = EbuR128::new(channels, rate, Mode::I | Mode::TRUE_PEAK)
-            .map_err(AudioError::Loudness)?;
-        Ok(Self { inner, channels })
+        let loudness = EbuR128::new(channels, rate, Mode::I).map_err(AudioError::Loudness)?;
+        let peak = EbuR128::new(channels, rate, Mode::TRUE_PEAK).map_err(AudioError::Loudness)?;
+        Ok(Self { loudness: LoudnessPart(loudness), peak: PeakPart { inner: peak, channels } })
     }
 
     /// Adds interleaved samples.
     pub fn add(&mut self, interleaved: &[f32]) -> Result<(), AudioError> {
-        self.inner.add_frames_f32(interleaved).map_err(AudioError::Loudness)
+        self.loudness.add(interleaved)?;
+        self.peak.add(interleaved)
+    }
+
+    /// The two readings, to be fed apart (the same samples to each) and joined again.
+    pub fn into_parts(self) -> (LoudnessPart, PeakPart) {
+        (self.loudness, self.peak)
+    }
+
+    /// The meter whose readings `loudness` and `peak` are.
+    pub fn from_parts(loudness: LoudnessPart, peak: PeakPart) -> Self {
+        Self { loudness, peak }
     }
 
     /// The readings over everything added.
     pub fn finish(&self) -> Result<Loudness, AudioError> {
-        let integrated_lufs = self.inner.loudness_global().map_err(AudioError::Loudness)?;
+        let integrated_lufs = self.loudness.0.loudness_global().map_err(AudioError::Loudness)?;
         let mut peak = 0f64;
-        for channel in 0..self.channels {
-            peak = peak.max(self.inner.true_peak(channel).map_err(AudioError::Loudness)?);
+        for channel in 0..self.peak.channels {
+            peak = peak.max(self.peak.inner.true_peak(channel).map_err(AudioError::Loudness)?);
         }
         Ok(Loudness { integrated_lufs, true_peak_dbtp: gain_to_db(peak) })
+    }
+}
+
+impl LoudnessPart {
+    /// Adds interleaved samples.
+    pub fn add(&mut self, interleaved: &[f32]) -> Result<(), AudioError> {
+        self.0.add_frames_f32(interleaved).map_err(AudioError::Loudness)
+    }
+}
+
+impl PeakPart {
+    /// Adds interleaved samples.
+    pub fn add(&mut self, interleaved: &[f32]) -> Result<(), AudioError> {
+        self.inner.add_frames_f32(interleaved).map_err(AudioError::Loudness)
     }
 }
 

@@ -90,9 +90,19 @@ pub fn normalize(
     options: &MasterOptions,
 ) -> Result<Normalization, AudioError> {
     let measured_lufs = loudness::integrated(samples, rate, options.layout)?;
+    Ok(normalize_measured(samples, measured_lufs, options))
+}
+
+/// [`normalize`] for a programme whose loudness was measured as it was made: `measured_lufs`
+/// must be the integrated loudness of `samples` in `options.layout`.
+pub fn normalize_measured(
+    samples: &mut [f32],
+    measured_lufs: f64,
+    options: &MasterOptions,
+) -> Normalization {
     let gain_db = gain_to_target(measured_lufs, options);
     loudness::apply_gain(samples, loudness::db_to_gain(gain_db));
-    Ok(Normalization { measured_lufs, gain_db })
+    Normalization { measured_lufs, gain_db }
 }
 
 /// The one gain, in dB, that brings a programme measured at `measured_lufs` to the target: what

@@ -371,6 +371,14 @@ impl Voice {
         self.info.sample_rate
     }
 
+    /// Lets go of the inference sessions of a Piper voice; the next synthesis builds them
+    /// again ([`PiperModel::release`]).
+    pub fn release_sessions(&self) {
+        if let Engine::Piper { model, .. } = &self.engine {
+            model.release();
+        }
+    }
+
     pub fn frontend(&self) -> &Frontend {
         &self.frontend
     }

@@ -91,10 +91,13 @@ struct Lending {
     /// Inferences waiting for a session. A lent session is given back as soon as this is not
     /// zero.
     waiting: AtomicUsize,
-    /// Signalled when a lent session is given back; the mutex guards nothing but the wait.
+    /// Signalled when a session falls idle (an inference ends, a lent one is given back) and
+    /// when a sentence's windows are all taken; the mutex guards nothing but the wait.
     returned: (Mutex<()>, Condvar),
     /// Vocoder windows run on a lent session (for the tests).
     windows: AtomicUsize,
+    /// Looks of a lender that found no idle session (for the tests).
+    missed: AtomicUsize,
 }
 
 impl std::fmt::Debug for PiperModel {
@@ -155,6 +158,19 @@ impl PiperModel {
     /// How many sentences this model can synthesize at once.
     pub fn sessions(&self) -> usize {
         self.sessions.len()
+    }
+
+    /// Drops every built session (waiting for one in use); the next inference builds one
+    /// again, as the first did. Why: an edition's sessions hold a few hundred MB that would
+    /// otherwise be freed, and the memory given back to the kernel, after its last file is
+    /// written; let go on a synthesis thread once the last sentence is spoken, that work
+    /// overlaps the levelling and writing of the last programme instead (measured: dropping
+    /// them took 65 ms of a render's end).
+    pub fn release(&self) {
+        for slot in self.sessions.iter() {
+            let engine = slot.lock().unwrap_or_else(|p| p.into_inner()).take();
+            drop(engine);
+        }
     }
 
     /// Gets the first session ready as early as possible, for `nashra speak`, which waits for
@@ -245,8 +261,8 @@ impl PiperModel {
             if let Some(guard) = self.free_slot(start) {
                 break guard;
             }
-            // A timeout as well: a session an inference (not a lender) gives back is not
-            // signalled, which matters only if threads outnumber sessions.
+            // A timeout as well, in case a session is given back between the look above and
+            // the wait (the signal is sent under this lock, so that cannot happen today).
             waited = returned
                 .wait_timeout(waited, Duration::from_millis(20))
                 .unwrap_or_else(|p| p.into_inner())
@@ -268,28 +284,59 @@ impl PiperModel {
         })
     }
 
-    /// Runs windows of `sentence` on an idle session, if there is one, until none are left or
-    /// an inference waits for a session. Why: at the end of an edition (and whenever the
-    /// threads run out of sentences), one thread speaks the last long sentence while the other
-    /// cores idle; 2.5 s of a 14 s bench render ran on one core. Sessions built from one graph
-    /// with one intra-op thread give the same samples for a window, so who runs it does not
-    /// change the audio. A session not built yet is not built for this.
+    /// Runs windows of `sentence` on whichever session falls idle while it is vocoded, until
+    /// none are left; a lent session goes back after its window as soon as an inference waits
+    /// for one. Why: at the end of an edition (and whenever the threads run out of sentences),
+    /// one thread speaks the last long sentence while the other cores idle; 2.5 s of a 14 s
+    /// bench render ran on one core. Why keep watching rather than look once as the windows
+    /// start: the other sentences usually end while this one is vocoded, and a single look
+    /// found every session busy, leaving one core idle for the rest of the edition's last
+    /// sentence (0.18-0.25 s of a 9 s render). Sessions built from one graph with one
+    /// intra-op thread give the same samples for a window, so who runs it does not change the
+    /// audio. A session not built yet is not built for this.
     fn lend(&self, sentence: &Vocoding<'_>) -> ort::Result<Vec<(usize, Vec<f32>)>> {
-        let Some(mut slot) = self.free_slot(0) else { return Ok(Vec::new()) };
-        let done = match slot.as_mut() {
-            Some(Engine::Split(engine)) => {
-                sentence.take(engine, || self.lending.waiting.load(Ordering::SeqCst) == 0)
+        let mut done = Vec::new();
+        let (lock, returned) = &self.lending.returned;
+        loop {
+            let mut lent = None;
+            if let Some(mut slot) = self.free_slot(0) {
+                if let Some(Engine::Split(engine)) = slot.as_mut() {
+                    lent = Some(
+                        sentence.take(engine, || self.lending.waiting.load(Ordering::SeqCst) == 0),
+                    );
+                }
+                drop(slot);
+                if lent.is_some() {
+                    self.signal_returned();
+                }
             }
-            _ => Ok(Vec::new()),
-        };
-        drop(slot);
+            match lent {
+                Some(windows) => {
+                    let windows = windows?;
+                    self.lending.windows.fetch_add(windows.len(), Ordering::Relaxed);
+                    done.extend(windows);
+                }
+                None => {
+                    self.lending.missed.fetch_add(1, Ordering::SeqCst);
+                }
+            }
+            // Checked under the lock that the sentence's own thread takes to signal its end
+            // (and an inference to signal a session given back), so no signal is missed. The
+            // wait after a session was given back also lets the inference that asked for it
+            // take it before this loop looks again.
+            let waited = lock.lock().unwrap_or_else(|p| p.into_inner());
+            if sentence.all_taken() {
+                return Ok(done);
+            }
+            drop(returned.wait_timeout(waited, LEND_POLL).unwrap_or_else(|p| p.into_inner()));
+        }
+    }
+
+    /// Wakes whoever waits for a session ([`Self::slot`], [`Self::lend`]).
+    fn signal_returned(&self) {
         let (lock, returned) = &self.lending.returned;
         drop(lock.lock().unwrap_or_else(|p| p.into_inner()));
         returned.notify_all();
-        if let Ok(done) = &done {
-            self.lending.windows.fetch_add(done.len(), Ordering::Relaxed);
-        }
-        done
     }
 
     /// Runs one sentence. Returns the raw samples of output 0 (`[1,1,T]`).
@@ -309,20 +356,22 @@ impl PiperModel {
             Some(engine) => engine,
             None => slot.insert(self.recipe.build()?),
         };
-        match engine {
-            Engine::Whole(session) => {
-                let outputs = session.run(values).map_err(fail)?;
-                let (_, samples) = outputs[0].try_extract_tensor::<f32>().map_err(fail)?;
+        let samples = match engine {
+            Engine::Whole(session) => session.run(values).and_then(|outputs| {
+                let (_, samples) = outputs[0].try_extract_tensor::<f32>()?;
                 Ok(samples.to_vec())
-            }
-            Engine::Split(split) => {
-                let latent = split.encode(values).map_err(fail)?;
-                let latent = split.first_stage(latent, sid).map_err(fail)?;
+            }),
+            Engine::Split(split) => split.encode(values).and_then(|latent| {
+                let latent = split.first_stage(latent, sid)?;
                 let samples = self.vocode(split, &latent, sid);
                 split.give_back(latent);
-                samples.map_err(fail)
-            }
-        }
+                samples
+            }),
+        };
+        // The session is idle: a sentence still being vocoded may borrow it ([`Self::lend`]).
+        drop(slot);
+        self.signal_returned();
+        samples.map_err(fail)
     }
 
     /// The vocoder's windows of one sentence on `split`, and on an idle session when there is
@@ -340,6 +389,8 @@ impl PiperModel {
         let (mine, lent) = std::thread::scope(|scope| {
             let lender = scope.spawn(|| self.lend(&sentence));
             let mine = sentence.take(split, || true);
+            // Every window is taken: the lender, waiting for an idle session, may stop.
+            self.signal_returned();
             let lent = lender.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
             (mine, lent)
         });
@@ -421,7 +472,9 @@ impl Recipe {
     /// threads.
     fn build(&self) -> Result<Engine, VoiceError> {
         let graph = self.graph()?;
+        let started = std::time::Instant::now();
         let engine = self.engine(&graph);
+        tracing::debug!(ms = started.elapsed().as_millis(), "voice engine built");
         // Built (or failed); waits for a cut under way to be kept, then drops it.
         *self.ahead.lock().unwrap_or_else(|p| p.into_inner()) = Ahead::Built;
         engine
@@ -559,6 +612,10 @@ pub const VOCODER_FRAMES: usize = 128;
 /// context already give samples identical to a whole run, 10 differ by 4e-7. 16 leaves a margin
 /// for a graph of another shape.
 pub const VOCODER_CONTEXT: usize = 16;
+
+/// How long a lender ([`PiperModel::lend`]) waits between two looks for an idle session when
+/// nothing signals: a safety net, since every session that falls idle is signalled.
+const LEND_POLL: Duration = Duration::from_millis(20);
 
 /// Latent frames the vocoder's first stage ([`graph::Front`]) takes at once at most: its
 /// tensors are small (8 positions a frame, 128 channels for joe), and its context of a dozen
@@ -827,6 +884,11 @@ impl<'a> Vocoding<'a> {
         Ok(done)
     }
 
+    /// Whether every window has been taken (not all are done yet).
+    fn all_taken(&self) -> bool {
+        self.next.load(Ordering::SeqCst) >= self.windows.len()
+    }
+
     /// Every window on `engine` alone.
     fn run(&self, engine: &mut SplitEngine) -> ort::Result<Vec<f32>> {
         let done = self.take(engine, || true)?;
@@ -1042,6 +1104,48 @@ mod tests {
         let fresh = PiperModel::load(&path).unwrap().infer(&short, QUIET, None).unwrap();
         assert!(spare.unwrap_or(0) > 0, "the long sentence left no buffer");
         assert!(!fresh.is_empty() && after_long == fresh, "kept buffers changed the samples");
+    }
+
+    /// A session that falls idle while a sentence is vocoded is lent to it then, not only
+    /// when one is idle as its windows start: the second session is held (as by another
+    /// sentence) until the lender has looked once and found none, then let go.
+    #[test]
+    fn a_session_that_falls_idle_mid_sentence_is_lent_to_it() {
+        let model = PiperModel::load_sessions(&joe(), 2).unwrap();
+        std::thread::scope(|scope| {
+            for _ in 0..2 {
+                scope.spawn(|| model.infer(&[1, 0, 20, 0, 2], SCALES, None).unwrap());
+            }
+        });
+        let ids = sentence_ids(399);
+        let samples = std::thread::scope(|scope| {
+            let busy = model.sessions[1].lock().unwrap();
+            let sentence = scope.spawn(|| model.infer(&ids, QUIET, None).unwrap());
+            while model.lending.missed.load(Ordering::SeqCst) == 0 {
+                assert!(!sentence.is_finished(), "the sentence ended before its lender looked");
+                std::thread::sleep(Duration::from_millis(1));
+            }
+            drop(busy);
+            model.signal_returned();
+            sentence.join().unwrap()
+        });
+        let lent = model.lending.windows.load(Ordering::Relaxed);
+        assert!(lent > 0, "the session let go mid-sentence ran none of its windows");
+        assert!(samples.len() > 256 * 2 * VOCODER_FRAMES, "only {} samples", samples.len());
+    }
+
+    /// Released sessions are built again by the next inference, which gives the samples the
+    /// first engine gave (noise off).
+    #[test]
+    fn released_sessions_are_built_again_for_the_next_sentence() {
+        let model = PiperModel::load(&joe()).unwrap();
+        let ids = sentence_ids(60);
+        let before = model.infer(&ids, QUIET, None).unwrap();
+        assert!(model.sessions.iter().all(|slot| slot.lock().unwrap().is_some()));
+        model.release();
+        assert!(model.sessions.iter().all(|slot| slot.lock().unwrap().is_none()));
+        let after = model.infer(&ids, QUIET, None).unwrap();
+        assert!(!before.is_empty() && before == after, "a rebuilt session changed the samples");
     }
 
     /// The graph cut ahead is given to the first engine and not kept after it: it holds the
