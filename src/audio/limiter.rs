@@ -278,6 +278,9 @@ impl PeakMeter {
         let mut start = 0;
         while start < windows {
             let block = METER_BLOCK.min(windows - start);
+            // A plain fold, not [`largest_magnitude`] made to take any length: over these 55
+            // samples its four lanes measured slower (the meter of a 150 s article about 37 ms
+            // against 30).
             let span = &self.held[start..start + block + 2 * HALF_TAPS - 1];
             let largest = span.iter().fold(0f32, |m, s| if s.abs() > m { s.abs() } else { m });
             if largest * bound > self.peak {

@@ -935,6 +935,18 @@ mod tests {
         ids
     }
 
+    /// joe with two sessions, both built (by two short sentences at once), so that one can
+    /// be lent to the other's sentence.
+    fn two_built_sessions() -> PiperModel {
+        let model = PiperModel::load_sessions(&joe(), 2).unwrap();
+        std::thread::scope(|scope| {
+            for _ in 0..2 {
+                scope.spawn(|| model.infer(&[1, 0, 20, 0, 2], SCALES, None).unwrap());
+            }
+        });
+        model
+    }
+
     #[test]
     fn single_speaker_inputs_have_no_sid() {
         let inputs = piper_inputs(&[1, 0, 14, 0, 2], SCALES, None);
@@ -1072,13 +1084,7 @@ mod tests {
     #[test]
     fn a_sentence_whose_windows_two_sessions_share_gives_the_samples_of_one() {
         let path = joe();
-        let model = PiperModel::load_sessions(&path, 2).unwrap();
-        // Both sessions built, by two short sentences at once.
-        std::thread::scope(|scope| {
-            for _ in 0..2 {
-                scope.spawn(|| model.infer(&[1, 0, 20, 0, 2], SCALES, None).unwrap());
-            }
-        });
+        let model = two_built_sessions();
         let ids = sentence_ids(399);
         let shared = model.infer(&ids, QUIET, None).unwrap();
         let lent = model.lending.windows.load(Ordering::Relaxed);
@@ -1111,12 +1117,7 @@ mod tests {
     /// sentence) until the lender has looked once and found none, then let go.
     #[test]
     fn a_session_that_falls_idle_mid_sentence_is_lent_to_it() {
-        let model = PiperModel::load_sessions(&joe(), 2).unwrap();
-        std::thread::scope(|scope| {
-            for _ in 0..2 {
-                scope.spawn(|| model.infer(&[1, 0, 20, 0, 2], SCALES, None).unwrap());
-            }
-        });
+        let model = two_built_sessions();
         let ids = sentence_ids(399);
         let samples = std::thread::scope(|scope| {
             let busy = model.sessions[1].lock().unwrap();
