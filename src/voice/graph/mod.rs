@@ -19,7 +19,8 @@
 //! and of the vocoder's first stage are computed by Winograd's minimal filtering
 //! ([`winograd_convs`]); for sessions that run its graph
 //! optimizations, the vocoder's parts are also rewritten so that its blocked layout runs through
-//! them ([`keep_blocked`]). Must never happen: a cut or a rewrite that changes what the graph
+//! them ([`keep_blocked`]). The text encoder's relative-position attention is computed over its
+//! window only ([`band_relative_attention`]). Must never happen: a cut or a rewrite that changes what the graph
 //! computes beyond float rounding (sums in another order, the tiles' transforms), or a graph
 //! refused because it cannot be cut.
 
@@ -28,10 +29,12 @@ use std::collections::{HashMap, HashSet};
 use onnx_protobuf::{GraphProto, Message, ModelProto, NodeProto, TypeProto, ValueInfoProto};
 
 mod blocked;
+mod relative;
 mod upsample;
 mod winograd;
 
 pub use blocked::{fold_divisions, keep_blocked, Rewrites, PHASES};
+pub use relative::band_relative_attention;
 pub use upsample::split_upsamplings;
 pub use winograd::{winograd_convs, winograd_convs_inline, TILE};
 
@@ -176,6 +179,11 @@ pub fn split(model: &[u8], blocked: bool) -> Result<Option<Halves>, protobuf::Er
         split_upsamplings(graph, axes_as_input);
         blocked.then(|| keep_blocked(graph, axes_as_input, output_rate))
     };
+    // The text encoder's attention over its window, for every session: the same latent for
+    // less work, and nothing to compute as the voice loads but a small transposed copy.
+    if default_opset(&header) >= 11 {
+        band_relative_attention(&mut encoder);
+    }
     // The encoder's wide convolutions in tiles (the rest widened), for the sessions that an
     // edition builds: the rewrite costs about 70 ms as the voice loads and its weights are
     // 35 MB more (joe), which `speak`'s quick start, waiting for its first audio, does not win
