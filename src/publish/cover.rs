@@ -125,10 +125,9 @@ fn drawn(title: &str) -> Result<Vec<u8>, png::EncodingError> {
 /// Starts drawing `title`'s cover on a thread of its own, for [`write()`] to find ready.
 ///
 /// Why: an edition's cover is written after its last programme (a 1400×1400 image drawn and
-/// compressed: about 16 ms on one core, 0.1 s before session 18) while the other has nothing
-/// left to do; as the voice
-/// loads, at the start of a render, a core is idle. A title that turns out not to be the one
-/// written costs that idle time only.
+/// compressed: about 16 ms on one core, 0.1 s before session 18), when the render's end waits
+/// for it; drawn as the voice loads, at the start of a render, it takes its time from the
+/// front end's. A title that turns out not to be the one written costs those 16 ms.
 pub fn draw_ahead(title: &str) {
     let title = title.to_owned();
     let spawned = std::thread::Builder::new().name("cover".into()).spawn(move || {
