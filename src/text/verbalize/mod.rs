@@ -1506,106 +1506,119 @@ fn article_hint(word: &str) -> String {
 }
 
 /// Every vocalized word the verbalizer generates for numbers, dates, times, amounts and percents
-/// (with and without the conjunction وَ), built once from the generators themselves.
-static GENERATED: std::sync::LazyLock<std::collections::HashSet<String>> =
-    std::sync::LazyLock::new(|| {
-        let mut phrases: Vec<String> = Vec::new();
-        let cases = [Case::Nominative, Case::Accusative, Case::Genitive];
-        let ends = [End::Pause, End::Connected, End::Construct];
-        let genders = [Gender::Masculine, Gender::Feminine];
-        let mut values: Vec<u64> = (0..=1000).collect();
-        for scale in [1_000u64, 1_000_000, 1_000_000_000, 1_000_000_000_000] {
-            values.extend((1..=120).map(|k| k * scale));
-            values.extend((1..=9).map(|k| k * 100 * scale));
+/// (with and without the conjunction وَ): `data/generated_words.txt`, one a line.
+///
+/// Why a file and not built at start: the words are enumerated by running the generators over
+/// every form they have (about 1,400 words from some 200,000 phrases), which took 208 ms of
+/// every render's CPU, on the thread that prepares the first sentences. The file is what
+/// [`enumerate_generated`] gives, and a test fails, saying how to write it again, as soon as the
+/// generators or their tables give another list.
+pub(crate) const GENERATED_WORDS: &str = include_str!("../data/generated_words.txt");
+
+static GENERATED: std::sync::LazyLock<std::collections::HashSet<&'static str>> =
+    std::sync::LazyLock::new(|| GENERATED_WORDS.lines().collect());
+
+/// Every word the generators give, enumerated from them (what `data/generated_words.txt` must
+/// hold).
+#[cfg(test)]
+pub(crate) fn enumerate_generated() -> std::collections::BTreeSet<String> {
+    let mut phrases: Vec<String> = Vec::new();
+    let cases = [Case::Nominative, Case::Accusative, Case::Genitive];
+    let ends = [End::Pause, End::Connected, End::Construct];
+    let genders = [Gender::Masculine, Gender::Feminine];
+    let mut values: Vec<u64> = (0..=1000).collect();
+    for scale in [1_000u64, 1_000_000, 1_000_000_000, 1_000_000_000_000] {
+        values.extend((1..=120).map(|k| k * scale));
+        values.extend((1..=9).map(|k| k * 100 * scale));
+    }
+    for &n in &values {
+        for g in genders {
+            for c in cases {
+                for e in ends {
+                    phrases.push(number(n, NumberForm::new(g, c).with_end(e)));
+                }
+            }
         }
-        for &n in &values {
-            for g in genders {
-                for c in cases {
-                    for e in ends {
-                        phrases.push(number(n, NumberForm::new(g, c).with_end(e)));
+    }
+    for n in 0..=200 {
+        for g in genders {
+            for c in cases {
+                for e in ends {
+                    phrases.push(ordinal(n, g, c, e));
+                }
+                if (3..=99).contains(&n) {
+                    phrases.push(definite_number(n, g, c));
+                }
+            }
+        }
+    }
+    for h in 0..=24 {
+        for m in 0..=59 {
+            for c in cases {
+                for e in ends {
+                    for p in [false, true] {
+                        phrases.extend(time::clock(h, m, None, c, e, p));
                     }
                 }
             }
         }
-        for n in 0..=200 {
-            for g in genders {
-                for c in cases {
-                    for e in ends {
-                        phrases.push(ordinal(n, g, c, e));
-                    }
-                    if (3..=99).contains(&n) {
-                        phrases.push(definite_number(n, g, c));
-                    }
+    }
+    let mut nouns: Vec<Noun<'static>> = tables::all_units().map(|u| u.noun).collect::<Vec<_>>();
+    nouns.extend([time::MINUTE, time::SECOND]);
+    nouns.extend(FRACTIONS.iter().map(|&(singular, plural)| fraction_noun(singular, plural)));
+    nouns.extend(["ألف", "مليون", "مليار", "تريليون"].into_iter().filter_map(scale_noun));
+    for noun in &nouns {
+        for n in (0..=120).chain([200, 300, 1000, 2000, 3000, 100_000]) {
+            for c in cases {
+                for e in ends {
+                    phrases.push(counted(n, noun, c, e));
                 }
             }
         }
-        for h in 0..=24 {
-            for m in 0..=59 {
-                for c in cases {
-                    for e in ends {
-                        for p in [false, true] {
-                            phrases.extend(time::clock(h, m, None, c, e, p));
-                        }
-                    }
+        for e in [End::Pause, End::Connected] {
+            phrases.push(noun_genitive(noun, e));
+        }
+    }
+    for b in 2..=10 {
+        for a in 1..b {
+            for c in cases {
+                for e in ends {
+                    phrases.push(fraction(a, b, c, e));
                 }
             }
         }
-        let mut nouns: Vec<Noun<'static>> = tables::all_units().map(|u| u.noun).collect::<Vec<_>>();
-        nouns.extend([time::MINUTE, time::SECOND]);
-        nouns.extend(FRACTIONS.iter().map(|&(singular, plural)| fraction_noun(singular, plural)));
-        nouns.extend(["ألف", "مليون", "مليار", "تريليون"].into_iter().filter_map(scale_noun));
-        for noun in &nouns {
-            for n in (0..=120).chain([200, 300, 1000, 2000, 3000, 100_000]) {
-                for c in cases {
-                    for e in ends {
-                        phrases.push(counted(n, noun, c, e));
-                    }
-                }
-            }
-            for e in [End::Pause, End::Connected] {
-                phrases.push(noun_genitive(noun, e));
-            }
-        }
-        for b in 2..=10 {
-            for a in 1..b {
-                for c in cases {
-                    for e in ends {
-                        phrases.push(fraction(a, b, c, e));
-                    }
-                }
-            }
-        }
-        phrases.extend(
-            [
-                PERCENT,
-                POINT,
-                ZERO,
-                "مِنْ",
-                "عَامَ",
-                "هِجْرِيًّا",
-                "مِيلَادِيًّا",
-                "إِلَى",
-                "عَلَى",
-                "مُقَابِلَ",
-                "سَالِب",
-                "فِي",
-                "صَبَاحًا",
-                "مَسَاءً",
-                "لَيْلًا",
-            ]
-            .map(str::to_string),
-        );
-        let mut set = std::collections::HashSet::new();
-        for phrase in phrases {
-            for word in phrase.split(' ') {
-                set.insert(word.to_string());
-                if let Some(rest) = word.strip_prefix("وَ") {
-                    set.insert(rest.to_string());
-                }
+    }
+    phrases.extend(
+        [
+            PERCENT,
+            POINT,
+            ZERO,
+            "مِنْ",
+            "عَامَ",
+            "هِجْرِيًّا",
+            "مِيلَادِيًّا",
+            "إِلَى",
+            "عَلَى",
+            "مُقَابِلَ",
+            "سَالِب",
+            "فِي",
+            "صَبَاحًا",
+            "مَسَاءً",
+            "لَيْلًا",
+        ]
+        .map(str::to_string),
+    );
+    let mut set = std::collections::BTreeSet::new();
+    for phrase in phrases {
+        for word in phrase.split(' ') {
+            set.insert(word.to_string());
+            if let Some(rest) = word.strip_prefix("وَ") {
+                set.insert(rest.to_string());
             }
         }
-        set
-    });
+    }
+    set
+}
 
 /// Whether `word` (as it appears in spoken text, with its vowels) is one the verbalizer generated
 /// for a number, date, time, amount or percent, possibly with a proclitic (وَ، فَ، بِ، لِ، كَ)

@@ -40,6 +40,32 @@ fn slashes_and_markup_are_silent() {
     assert_eq!(verbalize("أ / ب * ج # د"), "أ ب ج د");
 }
 
+/// `data/generated_words.txt` holds exactly the words the generators give. When they change,
+/// write it again with `NASHRA_WRITE_GENERATED=1 cargo test --release --lib generated_words_file`.
+#[test]
+fn the_generated_words_file_lists_what_the_generators_give() {
+    let enumerated = enumerate_generated();
+    let listed: std::collections::BTreeSet<String> =
+        GENERATED_WORDS.lines().map(str::to_owned).collect();
+    if listed == enumerated {
+        return;
+    }
+    let path =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/text/data/generated_words.txt");
+    if std::env::var_os("NASHRA_WRITE_GENERATED").is_some() {
+        let text: String = enumerated.iter().map(|w| format!("{w}\n")).collect();
+        std::fs::write(&path, text).unwrap();
+        return;
+    }
+    let missing: Vec<&String> = enumerated.difference(&listed).take(5).collect();
+    let extra: Vec<&String> = listed.difference(&enumerated).take(5).collect();
+    panic!(
+        "{} is out of date (missing {missing:?}, extra {extra:?}): write it again with \
+         NASHRA_WRITE_GENERATED=1 cargo test --release --lib generated_words_file",
+        path.display()
+    );
+}
+
 #[test]
 fn generated_words_are_recognized_with_their_proclitics_and_printed_words_are_not() {
     assert!(is_generated("أَلْفَيْنِ"));
