@@ -15,6 +15,8 @@ use ort::session::builder::GraphOptimizationLevel;
 use ort::session::{Session, SessionInputValue};
 use ort::value::{DynValue, Tensor, TensorRef};
 
+use onnx_protobuf::{Message, ModelProto};
+
 use super::{graph, VoiceError};
 
 /// One named model input as plain data, so the input plan can be tested without a model.
@@ -523,16 +525,21 @@ impl Recipe {
         if let Some(graph) = shared.upgrade() {
             return Ok(graph);
         }
-        let bytes =
-            std::fs::read(&self.path).map_err(|e| self.load_err(format!("cannot read it: {e}")))?;
-        let graph = match graph::split(&bytes, self.optimized)
+        let unreadable = |e: std::io::Error| self.load_err(format!("cannot read it: {e}"));
+        let file = std::fs::File::open(&self.path).map_err(unreadable)?;
+        // Parsed as it is read, 64 KiB at a time: the file's bytes are never held whole.
+        let model =
+            ModelProto::parse_from_reader(&mut std::io::BufReader::with_capacity(1 << 16, file))
+                .map_err(|e| self.load_err(format!("not an ONNX model ({e})")))?;
+        let graph = match graph::split_model(model, self.optimized)
             .map_err(|e| self.load_err(format!("not an ONNX model ({e})")))?
         {
             Some(mut halves) => {
                 let weights = std::mem::take(&mut halves.encoder_weights);
                 Graph::Split(Box::new(halves), Mutex::new(EncoderWeights::Values(weights)))
             }
-            None => Graph::Whole(bytes),
+            // A graph this module cannot cut runs whole, from the file's bytes.
+            None => Graph::Whole(std::fs::read(&self.path).map_err(unreadable)?),
         };
         let graph = Arc::new(graph);
         *shared = Arc::downgrade(&graph);
