@@ -1509,10 +1509,10 @@ fn article_hint(word: &str) -> String {
 /// (with and without the conjunction وَ): `data/generated_words.txt`, one a line.
 ///
 /// Why a file and not built at start: the words are enumerated by running the generators over
-/// every form they have (about 1,400 words from some 200,000 phrases), which took 208 ms of
+/// every form they have (1,363 words from tens of thousands of phrases), which took 208 ms of
 /// every render's CPU, on the thread that prepares the first sentences. The file is what
-/// [`enumerate_generated`] gives, and a test fails, saying how to write it again, as soon as the
-/// generators or their tables give another list.
+/// `enumerate_generated` (test builds) gives, and a test fails, saying how to write it again, as
+/// soon as the generators or their tables give another list.
 pub(crate) const GENERATED_WORDS: &str = include_str!("../data/generated_words.txt");
 
 static GENERATED: std::sync::LazyLock<std::collections::HashSet<&'static str>> =
