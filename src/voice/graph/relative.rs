@@ -22,7 +22,7 @@
 //! so the latent is the same (on joe, to the bit).
 //!
 //! In: a graph. Out: the same graph with each layer's two padded products replaced and the
-//! nodes only they needed dropped. A layer is left as it is unless both ends match the
+//! nodes only they needed dropped. A product is left as it is unless both its ends match the
 //! export's pattern: the embedding an initializer `[1 or H, 2w + 1, d]` reaching the product
 //! through `Pad`, `Slice`, `Unsqueeze` (and `Transpose` on the keys' side), and the product's
 //! result reaching the scores' `Add` through the export's `Pad`, `Reshape`, `Pad`, `Reshape`,
