@@ -31,10 +31,13 @@ type Rgb = [u8; 3];
 const RING_RADIUS: f64 = 560.0;
 const RING_HALF_WIDTH: f64 = 9.0;
 
-/// The radii between which the ring can cover a pixel ([`coverage`] is 0 from half a pixel
-/// past its edge), a pixel wider on each side.
+/// How far past a shape's edge a pixel centre is still blended with it: [`coverage`] is 0 from
+/// half a pixel out, and one more pixel is spare.
+const REACH: f64 = 1.5;
+
+/// The radii between which the ring can cover a pixel.
 const RING_NEAR: (f64, f64) =
-    (RING_RADIUS - RING_HALF_WIDTH - 1.5, RING_RADIUS + RING_HALF_WIDTH + 1.5);
+    (RING_RADIUS - RING_HALF_WIDTH - REACH, RING_RADIUS + RING_HALF_WIDTH + REACH);
 
 /// Draws the cover for `title` as packed RGB rows (`SIZE * SIZE * 3` bytes).
 pub fn pixels(title: &str) -> Vec<u8> {
@@ -83,7 +86,7 @@ pub fn pixels(title: &str) -> Vec<u8> {
             let bx = first_x + pitch * index as f64;
             let half = heights[index] - half_width;
             let dy = ((py - centre).abs() - half).max(0.0);
-            if (px - bx).abs() < half_width + 1.5 && dy < half_width + 1.5 {
+            if (px - bx).abs() < half_width + REACH && dy < half_width + REACH {
                 let distance = ((px - bx).powi(2) + dy * dy).sqrt() - half_width;
                 colour = blend(colour, bar, coverage(distance));
             }

@@ -920,8 +920,6 @@ impl<'a> Vocoding<'a> {
 #[cfg(test)]
 #[allow(clippy::unwrap_used)] // tests unwrap by design: a panic is a failed claim
 mod tests {
-    use onnx_protobuf::Message;
-
     use super::*;
 
     const SCALES: Scales = Scales { noise_scale: 0.667, length_scale: 1.0, noise_w: 0.8 };
@@ -1036,7 +1034,7 @@ mod tests {
         assert!(expected.len() > 256 * 2 * VOCODER_FRAMES, "only {} samples", expected.len());
         assert_eq!(windowed.len(), expected.len());
         let step = 1.0 / 32768.0;
-        let worst = windowed.iter().zip(&expected).map(|(a, b)| (a - b).abs()).fold(0.0, f32::max);
+        let worst = graph::testing::worst(&windowed, &expected);
         assert!(worst < 2.0 * step, "largest difference {worst}");
         let squares: f64 =
             windowed.iter().zip(&expected).map(|(a, b)| f64::from(a - b).powi(2)).sum();
@@ -1066,7 +1064,7 @@ mod tests {
         let (front_entries, rest) = (front.map(|r| r.entries), halves.blocked.unwrap());
         assert_eq!((front_entries, rest.entries, rest.phased), (Some(3), 12, true));
         let tiled = |part: &[u8]| {
-            let model = onnx_protobuf::ModelProto::parse_from_bytes(part).unwrap();
+            let model = ModelProto::parse_from_bytes(part).unwrap();
             // (The tiles' own `Div` computes their count, from the shape.)
             let averaging = |n: &onnx_protobuf::NodeProto| {
                 n.op_type == "Div" && !n.name.starts_with("nashra.wino")
@@ -1163,7 +1161,7 @@ mod tests {
     #[test]
     fn joes_attention_over_its_window_gives_the_same_samples() {
         let bytes = std::fs::read(joe()).unwrap();
-        let mut model = onnx_protobuf::ModelProto::parse_from_bytes(&bytes).unwrap();
+        let mut model = ModelProto::parse_from_bytes(&bytes).unwrap();
         let mut banded = model.graph.take().unwrap();
         let before = banded.node.len();
         assert_eq!(graph::band_relative_attention(&mut banded), 12);
@@ -1190,7 +1188,7 @@ mod tests {
             let expected = samples(&mut original, &ids);
             let got = samples(&mut rewritten, &ids);
             assert_eq!(got.len(), expected.len(), "{} ids", ids.len());
-            let worst = got.iter().zip(&expected).map(|(a, b)| (a - b).abs()).fold(0.0, f32::max);
+            let worst = graph::testing::worst(&got, &expected);
             assert!(worst <= 1e-6, "{} ids: largest difference {worst}", ids.len());
         }
     }

@@ -1513,7 +1513,7 @@ fn article_hint(word: &str) -> String {
 /// every render's CPU, on the thread that prepares the first sentences. The file is what
 /// `enumerate_generated` (test builds) gives, and a test fails, saying how to write it again, as
 /// soon as the generators or their tables give another list.
-pub(crate) const GENERATED_WORDS: &str = include_str!("../data/generated_words.txt");
+const GENERATED_WORDS: &str = include_str!("../data/generated_words.txt");
 
 static GENERATED: std::sync::LazyLock<std::collections::HashSet<&'static str>> =
     std::sync::LazyLock::new(|| GENERATED_WORDS.lines().collect());
@@ -1521,7 +1521,7 @@ static GENERATED: std::sync::LazyLock<std::collections::HashSet<&'static str>> =
 /// Every word the generators give, enumerated from them (what `data/generated_words.txt` must
 /// hold).
 #[cfg(test)]
-pub(crate) fn enumerate_generated() -> std::collections::BTreeSet<String> {
+fn enumerate_generated() -> std::collections::BTreeSet<String> {
     let mut phrases: Vec<String> = Vec::new();
     let cases = [Case::Nominative, Case::Accusative, Case::Genitive];
     let ends = [End::Pause, End::Connected, End::Construct];

@@ -836,10 +836,11 @@ fn with_graph(header: &ModelProto, graph: GraphProto) -> Result<Vec<u8>, protobu
     model.write_to_bytes()
 }
 
-/// What the rewrites' tests share: weights and inputs, and a run of a graph in ONNX Runtime.
+/// What the rewrites' tests (and the voice's) share: weights and inputs, a run of a graph in ONNX
+/// Runtime, and the largest difference between two runs.
 #[cfg(test)]
 #[allow(clippy::unwrap_used)] // tests unwrap by design: a panic is a failed claim
-mod testing {
+pub(in crate::voice) mod testing {
     use onnx_protobuf::{GraphProto, Message, ModelProto, OperatorSetIdProto};
     use ort::session::builder::GraphOptimizationLevel;
     use ort::session::Session;

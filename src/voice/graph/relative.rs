@@ -251,21 +251,16 @@ fn keys_band(
         int64s(&n("to"), &[-embedding.window]),
         int64s(&n("columns"), &[3]),
     ];
-    let mut concat = plain_node("Concat", vec![n("small"), n("zeros")], &n("skewed"));
-    concat.attribute = vec![int("axis", -1)];
-    let mut row_shape =
-        plain_node("Concat", vec![n("lead"), n("length"), n("rest")], &n("row_shape"));
-    row_shape.attribute = vec![int("axis", 0)];
     let nodes = vec![
         plain_node("MatMul", vec![query.to_owned(), n("keys")], &n("small")),
         plain_node("Shape", vec![scores.to_owned()], &n("shape")),
         zeros(&n("shape"), &n("zeros")),
-        concat,
+        concat(vec![n("small"), n("zeros")], &n("skewed"), -1),
         plain_node("Reshape", vec![n("skewed"), n("flat")], &n("flattened")),
         plain_node("Gather", vec![n("shape"), n("axis")], &n("length")),
         plain_node("Neg", vec![n("length")], &n("short")),
         plain_node("Slice", vec![n("flattened"), n("start"), n("short"), n("axis")], &n("cut")),
-        row_shape,
+        concat(vec![n("lead"), n("length"), n("rest")], &n("row_shape"), 0),
         plain_node("Reshape", vec![n("cut"), n("row_shape")], &n("rows")),
         plain_node("Slice", vec![n("rows"), n("from"), n("to"), n("columns")], &n("band")),
     ];
@@ -291,11 +286,6 @@ fn values_band(name: &str, weights: &str, window: i64) -> (Vec<NodeProto>, Vec<T
             ..int64s(&n("offsets"), &(0..positions).collect::<Vec<_>>())
         },
     ];
-    let concat = |inputs: Vec<String>, output: &str, axis: i64| {
-        let mut node = plain_node("Concat", inputs, output);
-        node.attribute = vec![int("axis", axis)];
-        node
-    };
     let mut gather = plain_node("GatherElements", vec![n("padded"), n("index")], &n("band"));
     gather.attribute = vec![int("axis", 3)];
     let nodes = vec![
@@ -313,6 +303,13 @@ fn values_band(name: &str, weights: &str, window: i64) -> (Vec<NodeProto>, Vec<T
         gather,
     ];
     (nodes, tensors)
+}
+
+/// A `Concat` of `inputs` along `axis`.
+fn concat(inputs: Vec<String>, output: &str, axis: i64) -> NodeProto {
+    let mut node = plain_node("Concat", inputs, output);
+    node.attribute = vec![int("axis", axis)];
+    node
 }
 
 /// A `ConstantOfShape` of float zeros.
