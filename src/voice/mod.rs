@@ -17,6 +17,7 @@ pub mod config;
 pub mod espeak;
 pub mod graph;
 pub mod ids;
+pub mod native;
 pub mod phonemize;
 pub mod piper;
 

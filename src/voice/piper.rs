@@ -17,7 +17,7 @@ use ort::value::{DynValue, Tensor, TensorRef};
 
 use onnx_protobuf::{Message, ModelProto};
 
-use super::{graph, VoiceError};
+use super::{graph, native, VoiceError};
 
 /// One named model input as plain data, so the input plan can be tested without a model.
 #[derive(Debug, Clone, PartialEq)]
@@ -358,14 +358,24 @@ impl PiperModel {
             Some(engine) => engine,
             None => slot.insert(self.recipe.build()?),
         };
+        let started = std::time::Instant::now();
         let samples = match engine {
             Engine::Whole(session) => session.run(values).and_then(|outputs| {
                 let (_, samples) = outputs[0].try_extract_tensor::<f32>()?;
                 Ok(samples.to_vec())
             }),
             Engine::Split(split) => split.encode(values).and_then(|latent| {
+                let encoded = started.elapsed();
                 let latent = split.first_stage(latent, sid)?;
+                let first_stage = started.elapsed() - encoded;
                 let samples = self.vocode(split, &latent, sid);
+                tracing::debug!(
+                    ids = ids.len(),
+                    encoder_us = encoded.as_micros() as u64,
+                    first_stage_us = first_stage.as_micros() as u64,
+                    later_us = (started.elapsed() - encoded - first_stage).as_micros() as u64,
+                    "sentence synthesized"
+                );
                 split.give_back(latent);
                 samples
             }),
@@ -487,6 +497,13 @@ impl Recipe {
             build_session(model, self.threads, optimized).map_err(|e| self.load_err(e))
         };
         let session = |model: &[u8]| session_as(model, self.optimized);
+        // A part this crate computes (where the CPU runs its tiles) needs no session.
+        let runner = |native: &Option<Arc<native::Tail>>, model: &[u8]| match native {
+            Some(tail) if native::enabled() => {
+                Ok(Runner::Native(Arc::clone(tail), native::Scratch::default()))
+            }
+            _ => session(model).map(Runner::Session),
+        };
         Ok(match graph {
             Graph::Whole(bytes) => Engine::Whole(session(bytes)?),
             Graph::Split(halves, weights) => Engine::Split(Box::new(SplitEngine {
@@ -498,13 +515,13 @@ impl Recipe {
                 encoder_weights: self.encoder_tensors(weights)?,
                 front: match &halves.front {
                     Some(front) => Some(FrontSession {
-                        session: session(&front.model)?,
+                        session: runner(&front.native, &front.model)?,
                         reads_speaker: front.reads_speaker,
                         context: front.context.unwrap_or(VOCODER_CONTEXT),
                     }),
                     None => None,
                 },
-                vocoder: session(&halves.vocoder)?,
+                vocoder: runner(&halves.native, &halves.vocoder)?,
                 latent: halves.latent.clone(),
                 windowed: halves.windowed.clone(),
                 vocoder_reads_speaker: !halves.vocoder_inputs.is_empty(),
@@ -645,7 +662,7 @@ pub const LATER_STAGES_WINDOW: usize = 512;
 
 /// The vocoder's first stage as a session.
 struct FrontSession {
-    session: Session,
+    session: Runner,
     /// Whether it takes the speaker id.
     reads_speaker: bool,
     /// Latent frames of context on each side of its windows.
@@ -686,7 +703,7 @@ struct SplitEngine {
     /// Inputs of every encoder run besides the sentence's ([`graph::SharedWeight`]): one copy
     /// for all the engines built from one graph.
     encoder_weights: Vec<(String, Arc<DynValue>)>,
-    vocoder: Session,
+    vocoder: Runner,
     /// The vocoder's first stage ([`graph::Front`]).
     front: Option<FrontSession>,
     /// The name of the encoder's output.
@@ -702,6 +719,15 @@ struct SplitEngine {
     /// Positions of the windowed vocoder's input a window takes at most.
     window: usize,
     buffers: Buffers,
+}
+
+/// What runs a windowed part of the vocoder (the whole vocoder, its first stage, or its stages
+/// after the first).
+enum Runner {
+    Session(Session),
+    /// Computed by [`native`] (its plan is shared by the engines built from one graph), with
+    /// this engine's buffers.
+    Native(Arc<native::Tail>, native::Scratch),
 }
 
 /// Values of the largest latent buffer a [`SplitEngine`] keeps for the next sentence: 8 MB, a
@@ -781,9 +807,23 @@ impl SplitEngine {
                 sid,
                 &mut buffers.window,
             )?;
-            let run = front.session.run(inputs)?;
-            let (shape, values) = run[0].try_extract_tensor::<f32>()?;
-            let channels = match **shape {
+            let run;
+            let (shape, values): (Vec<i64>, &[f32]) = match &mut front.session {
+                Runner::Session(session) => {
+                    run = session.run(inputs)?;
+                    let (shape, values) = run[0].try_extract_tensor::<f32>()?;
+                    (shape.to_vec(), values)
+                }
+                Runner::Native(tail, scratch) => {
+                    drop(inputs);
+                    let values = tail
+                        .run(&buffers.window, latent.channels, len, scratch)
+                        .map_err(|e| ort::Error::new(format!("the vocoder's first stage: {e}")))?;
+                    let channels = tail.output_channels();
+                    (vec![1, channels as i64, (values.len() / channels.max(1)) as i64], values)
+                }
+            };
+            let channels = match shape[..] {
                 [1, channels, got] if channels > 0 && got == (len * rate) as i64 => {
                     channels as usize
                 }
@@ -822,8 +862,18 @@ impl SplitEngine {
         let window = &mut self.buffers.window;
         let values =
             window_inputs(&self.windowed, latent, w, self.vocoder_reads_speaker, sid, window)?;
-        let out = self.vocoder.run(values)?;
-        let (_, audio) = out[0].try_extract_tensor::<f32>()?;
+        let out;
+        let audio = match &mut self.vocoder {
+            Runner::Session(session) => {
+                out = session.run(values)?;
+                out[0].try_extract_tensor::<f32>()?.1
+            }
+            Runner::Native(tail, scratch) => {
+                drop(values);
+                tail.run(window, latent.channels, len, scratch)
+                    .map_err(|e| ort::Error::new(format!("the vocoder's later stages: {e}")))?
+            }
+        };
         if len == 0 || audio.len() % len != 0 {
             return Err(ort::Error::new(format!(
                 "the vocoder gave {} samples for {len} frames",
@@ -1081,6 +1131,66 @@ mod tests {
         // The encoder's wide convolutions run in tiles (graph::winograd_convs): the flow's 16
         // of kernel 5 and the text encoder's 12 of kernel 3; the narrower ones stay.
         assert_eq!(halves.encoder_weights.len(), 28);
+    }
+
+    /// joe's vocoder parts as [`native`] computes them give ONNX Runtime's samples for the same
+    /// part on the same window (a real sentence's latent, noise off): the first stage to 1e-4
+    /// of values near ±5, the later stages' samples to 1e-5.
+    #[test]
+    fn joes_vocoder_parts_computed_here_give_onnx_runtimes_values() {
+        let halves = graph::split(&std::fs::read(joe()).unwrap(), true).unwrap().unwrap();
+        let front = halves.front.as_ref().unwrap();
+        let (front_tail, later_tail) =
+            (front.native.clone().unwrap(), halves.native.clone().unwrap());
+        let mut encoder = build_session(&halves.encoder, 1, false).unwrap();
+        let weights: Vec<(String, DynValue)> = halves
+            .encoder_weights
+            .iter()
+            .map(|w| {
+                (
+                    w.name.clone(),
+                    Tensor::from_array((w.dims.clone(), w.values.clone())).unwrap().into_dyn(),
+                )
+            })
+            .collect();
+        let ids = sentence_ids(60);
+        let mut run: Vec<(String, DynValue)> = piper_inputs(&ids, QUIET, None)
+            .into_iter()
+            .map(|(name, data)| (name.to_owned(), to_value(data).unwrap()))
+            .collect();
+        run.extend(weights);
+        let out = encoder.run(run).unwrap();
+        let (shape, latent) = out[0].try_extract_tensor::<f32>().unwrap();
+        let (channels, frames) = (shape[1] as usize, shape[2] as usize);
+        let compare = |model: &[u8],
+                       input: &str,
+                       tail: &native::Tail,
+                       x: &[f32],
+                       channels: usize,
+                       len: usize| {
+            let mut session = build_session(model, 1, true).unwrap();
+            let view = TensorRef::from_array_view(([1, channels, len], x)).unwrap();
+            let out = session.run(ort::inputs![input => view]).unwrap();
+            let want = out[0].try_extract_tensor::<f32>().unwrap().1.to_vec();
+            let got = tail.run(x, channels, len, &mut native::Scratch::default()).unwrap().to_vec();
+            assert_eq!(got.len(), want.len());
+            (graph::testing::worst(&got, &want), want)
+        };
+        let (worst, front_out) =
+            compare(&front.model, &halves.latent, &front_tail, latent, channels, frames);
+        let peak = front_out.iter().fold(0.0f32, |m, v| m.max(v.abs()));
+        assert!(worst < 1e-4 && peak > 1.0, "first stage: {worst} (values up to {peak})");
+        let positions = frames * halves.rate;
+        let (worst, samples) = compare(
+            &halves.vocoder,
+            &halves.windowed,
+            &later_tail,
+            &front_out,
+            later_tail.channels(),
+            positions,
+        );
+        assert_eq!(samples.len(), positions * 32);
+        assert!(worst < 1e-5, "later stages: {worst}");
     }
 
     /// What lending a session rests on: two sessions sharing a sentence's windows give the

@@ -28,6 +28,8 @@ use std::collections::{HashMap, HashSet};
 
 use onnx_protobuf::{GraphProto, Message, ModelProto, NodeProto, TypeProto, ValueInfoProto};
 
+use super::native::Tail;
+
 mod blocked;
 mod relative;
 mod upsample;
@@ -36,6 +38,7 @@ mod winograd;
 pub use blocked::{fold_divisions, keep_blocked, Rewrites, PHASES};
 pub use relative::band_relative_attention;
 pub use upsample::split_upsamplings;
+pub(in crate::voice) use winograd::Transforms;
 pub use winograd::{winograd_convs, winograd_convs_inline, TILE};
 
 /// The weight of the vocoder's first convolution in every Piper VITS export (the PyTorch module
@@ -80,6 +83,9 @@ pub struct Halves {
     /// The weights of the encoder's convolutions that [`winograd_convs`] rewrote (one each),
     /// inputs of [`Halves::encoder`] that every run must be given.
     pub encoder_weights: Vec<SharedWeight>,
+    /// [`Halves::vocoder`] as [`crate::voice::native`] computes it, when it knows every op
+    /// (the sessions use it where the CPU runs its tiles, [`crate::voice::native::supported`]).
+    pub native: Option<std::sync::Arc<Tail>>,
 }
 
 /// A weight a rewrite computed, kept out of the serialized graph: the graph reads it as an
@@ -129,6 +135,8 @@ pub struct Front {
     pub context: Option<usize>,
     /// What [`keep_blocked`] rewrote in [`Front::model`]; `None` when it did not run.
     pub blocked: Option<Rewrites>,
+    /// [`Front::model`] as [`crate::voice::native`] computes it, when it knows every op.
+    pub native: Option<std::sync::Arc<Tail>>,
 }
 
 /// Splits the Piper graph in `model`. `blocked`: the sessions will run ONNX Runtime's graph
@@ -182,6 +190,12 @@ pub fn split_model(
     // over the windowed tensor's; the first stage's is the windowed tensor's own.
     let reach = output_reach(&vocoder, &windowed);
     let context = reach.and_then(Reach::context);
+    // The later stages as this crate computes them, from the graph as exported; a vocoder
+    // that reads the speaker there stays with ONNX Runtime.
+    let native = match (&front, vocoder_inputs.is_empty()) {
+        (Some(_), true) => Tail::from_graph(&vocoder, &windowed).map(std::sync::Arc::new),
+        _ => None,
+    };
     let axes_as_input = default_opset(&header) >= 13;
     // The vocoder's parts as ONNX Runtime runs them fastest.
     let rewrite = |graph: &mut GraphProto, output_rate: Option<u64>| {
@@ -204,13 +218,23 @@ pub fn split_model(
     let vocoder_blocked = rewrite(&mut vocoder, reach.map(|r| r.rate));
     let front = match front {
         Some((mut graph, reads_speaker, context)) => {
+            let native = match reads_speaker {
+                false => Tail::from_graph(&graph, &latent).map(std::sync::Arc::new),
+                true => None,
+            };
             // Its residual convolutions of kernels 3 and 5 in tiles too; their weights (about
             // 2 MB for joe) stay in its graph.
             if blocked && axes_as_input {
                 winograd_convs_inline(&mut graph);
             }
             let blocked = rewrite(&mut graph, u64::try_from(rate).ok());
-            Some(Front { model: with_graph(&header, graph)?, reads_speaker, context, blocked })
+            Some(Front {
+                model: with_graph(&header, graph)?,
+                reads_speaker,
+                context,
+                blocked,
+                native,
+            })
         }
         None => None,
     };
@@ -225,6 +249,7 @@ pub fn split_model(
         context,
         blocked: vocoder_blocked,
         encoder_weights,
+        native,
     }))
 }
 
@@ -709,7 +734,7 @@ fn ints(name: &str, values: &[i64]) -> onnx_protobuf::AttributeProto {
 const FLOAT: i32 = 1;
 
 /// The values of a float initializer held in the model (not in an external file).
-fn float_values(tensor: &onnx_protobuf::TensorProto) -> Option<Vec<f32>> {
+pub(in crate::voice) fn float_values(tensor: &onnx_protobuf::TensorProto) -> Option<Vec<f32>> {
     if tensor.data_type != FLOAT || !tensor.external_data.is_empty() {
         return None;
     }

@@ -70,28 +70,33 @@ const POINTS: [f64; 7] = [0.0, 1.0, -1.0, 2.0, -2.0, 0.5, -0.5];
 /// (prototype: 128 → 128 of kernel 5 ran 1.5x faster, 64 → 64 no faster, 32 → 32 1.8x slower).
 const MIN_CHANNELS: usize = 128;
 
-/// The transforms of F([`TILE`], r).
+/// The transforms of F(m, r) (here [`TILE`]; [`crate::voice::native`] takes others).
 #[derive(Debug, Clone, PartialEq)]
-struct Transforms {
-    /// Inputs per tile, `TILE + r − 1`.
-    n: usize,
-    /// `Aᵀ`, `TILE × n`, row-major.
-    a_t: Vec<f64>,
+pub(in crate::voice) struct Transforms {
+    /// Inputs per tile, `m + r − 1`.
+    pub n: usize,
+    /// `Aᵀ`, `m × n`, row-major.
+    pub a_t: Vec<f64>,
     /// `G`, `n × r`, row-major.
-    g: Vec<f64>,
+    pub g: Vec<f64>,
     /// `Bᵀ`, `n × n`, row-major.
-    b_t: Vec<f64>,
+    pub b_t: Vec<f64>,
 }
 
 impl Transforms {
     /// F([`TILE`], `r`) for `r` in `1..=TILE + 1`.
     fn new(r: usize) -> Option<Self> {
-        let n = TILE + r - 1;
-        if r == 0 || n > POINTS.len() + 1 {
+        Self::tiled(TILE, r)
+    }
+
+    /// F(`m`, `r`), when `m + r − 2` [`POINTS`] are enough.
+    pub(in crate::voice) fn tiled(m: usize, r: usize) -> Option<Self> {
+        let n = (m + r).checked_sub(1)?;
+        if r == 0 || m == 0 || n > POINTS.len() + 1 {
             return None;
         }
-        let a = evaluation(n, TILE);
-        let a_t = (0..TILE).flat_map(|i| (0..n).map(move |j| (i, j))).map(|(i, j)| a[j * TILE + i]);
+        let a = evaluation(n, m);
+        let a_t = (0..m).flat_map(|i| (0..n).map(move |j| (i, j))).map(|(i, j)| a[j * m + i]);
         let interpolation = invert(evaluation(n, n), n)?;
         let b_t =
             (0..n).flat_map(|i| (0..n).map(move |j| (i, j))).map(|(i, j)| interpolation[j * n + i]);
