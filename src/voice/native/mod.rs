@@ -9,7 +9,7 @@
 //! 80-90% of an AVX2 core's peak, and spends a tenth of the time again on the layout changes,
 //! sums and copies between them. Channels-last rows need no layout change at all (a dilated tap
 //! is a row offset), the residual sum is added as a tile is stored, and the tiles run at the
-//! core's peak: a window of joe's later stages 0.88x, of its first stage 0.90x
+//! core's peak: a window of joe's later stages 0.89x, of its first stage 0.81-0.83x
 //! (docs/bench.md, "Session 19").
 //!
 //! In: a part of a Piper graph cut at the vocoder ([`Tail::from_graph`]: the first stage, or

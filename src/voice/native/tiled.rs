@@ -59,12 +59,18 @@ pub(super) struct Buffers {
 }
 
 impl Tiled {
-    /// Outputs per tile for a kernel of `r` taps: F(4, 3) and F(4, 5), on 6 and 8 points (the
-    /// two sizes the transforms are compiled for).
-    /// Kernels of 7 would need F(2, 7) on 8 points (or 10 points for F(4, 7), whose larger
-    /// points move the outputs more): measured, F(2, 7) was slower than the direct product.
-    pub fn tile_for(r: usize) -> Option<usize> {
-        matches!(r, 3 | 5).then_some(4)
+    /// Outputs per tile for a kernel of `r` taps between `channels` (the fewer side): F(4, 3)
+    /// and F(4, 5), on 6 and 8 points (the two sizes the transforms are compiled for), and
+    /// F(2, 7) on 8 points from 128 channels (F(4, 7) would need 10, whose larger points move
+    /// the outputs more). Measured: F(2, 7) slower than the direct product at 32 and 64
+    /// channels (3.2-3.5 against 2.6 ms, 2.75-2.8 against 2.5), faster at 128 (joe's first
+    /// stage 25.6 → 23-24 ms a window).
+    pub fn tile_for(r: usize, channels: usize) -> Option<usize> {
+        match r {
+            3 | 5 => Some(4),
+            7 if channels >= 128 => Some(2),
+            _ => None,
+        }
     }
 
     /// The convolution of `weight` (`[Cout, Cin, r]`, row-major) with `dilation`, reading input
@@ -76,7 +82,7 @@ impl Tiled {
         first: isize,
         bias: Option<&[f32]>,
     ) -> Option<Tiled> {
-        let m = Self::tile_for(r)?;
+        let m = Self::tile_for(r, cin.min(cout))?;
         let t = Transforms::tiled(m, r)?;
         let n = t.n;
         let wide = |c: usize| c >= MIN_CHANNELS && c % LANES == 0;
