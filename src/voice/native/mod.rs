@@ -105,8 +105,8 @@ enum Step {
 enum How {
     /// Tap by tap ([`kernel`]).
     Direct(Packed),
-    /// By Winograd's minimal filtering ([`tiled`]): kernels of 3 to 7 taps, 16 channels or
-    /// more on each side, output as long as the input.
+    /// By Winograd's minimal filtering ([`tiled`]): kernels of 3 and 5 taps from 64 channels
+    /// on each side, 7 from 128, output as long as the input.
     Tiled(Box<Tiled>),
 }
 
