@@ -799,23 +799,18 @@ impl SplitEngine {
         let mut out: Option<(usize, Vec<f32>)> = None;
         for w in windows(latent.frames, FRONT_FRAMES, front.context) {
             let len = w.to - w.from;
-            let inputs = window_inputs(
-                &self.latent,
-                &latent,
-                w,
-                front.reads_speaker,
-                sid,
-                &mut buffers.window,
-            )?;
             let run;
             let (shape, values): (Vec<i64>, &[f32]) = match &mut front.session {
                 Runner::Session(session) => {
+                    let piece = &mut buffers.window;
+                    let inputs =
+                        window_inputs(&self.latent, &latent, w, front.reads_speaker, sid, piece)?;
                     run = session.run(inputs)?;
                     let (shape, values) = run[0].try_extract_tensor::<f32>()?;
                     (shape.to_vec(), values)
                 }
                 Runner::Native(tail, scratch) => {
-                    drop(inputs);
+                    fill_window(&latent, w, &mut buffers.window);
                     let values = tail
                         .run(&buffers.window, latent.channels, len, scratch)
                         .map_err(|e| ort::Error::new(format!("the vocoder's first stage: {e}")))?;
@@ -860,16 +855,16 @@ impl SplitEngine {
     fn vocode(&mut self, latent: &Latent, w: Window, sid: Option<i64>) -> ort::Result<Vec<f32>> {
         let len = w.to - w.from;
         let window = &mut self.buffers.window;
-        let values =
-            window_inputs(&self.windowed, latent, w, self.vocoder_reads_speaker, sid, window)?;
         let out;
         let audio = match &mut self.vocoder {
             Runner::Session(session) => {
+                let reads_speaker = self.vocoder_reads_speaker;
+                let values = window_inputs(&self.windowed, latent, w, reads_speaker, sid, window)?;
                 out = session.run(values)?;
                 out[0].try_extract_tensor::<f32>()?.1
             }
             Runner::Native(tail, scratch) => {
-                drop(values);
+                fill_window(latent, w, window);
                 tail.run(window, latent.channels, len, scratch)
                     .map_err(|e| ort::Error::new(format!("the vocoder's later stages: {e}")))?
             }
@@ -896,10 +891,7 @@ fn window_inputs<'a>(
     piece: &'a mut Vec<f32>,
 ) -> ort::Result<Vec<(&'a str, SessionInputValue<'a>)>> {
     let len = w.to - w.from;
-    piece.clear();
-    for row in latent.values.chunks_exact(latent.frames) {
-        piece.extend_from_slice(&row[w.from..w.to]);
-    }
+    fill_window(latent, w, piece);
     let view = TensorRef::from_array_view(([1, latent.channels, len], piece.as_slice()))?;
     let mut values = vec![(name, view.into())];
     if reads_speaker {
@@ -907,6 +899,15 @@ fn window_inputs<'a>(
         values.push(("sid", Tensor::from_array(([1], vec![sid]))?.into_dyn().into()));
     }
     Ok(values)
+}
+
+/// Positions `w.from..w.to` of every channel of `latent`, copied into `piece` channel by channel
+/// (`[channels, len]`), the layout every vocoder part reads.
+fn fill_window(latent: &Latent, w: Window, piece: &mut Vec<f32>) {
+    piece.clear();
+    for row in latent.values.chunks_exact(latent.frames) {
+        piece.extend_from_slice(&row[w.from..w.to]);
+    }
 }
 
 /// One sentence's vocoder work: its windows, taken one at a time by whichever session is free

@@ -42,7 +42,7 @@ use tiled::Tiled;
 /// Why a run failed: never expected from a plan [`Tail::from_graph`] accepted.
 #[derive(Debug, thiserror::Error)]
 pub enum TailError {
-    #[error("the vocoder's later stages take {want} channels, the window has {got}")]
+    #[error("the part takes {want} channels, the window has {got}")]
     Channels { want: usize, got: usize },
     #[error("the window's values are not {channels} channels of {len} positions")]
     Window { channels: usize, len: usize },
@@ -524,16 +524,11 @@ impl<'g> Planner<'g> {
 
     /// A convolution over time of stride 1, one group, its weight `[Cout, Cin, K]`.
     fn conv(&self, node: &NodeProto, input: Id) -> Option<Step> {
-        let shape = Shape::of(node)?;
+        let Layer { shape, weight, dims, bias } = self.layer(node, input, false)?;
         if shape.stride != 1 || shape.output_padding != 0 {
             return None;
         }
-        let (weight, dims) = self.weight(node)?;
         let [cout, cin, k] = dims;
-        if cin != self.widths[input] || shape.kernel.is_some_and(|kk| kk != k) {
-            return None;
-        }
-        let bias = self.bias(node, cout)?;
         let span = (k - 1) * shape.dilation;
         // Output length: len + pads − span, as a trim of the input's.
         let trim = span.checked_sub(shape.pad_begin + shape.pad_end)?;
@@ -555,16 +550,11 @@ impl<'g> Planner<'g> {
 
     /// A transposed convolution over time, one group, no dilation, its weight `[Cin, Cout, K]`.
     fn upsample(&self, node: &NodeProto, input: Id) -> Option<Step> {
-        let shape = Shape::of(node)?;
+        let Layer { shape, weight, dims, bias } = self.layer(node, input, true)?;
         if shape.dilation != 1 || shape.stride == 0 || shape.has_output_shape {
             return None;
         }
-        let (weight, dims) = self.weight(node)?;
         let [cin, cout, k] = dims;
-        if cin != self.widths[input] || shape.kernel.is_some_and(|kk| kk != k) {
-            return None;
-        }
-        let bias = self.bias(node, cout)?;
         let s = shape.stride;
         // Output o = i·s − pad_begin + j: for o = q·s + phase, tap j reads input
         // i = q + (phase + pad_begin − j) / s when that division is exact.
@@ -584,6 +574,21 @@ impl<'g> Planner<'g> {
         let extra =
             k as isize - (shape.pad_begin + shape.pad_end) as isize + shape.output_padding as isize;
         Some(Step::Upsample { phases, grow: Growth { stride: s, extra }, input, output: 0 })
+    }
+
+    /// What a `Conv` (`transposed`: a `ConvTranspose`) reading `input` is made of, checked
+    /// against the input's channels (the weight's second dimension, or its first when
+    /// transposed) and against the kernel the attributes name.
+    fn layer(&self, node: &NodeProto, input: Id, transposed: bool) -> Option<Layer> {
+        let shape = Shape::of(node)?;
+        let (weight, dims) = self.weight(node)?;
+        let [a, b, k] = dims;
+        let (cin, cout) = if transposed { (a, b) } else { (b, a) };
+        if cin != self.widths[input] || shape.kernel.is_some_and(|kk| kk != k) {
+            return None;
+        }
+        let bias = self.bias(node, cout)?;
+        Some(Layer { shape, weight, dims, bias })
     }
 
     /// A convolution's weight: its values and `[a, b, k]` dims, from an initializer.
@@ -640,6 +645,15 @@ fn with_output(step: Step, id: Id) -> Step {
         Step::Mul { factor, input, .. } => Step::Mul { factor, input, output: id },
         Step::Tanh { input, .. } => Step::Tanh { input, output: id },
     }
+}
+
+/// A `Conv` or `ConvTranspose` as [`Planner::layer`] reads it.
+struct Layer {
+    shape: Shape,
+    weight: Vec<f32>,
+    /// `[Cout, Cin, K]`, or `[Cin, Cout, K]` for a transposed convolution.
+    dims: [usize; 3],
+    bias: Option<Vec<f32>>,
 }
 
 /// The time-axis attributes of a `Conv` or `ConvTranspose`.

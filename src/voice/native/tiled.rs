@@ -148,50 +148,41 @@ impl Tiled {
         if (at + len) * self.cout > out.len() || residual.is_some_and(|r| r.len() < out.len()) {
             return Err(OutOfBounds("tiled output"));
         }
+        let mut job = Job { input, out, at, len, residual };
         buffers.inputs.resize(n * BATCH * self.cin, 0.0);
         buffers.products.resize(n * BATCH * self.cout, 0.0);
         #[cfg(target_arch = "x86_64")]
         if super::kernel::supported() {
             // SAFETY: the CPU has AVX2 and FMA; `batches` itself is safe code (bounds-checked
             // slices), the attribute only lets its loops use the wider registers.
-            return unsafe { self.batches_avx2(input, out, at, len, tiles, residual, buffers) };
+            return unsafe { self.batches_avx2(&mut job, tiles, buffers) };
         }
-        self.batches(input, out, at, len, tiles, residual, buffers)
+        self.batches(&mut job, tiles, buffers)
     }
 
     /// [`Self::batches`] with its loops compiled for AVX2.
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "avx2,fma")]
-    #[allow(clippy::too_many_arguments)]
     unsafe fn batches_avx2(
         &self,
-        input: &[f32],
-        out: &mut [f32],
-        at: usize,
-        len: usize,
+        job: &mut Job<'_>,
         tiles: usize,
-        residual: Option<&[f32]>,
         buffers: &mut Buffers,
     ) -> Result<(), OutOfBounds> {
-        self.batches(input, out, at, len, tiles, residual, buffers)
+        self.batches(job, tiles, buffers)
     }
 
     /// The tiles a batch at a time: inputs transformed, multiplied, outputs transformed.
     #[inline(always)]
-    #[allow(clippy::too_many_arguments)]
     fn batches(
         &self,
-        input: &[f32],
-        out: &mut [f32],
-        at: usize,
-        len: usize,
+        job: &mut Job<'_>,
         tiles: usize,
-        residual: Option<&[f32]>,
         buffers: &mut Buffers,
     ) -> Result<(), OutOfBounds> {
         for start in (0..tiles).step_by(BATCH) {
             let count = (tiles - start).min(BATCH);
-            self.transform_inputs(input, at, start, count, &mut buffers.inputs);
+            self.transform_inputs(job, start, count, &mut buffers.inputs);
             for (point, weights) in self.products.iter().enumerate() {
                 Product {
                     weights,
@@ -205,7 +196,7 @@ impl Tiled {
                 }
                 .run()?;
             }
-            self.transform_outputs(&buffers.products, out, at, len, start, count, residual);
+            self.transform_outputs(&buffers.products, job, start, count);
         }
         Ok(())
     }
@@ -220,30 +211,22 @@ impl Tiled {
     /// are loaded once into registers, and every transformed row is summed there and stored
     /// once.
     #[inline(always)]
-    fn transform_inputs(
-        &self,
-        input: &[f32],
-        at: usize,
-        start: usize,
-        count: usize,
-        inputs: &mut [f32],
-    ) {
+    fn transform_inputs(&self, job: &Job<'_>, start: usize, count: usize, inputs: &mut [f32]) {
         match self.n {
-            6 => self.transform_inputs_n::<6>(input, at, start, count, inputs),
-            _ => self.transform_inputs_n::<8>(input, at, start, count, inputs),
+            6 => self.transform_inputs_n::<6>(job, start, count, inputs),
+            _ => self.transform_inputs_n::<8>(job, start, count, inputs),
         }
     }
 
     #[inline(always)]
     fn transform_inputs_n<const N: usize>(
         &self,
-        input: &[f32],
-        at: usize,
+        job: &Job<'_>,
         start: usize,
         count: usize,
         inputs: &mut [f32],
     ) {
-        let cin = self.cin;
+        let (input, at, cin) = (job.input, job.at, self.cin);
         let b_t: &[f32] = &self.b_t[..N * N];
         for tile in 0..count {
             let first = (at + self.first_output(start + tile)) as isize + self.first;
@@ -266,35 +249,22 @@ impl Tiled {
     /// `Aᵀ` times each tile's `n` products, plus the bias and the residual, into the output
     /// rows that are inside `len`, [`LANES`] channels at a time.
     #[inline(always)]
-    #[allow(clippy::too_many_arguments)]
-    fn transform_outputs(
-        &self,
-        products: &[f32],
-        out: &mut [f32],
-        at: usize,
-        len: usize,
-        start: usize,
-        count: usize,
-        residual: Option<&[f32]>,
-    ) {
+    fn transform_outputs(&self, products: &[f32], job: &mut Job<'_>, start: usize, count: usize) {
         match self.n {
-            6 => self.transform_outputs_n::<6>(products, out, at, len, start, count, residual),
-            _ => self.transform_outputs_n::<8>(products, out, at, len, start, count, residual),
+            6 => self.transform_outputs_n::<6>(products, job, start, count),
+            _ => self.transform_outputs_n::<8>(products, job, start, count),
         }
     }
 
     #[inline(always)]
-    #[allow(clippy::too_many_arguments)]
     fn transform_outputs_n<const N: usize>(
         &self,
         products: &[f32],
-        out: &mut [f32],
-        at: usize,
-        len: usize,
+        job: &mut Job<'_>,
         start: usize,
         count: usize,
-        residual: Option<&[f32]>,
     ) {
+        let Job { ref mut out, at, len, residual, .. } = *job;
         let cout = self.cout;
         for tile in 0..count {
             let first = self.first_output(start + tile);
@@ -320,6 +290,16 @@ impl Tiled {
             }
         }
     }
+}
+
+/// One run's tensors: output rows `at..at + len` of `out` from the input rows around the same
+/// rows of `input`, plus those of `residual`.
+struct Job<'a> {
+    input: &'a [f32],
+    out: &'a mut [f32],
+    at: usize,
+    len: usize,
+    residual: Option<&'a [f32]>,
 }
 
 /// [`LANES`] floats the transforms sum side by side; plain arrays whose loops the compiler
